@@ -1,0 +1,52 @@
+# System Builder Hub. Every target sets up what it needs itself (a .venv from pyproject.toml),
+# so `make demo` and `make test` work on a fresh clone. VENV may be overridden to keep two
+# checkouts' environments apart (make test VENV=.venv-other).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_SPEC := examples/orders-api.yaml
+DEMO_OUT := build/orders-api
+
+.PHONY: help install demo test lint format bench run migrate golden clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SBH needs Python 3.11 or newer: set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with SBH and its development tools
+
+demo: $(STAMP) ## Build the example spec into build/orders-api (no credentials needed)
+	$(BIN)/sbh build $(DEMO_SPEC) --out $(DEMO_OUT) --force
+
+test: $(STAMP) ## Run the whole test suite (set SBH_TEST_DATABASE_URL to add PostgreSQL)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff and mypy --strict on bot/ and renderers/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Benchmarks; results go to bench/results/*.json
+	$(BIN)/python bench/render_bench.py
+
+golden: $(STAMP) ## Regenerate the golden files of the rendered demo (review the diff!)
+	SBH_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/renderers/test_golden.py tests/renderers/test_schema.py -q
+
+run: demo ## Serve the demo's generated app on http://127.0.0.1:8000
+	$(MAKE) -C $(DEMO_OUT) run
+
+migrate: $(STAMP) ## Apply database migrations
+	@echo "no migrations yet: the service's database arrives with the webhook service"
+
+clean: ## Remove everything a command can rebuild
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,147 @@
+"""`sbh`: the command line. Problems print like a compiler's and exit 1; usage errors exit 2;
+no command ever shows a traceback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from bot.local_repository import OutputDirectoryError, write_repository
+from renderers.complete import Spec, complete_defaults, spec_to_yaml
+from renderers.problems import SpecError
+from renderers.render import RenderError, render
+from renderers.spec import load_spec, spec_json_schema
+from renderers.version import __version__
+from renderers.yaml_source import MAX_SPEC_BYTES
+
+app = typer.Typer(
+    name="sbh",
+    help="System Builder Hub: turn a spec into a bootable repository that deploys itself to AWS.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_PROBLEMS = 1
+
+SpecPath = Annotated[Path, typer.Argument(help="The spec file (YAML, apiVersion: sbh/v1).")]
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(message, markup=False)
+    raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _read_spec_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES * 4:
+            _fail(f"{path}: {path.stat().st_size:,} bytes is far too large for a spec")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except IsADirectoryError:
+        _fail(f"{path}: is a directory, not a spec file")
+    except UnicodeDecodeError as error:
+        _fail(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+    except OSError as error:
+        _fail(f"{path}: cannot read: {error.strerror}")
+
+
+def _load_complete(path: Path) -> Spec:
+    text = _read_spec_text(path)
+    source = str(path)
+    try:
+        return complete_defaults(load_spec(text, source), source)
+    except SpecError as error:
+        for problem in error.problems:
+            err.print(str(problem), markup=False)
+        count = len(error.problems)
+        _fail(f"{count} problem{'s' if count != 1 else ''} in {source}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"sbh {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """System Builder Hub."""
+
+
+@app.command()
+def validate(spec: SpecPath) -> None:
+    """Check a spec; print every problem with file:line:column."""
+    completed = _load_complete(spec)
+    environments = ", ".join(completed.environments)
+    out.print(f"{spec}: valid — {completed.repository} ({environments})", markup=False)
+
+
+@app.command()
+def complete(spec: SpecPath) -> None:
+    """Print the spec with every default filled in (deterministic, no AI)."""
+    out.print(spec_to_yaml(_load_complete(spec)), end="", markup=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec, for editors (yaml-language-server)."""
+    out.print(json.dumps(spec_json_schema(), indent=2, sort_keys=True), markup=False)
+
+
+@app.command()
+def build(
+    spec: SpecPath,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to create the repository in.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a non-empty --out directory.")
+    ] = False,
+) -> None:
+    """Render the repository for SPEC into --out as a git repository with one commit."""
+    completed = _load_complete(spec)
+    try:
+        files = render(completed)
+        commit = write_repository(
+            files, out_dir, force=force, message=f"Generate {completed.name} from its SBH spec"
+        )
+    except (OutputDirectoryError, RenderError) as error:
+        _fail(f"error: {error}")
+    total = sum(len(file.content) for file in files.values())
+    out.print(f"Built {completed.repository} into {out_dir}/ (commit {commit[:7]})", markup=False)
+    out.print(f"  {len(files)} files, {total / 1024:.1f} KiB", markup=False)
+    for area, count in sorted(Counter(path.split("/")[0] for path in files).items()):
+        out.print(f"    {area:<28} {count:>3}", markup=False)
+    port, health = completed.service.port, completed.service.health_path
+    out.print("Next:", markup=False)
+    out.print(f"  cd {out_dir} && make run", markup=False)
+    out.print(f"  curl -s http://127.0.0.1:{port}{health}", markup=False)
+    out.print("  read README.md for the AWS bootstrap steps", markup=False)
+
+
+def main() -> None:
+    """Entry point: run the CLI; turn anything unexpected into one line, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as error:  # the last line of defence: report, don't dump a traceback
+        err.print(f"internal error: {type(error).__name__}: {error}", markup=False)
+        err.print("This is a bug in SBH; please report it with the command you ran.", markup=False)
+        sys.exit(70)

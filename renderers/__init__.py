@@ -1,0 +1,1 @@
+"""The pure core of SBH: the spec model, completion defaults, escaping and the renderer."""

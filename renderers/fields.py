@@ -1,0 +1,398 @@
+"""The value rules of a spec, as annotated types shared by `RawSpec` and `Spec`.
+
+Each rule raises a message a person can act on; the JSON Schema gets the same pattern so that
+editors flag the mistake before SBH ever sees it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from renderers.aws import AWS_REGIONS, FARGATE_MEMORY_BY_CPU, POSTGRES_MAJOR_VERSIONS
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("sbh_rule", message)
+
+
+def _escape_braces(text: str) -> str:
+    # PydanticCustomError formats `{...}` as placeholders; values are shown literally.
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def did_you_mean(word: str, choices: list[str] | frozenset[str]) -> str:
+    """` (did you mean x?)` when a close choice exists, else an empty string."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _slug_rule(what: str, max_length: int, min_length: int = 1) -> Any:
+    pattern = rf"^[a-z][a-z0-9-]{{{min_length - 1},{max_length - 1}}}$"
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        shown = _escape_braces(repr(value))
+        if not compiled.fullmatch(value):
+            raise _fail(
+                f"{shown} is not a valid {what}: use {min_length}-{max_length} characters, "
+                "lowercase letters, digits and hyphens, starting with a letter"
+            )
+        if value.endswith("-") or "--" in value:
+            raise _fail(f"{shown} is not a valid {what}: no trailing hyphen and no '--'")
+        return value
+
+    return Annotated[
+        str,
+        AfterValidator(check),
+        Field(
+            json_schema_extra={
+                "pattern": r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$"
+                if min_length > 1
+                else r"^[a-z](?!.*--)([a-z0-9-]*[a-z0-9])?$",
+                "minLength": min_length,
+                "maxLength": max_length,
+            }
+        ),
+    ]
+
+
+SystemName = _slug_rule("system name", max_length=39, min_length=2)
+BucketName = _slug_rule("bucket name", max_length=20)
+
+_ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9]{0,9}$")
+
+
+def _check_environment_name(value: str) -> str:
+    if not _ENVIRONMENT_NAME.fullmatch(value):
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not a valid environment name: "
+            "1-10 lowercase letters and digits, starting with a letter (dev, staging, prod)"
+        )
+    return value
+
+
+EnvironmentName = Annotated[
+    str,
+    AfterValidator(_check_environment_name),
+    Field(json_schema_extra={"pattern": _ENVIRONMENT_NAME.pattern}),
+]
+
+_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+
+def _check_owner(value: str) -> str:
+    if not _GITHUB_LOGIN.fullmatch(value):
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not a GitHub organization or user name: "
+            "1-39 letters, digits or single hyphens, not starting or ending with a hyphen"
+        )
+    return value
+
+
+GitHubOwner = Annotated[
+    str, AfterValidator(_check_owner), Field(json_schema_extra={"pattern": _GITHUB_LOGIN.pattern})
+]
+
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+
+
+def _check_account_id(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return value  # the str type check reports it
+    if isinstance(value, int):
+        digits = len(str(value))
+        lost = (
+            f"; it has {digits} digits, so a leading zero was probably lost" if digits < 12 else ""
+        )
+        raise _fail(
+            f"write the account id as a quoted 12-digit string; YAML read it as the number "
+            f"{value}{lost}"
+        )
+    if not _ACCOUNT_ID.fullmatch(value):
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not an AWS account id: exactly 12 digits, "
+            "as a quoted string"
+        )
+    return value
+
+
+AccountId = Annotated[
+    str,
+    BeforeValidator(_check_account_id),
+    Field(json_schema_extra={"pattern": _ACCOUNT_ID.pattern}),
+]
+
+
+def _check_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not an AWS region{did_you_mean(value, AWS_REGIONS)}"
+        )
+    return value
+
+
+Region = Annotated[
+    str, AfterValidator(_check_region), Field(json_schema_extra={"enum": sorted(AWS_REGIONS)})
+]
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _check_domain(value: str) -> str:
+    shown = _escape_braces(repr(value))
+    if value != value.lower():
+        raise _fail(
+            f"{shown} must be lowercase (DNS names are case-insensitive; write {value.lower()!r})"
+        )
+    labels = value.split(".")
+    if len(value) > 253 or len(labels) < 2:
+        raise _fail(f"{shown} is not a DNS name: at least two labels, at most 253 characters")
+    for label in labels:
+        if not _DNS_LABEL.fullmatch(label):
+            raise _fail(
+                f"{shown} is not a DNS name: label {_escape_braces(repr(label))} must be 1-63 "
+                "letters, digits or hyphens, not starting or ending with a hyphen"
+            )
+    if not labels[-1].isalpha():
+        raise _fail(f"{shown} is not a DNS name: the last label must be letters (com, io, ...)")
+    return value
+
+
+DomainName = Annotated[
+    str,
+    AfterValidator(_check_domain),
+    Field(json_schema_extra={"format": "hostname", "maxLength": 253}),
+]
+
+_HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,32}$")
+
+
+def _check_hosted_zone(value: str) -> str:
+    if not _HOSTED_ZONE_ID.fullmatch(value):
+        raise _fail(f"{_escape_braces(repr(value))} is not a Route 53 hosted zone id (Z…)")
+    return value
+
+
+HostedZoneId = Annotated[
+    str,
+    AfterValidator(_check_hosted_zone),
+    Field(json_schema_extra={"pattern": _HOSTED_ZONE_ID.pattern}),
+]
+
+_VARIABLE_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
+RESERVED_VARIABLE_PREFIXES: tuple[str, ...] = ("AWS_", "ECS_", "SBH_")
+# Names the generated app and its container set themselves.
+RESERVED_VARIABLE_NAMES: frozenset[str] = frozenset(
+    {
+        "PORT",
+        "HOST",
+        "PATH",
+        "HOME",
+        "HOSTNAME",
+        "LANG",
+        "PYTHONPATH",
+        "PYTHONUNBUFFERED",
+        "PYTHONDONTWRITEBYTECODE",
+        "APP_NAME",
+        "APP_ENV",
+        "APP_VERSION",
+        "HEALTH_PATH",
+        "DATABASE_URL",
+        "BUCKET_NAMES",
+    }
+)
+
+
+def _check_variable_name(value: str) -> str:
+    shown = _escape_braces(repr(value))
+    if not _VARIABLE_NAME.fullmatch(value):
+        raise _fail(
+            f"{shown} is not a valid variable name: uppercase letters, digits and underscores, "
+            "not starting with a digit (e.g. LOG_LEVEL)"
+        )
+    if value.startswith(RESERVED_VARIABLE_PREFIXES) or value in RESERVED_VARIABLE_NAMES:
+        raise _fail(f"{shown} is reserved: SBH or AWS sets it; choose another name")
+    return value
+
+
+VariableName = Annotated[
+    str,
+    AfterValidator(_check_variable_name),
+    Field(json_schema_extra={"pattern": _VARIABLE_NAME.pattern}),
+]
+
+MAX_VARIABLE_VALUE = 4096
+
+
+def _coerce_variable_value(value: object) -> object:
+    if isinstance(value, bool):
+        raise _fail(
+            f"YAML read this as the boolean {str(value).lower()}; quote it to keep the text"
+        )
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _check_variable_value(value: str) -> str:
+    if len(value) > MAX_VARIABLE_VALUE:
+        raise _fail(f"the value is {len(value)} characters; the limit is {MAX_VARIABLE_VALUE}")
+    if "\x00" in value:
+        raise _fail("the value contains a NUL character")
+    return value
+
+
+VariableValue = Annotated[
+    str,
+    BeforeValidator(_coerce_variable_value),
+    AfterValidator(_check_variable_value),
+    Field(json_schema_extra={"maxLength": MAX_VARIABLE_VALUE}),
+]
+
+MAX_DESCRIPTION = 350  # GitHub's limit for a repository description
+
+
+def _check_description(value: str) -> str:
+    if len(value) > MAX_DESCRIPTION:
+        raise _fail(f"the description is {len(value)} characters; the limit is {MAX_DESCRIPTION}")
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise _fail("the description is one line of text without control characters")
+    return value
+
+
+Description = Annotated[
+    str, AfterValidator(_check_description), Field(json_schema_extra={"maxLength": MAX_DESCRIPTION})
+]
+
+_HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]{0,127}$")
+
+
+def _check_health_path(value: str) -> str:
+    if not _HEALTH_PATH.fullmatch(value) or "//" in value or "/../" in f"{value}/":
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not a health path: start with '/', then letters, "
+            "digits, '.', '_', '~', '-' and '/' (e.g. /api/health)"
+        )
+    return value
+
+
+HealthPath = Annotated[
+    str,
+    AfterValidator(_check_health_path),
+    Field(json_schema_extra={"pattern": _HEALTH_PATH.pattern}),
+]
+
+
+def _check_port(value: int) -> int:
+    if not 1024 <= value <= 65535:
+        raise _fail(
+            f"port {value} is out of range: use 1024-65535 (the container runs as a non-root "
+            "user, which cannot bind ports below 1024)"
+        )
+    return value
+
+
+Port = Annotated[
+    int, AfterValidator(_check_port), Field(json_schema_extra={"minimum": 1024, "maximum": 65535})
+]
+
+
+def _check_cpu(value: int) -> int:
+    if value not in FARGATE_MEMORY_BY_CPU:
+        allowed = ", ".join(str(cpu) for cpu in FARGATE_MEMORY_BY_CPU)
+        raise _fail(f"cpu {value} is not a Fargate size; use one of {allowed}")
+    return value
+
+
+Cpu = Annotated[
+    int, AfterValidator(_check_cpu), Field(json_schema_extra={"enum": list(FARGATE_MEMORY_BY_CPU)})
+]
+
+
+# Checked together with cpu (`fargate_pair_problem`): the pair is what Fargate accepts.
+Memory = Annotated[int, Field(json_schema_extra={"minimum": 512, "maximum": 122880})]
+
+
+def _check_desired_count(value: int) -> int:
+    if not 0 <= value <= 100:
+        raise _fail(f"desired_count {value} is out of range: 0-100 tasks")
+    return value
+
+
+DesiredCount = Annotated[int, AfterValidator(_check_desired_count)]
+
+
+def _coerce_version(value: object) -> object:
+    # `version: 16` is as common as `version: "16"`; both mean the major version.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _check_postgres_version(value: str) -> str:
+    if value not in POSTGRES_MAJOR_VERSIONS:
+        raise _fail(
+            f"PostgreSQL {_escape_braces(repr(value))} is not supported; use a major version: "
+            + ", ".join(POSTGRES_MAJOR_VERSIONS)
+        )
+    return value
+
+
+PostgresVersion = Annotated[
+    str,
+    BeforeValidator(_coerce_version),
+    AfterValidator(_check_postgres_version),
+    Field(json_schema_extra={"enum": list(POSTGRES_MAJOR_VERSIONS)}),
+]
+
+_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+
+
+def _check_instance_class(value: str) -> str:
+    if not _INSTANCE_CLASS.fullmatch(value):
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not an RDS instance class (e.g. db.t4g.micro)"
+        )
+    return value
+
+
+InstanceClass = Annotated[
+    str,
+    AfterValidator(_check_instance_class),
+    Field(json_schema_extra={"pattern": _INSTANCE_CLASS.pattern}),
+]
+
+
+def _check_storage_size(value: int) -> int:
+    if not 20 <= value <= 65536:
+        raise _fail(f"allocated_storage {value} GiB is out of range: 20-65536")
+    return value
+
+
+StorageGiB = Annotated[int, AfterValidator(_check_storage_size)]
+
+
+def smallest_cpu_for(memory: int) -> int | None:
+    """The smallest Fargate CPU size that accepts `memory`, if any does."""
+    return next((cpu for cpu, sizes in FARGATE_MEMORY_BY_CPU.items() if memory in sizes), None)
+
+
+def fargate_pair_problem(cpu: int | None, memory: int) -> str | None:
+    """Why `cpu`/`memory` is not a Fargate task size, or None when it is one.
+    Without a cpu, any size that some cpu accepts is fine (completion picks that cpu)."""
+    if cpu is None:
+        if smallest_cpu_for(memory) is not None:
+            return None
+        return f"memory {memory} MiB is not a Fargate size; see the table of cpu/memory pairs"
+    allowed = FARGATE_MEMORY_BY_CPU.get(cpu)
+    if allowed is None or memory in allowed:
+        return None
+    shown = ", ".join(str(size) for size in allowed)
+    return (
+        f"memory {memory} MiB does not fit cpu {cpu} on Fargate; with cpu {cpu} use one of: {shown}"
+    )

@@ -1,0 +1,180 @@
+"""`render(spec) -> {path: File}`: the generated repository, pure and deterministic.
+
+Sources: `template-repo/` (`*.jinja` rendered, everything else copied byte for byte, path
+segments may be templated) and the shared Terraform modules (`infra/modules/`, copied into
+`infra/modules/` of every generated repository). Jinja runs sandboxed with StrictUndefined,
+and every value printed must have passed a context filter from `renderers.escape`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from renderers.complete import Spec, spec_hash, spec_to_yaml
+from renderers.escape import FILTERS, Escaped
+from renderers.resources import resource_dir
+from renderers.spec import spec_json_schema
+from renderers.version import __version__
+
+TEMPLATE_SUFFIX = ".jinja"
+MANIFEST_PATH = ".sbh/manifest.json"
+SPEC_PATH = "sbh.yaml"
+SCHEMA_PATH = ".sbh/spec.schema.json"
+_SKIPPED_NAMES = {"__pycache__", ".terraform", ".DS_Store", ".gitkeep", ".terraform.lock.hcl"}
+
+
+@dataclass(frozen=True)
+class File:
+    content: bytes
+    mode: int = 0o644
+
+    @property
+    def executable(self) -> bool:
+        return self.mode == 0o755
+
+
+class RenderError(Exception):
+    """A template is broken (a bug in SBH, never in the spec): names the template."""
+
+
+def _finalize(value: object) -> object:
+    # Refuse anything that has not passed a context filter: an unescaped spec value could
+    # inject code into a workflow, Terraform or shell file.
+    if isinstance(value, Escaped) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TemplateError(
+        f"{value!r} reached the output unescaped; pass it through a filter "
+        f"({', '.join(sorted(FILTERS))})"
+    )
+
+
+def template_environment() -> SandboxedEnvironment:
+    """The Jinja environment every template renders in: sandboxed, strict, escape-enforcing."""
+    environment = SandboxedEnvironment(
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=_finalize,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+@dataclass(frozen=True)
+class _Source:
+    relative: str
+    content: bytes
+    mode: int
+
+
+def _walk(root: Path) -> list[_Source]:
+    sources = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(name for name in subdirectories if name not in _SKIPPED_NAMES)
+        for file_name in sorted(files):
+            if file_name in _SKIPPED_NAMES or file_name.endswith((".pyc", ".tfstate")):
+                continue
+            path = Path(directory) / file_name
+            executable = bool(path.stat().st_mode & stat.S_IXUSR)
+            sources.append(
+                _Source(
+                    relative=path.relative_to(root).as_posix(),
+                    content=path.read_bytes(),
+                    mode=0o755 if executable else 0o644,
+                )
+            )
+    return sources
+
+
+@lru_cache(maxsize=1)
+def _template_sources() -> tuple[tuple[_Source, ...], tuple[_Source, ...]]:
+    return tuple(_walk(resource_dir("template-repo"))), tuple(_walk(resource_dir("infra-modules")))
+
+
+@lru_cache(maxsize=1)
+def template_version() -> str:
+    """SBH's version plus a hash of every template and module: changes whenever output can."""
+    digest = hashlib.sha256()
+    templates, modules = _template_sources()
+    for prefix, sources in (("template-repo", templates), ("infra-modules", modules)):
+        for source in sources:
+            digest.update(f"{prefix}/{source.relative}\0{source.mode:o}\0".encode())
+            digest.update(hashlib.sha256(source.content).digest())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def template_context(spec: Spec) -> dict[str, Any]:
+    """Everything templates may read. Computed values get a name here, not logic in Jinja."""
+    environments = list(spec.environments.values())
+    return {
+        "spec": spec,
+        "environments": environments,
+        "has_database": spec.database is not None,
+        "sbh_version": __version__,
+        "template_version": template_version(),
+    }
+
+
+def render(spec: Spec) -> dict[str, File]:
+    """The whole generated repository for `spec`. Same spec and templates, same bytes."""
+    environment = template_environment()
+    context = template_context(spec)
+    templates, modules = _template_sources()
+    files: dict[str, File] = {}
+    for source in templates:
+        try:
+            path = environment.from_string(source.relative).render(context)
+            if path.endswith(TEMPLATE_SUFFIX):
+                path = path[: -len(TEMPLATE_SUFFIX)]
+                text = environment.from_string(source.content.decode("utf-8")).render(context)
+                content = text.encode("utf-8")
+            else:
+                content = source.content
+        except (TemplateError, ValueError, TypeError) as error:
+            raise RenderError(f"template-repo/{source.relative}: {error}") from error
+        files[path] = File(content, source.mode)
+    for source in modules:
+        files[f"infra/modules/{source.relative}"] = File(source.content, source.mode)
+    files[SPEC_PATH] = File(_spec_file(spec).encode("utf-8"))
+    files[SCHEMA_PATH] = File(
+        (json.dumps(spec_json_schema(), indent=2, sort_keys=True) + "\n").encode("utf-8")
+    )
+    files[MANIFEST_PATH] = File(manifest_json(spec, files).encode("utf-8"))
+    return dict(sorted(files.items()))
+
+
+def _spec_file(spec: Spec) -> str:
+    return (
+        f"# yaml-language-server: $schema={SCHEMA_PATH}\n"
+        "# The completed spec this repository was generated from. Change the spec where it\n"
+        "# was written (issue or spec.yaml) and SBH opens a pull request here.\n"
+        + spec_to_yaml(spec)
+    )
+
+
+def manifest_json(spec: Spec, files: dict[str, File]) -> str:
+    """`.sbh/manifest.json`: what was generated from what, so a later build can tell which
+    files the owner changed since."""
+    manifest = {
+        "generator": "system-builder-hub",
+        "spec_hash": spec_hash(spec),
+        "template_version": template_version(),
+        "files": {
+            path: {"sha256": hashlib.sha256(file.content).hexdigest(), "mode": f"{file.mode:o}"}
+            for path, file in sorted(files.items())
+            if path != MANIFEST_PATH
+        },
+    }
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"

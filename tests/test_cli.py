@@ -1,0 +1,177 @@
+"""`sbh` as a person runs it: exit codes, compiler-style problems, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE_SPEC
+
+
+def sbh(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_version() -> None:
+    from renderers.version import __version__
+
+    result = sbh("--version")
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sbh {__version__}"
+
+
+def test_validate_a_valid_spec() -> None:
+    result = sbh("validate", str(EXAMPLE_SPEC))
+
+    assert result.returncode == 0
+    assert "valid — acme/orders-api (dev, prod)" in result.stdout
+
+
+def test_validate_prints_problems_like_a_compiler(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        EXAMPLE_SPEC.read_text().replace(
+            "region: us-west-2, domain: orders.dev", "region: us-west-9, domain: orders.dev"
+        )
+    )
+
+    result = sbh("validate", "spec.yaml", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "spec.yaml:11:50: environments.dev.region: 'us-west-9' is not an AWS region (did you mean us-west-2?)",
+        "1 problem in spec.yaml",
+    ]
+    assert_no_traceback(result)
+
+
+def test_validate_reports_missing_decisions(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("apiVersion: sbh/v1\nname: shop\n")
+
+    result = sbh("validate", str(spec))
+
+    assert result.returncode == 1
+    assert "owner: required" in result.stderr
+    assert "environments: required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"\xff\xfe\x00", "not UTF-8 text"),
+    ],
+)
+def test_unreadable_spec_files_are_one_clear_line(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    if content is not None:
+        spec.write_bytes(content)
+
+    result = sbh("validate", str(spec))
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert_no_traceback(result)
+
+
+def test_a_directory_is_not_a_spec(tmp_path: Path) -> None:
+    result = sbh("validate", str(tmp_path))
+
+    assert result.returncode == 1
+    assert "is a directory" in result.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    assert sbh("validate").returncode == 2
+    assert sbh("no-such-command").returncode == 2
+    assert sbh("build", str(EXAMPLE_SPEC)).returncode == 2
+
+
+def test_complete_prints_yaml_with_defaults() -> None:
+    result = sbh("complete", str(EXAMPLE_SPEC))
+
+    assert result.returncode == 0
+    assert "allocated_storage: 20" in result.stdout
+    assert "approval: false" in result.stdout
+
+
+def test_schema_is_json_schema_for_the_spec() -> None:
+    result = sbh("schema")
+
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert {"apiVersion", "name", "environments"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+
+
+def test_build_writes_a_git_repository_with_one_commit(tmp_path: Path) -> None:
+    out = tmp_path / "orders-api"
+
+    result = sbh("build", str(EXAMPLE_SPEC), "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    assert "Built acme/orders-api" in result.stdout
+    assert "make run" in result.stdout
+    log = subprocess.run(
+        ["git", "log", "--oneline"], cwd=out, capture_output=True, text=True, check=True
+    )
+    assert len(log.stdout.splitlines()) == 1
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=out, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+    assert (out / "sbh.yaml").is_file()
+    assert (out / ".sbh" / "manifest.json").is_file()
+
+
+def test_build_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+
+    refused = sbh("build", str(EXAMPLE_SPEC), "--out", str(out))
+    forced = sbh("build", str(EXAMPLE_SPEC), "--out", str(out), "--force")
+
+    assert refused.returncode == 1
+    assert "is not empty" in refused.stderr
+    assert forced.returncode == 0
+    assert not (out / "keep.txt").exists()
+
+
+def test_build_of_an_invalid_spec_writes_nothing(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: Bad\n")
+    out = tmp_path / "out"
+
+    result = sbh("build", str(spec), "--out", str(out))
+
+    assert result.returncode == 1
+    assert not out.exists()
+
+
+def test_build_will_not_clear_the_current_directory(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("x")
+
+    result = sbh("build", str(EXAMPLE_SPEC), "--out", ".", "--force", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "refusing to clear" in result.stderr
+    assert (tmp_path / "precious.txt").exists()
