@@ -37,7 +37,7 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 bench: $(STAMP) ## Benchmarks; results go to bench/results/*.json
-	$(BIN)/python bench/render_bench.py
+	$(BIN)/python -m bench.render_bench
 
 golden: $(STAMP) ## Regenerate the golden files of the rendered demo (review the diff!)
 	SBH_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/renderers/test_golden.py tests/renderers/test_schema.py -q

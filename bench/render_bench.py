@@ -4,16 +4,13 @@ The first run is reported apart: it includes reading the template tree from disk
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import summarize_seconds, write_result  # noqa: E402
-from renderers.complete import complete_defaults  # noqa: E402
-from renderers.render import render  # noqa: E402
-from renderers.spec import load_spec  # noqa: E402
+from bench.common import summarize_seconds, write_result
+from renderers.complete import complete_defaults
+from renderers.render import render
+from renderers.spec import load_spec
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "orders-api.yaml"
 RUNS = 50
@@ -49,8 +46,8 @@ def main() -> None:
         },
     )
     print(
-        f"render: median {summary['median_s'] * 1000:.1f} ms, p90 {summary['p90_s'] * 1000:.1f} ms, "
-        f"first {first_s * 1000:.1f} ms over {RUNS} runs ({file_count} files) -> {path}"
+        f"render: median {summary['median_s'] * 1000:.1f} ms, "
+        f"p90 {summary['p90_s'] * 1000:.1f} ms, first {first_s * 1000:.1f} ms over {RUNS} runs ({file_count} files) -> {path}"
     )
 
 
