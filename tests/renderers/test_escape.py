@@ -51,6 +51,10 @@ HOSTILE = [
     "0x10",
 ]
 
+# python-hcl2 8.x cannot lex a template escape (`$${`, `%%{`) that is not followed by an
+# interpolation-like body, although Terraform reads it fine; these go to Terraform only.
+TEMPLATE_EDGES = ["${", "%{", "x%{ y", "$${", "a ${ b", "%%{ if"]
+
 HCL_OPTIONS = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 
 
@@ -74,7 +78,7 @@ def test_hcl_strings_parse_back_without_interpolation(value: str) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="no terraform binary on PATH")
 def test_terraform_itself_evaluates_hcl_strings_to_the_input(tmp_path: Path) -> None:
-    values = {f"v{index}": value for index, value in enumerate(HOSTILE)}
+    values = {f"v{index}": value for index, value in enumerate(HOSTILE + TEMPLATE_EDGES)}
     body = "\n".join(f"  {key} = {escape.hcl(value)}" for key, value in values.items())
     (tmp_path / "main.tf").write_text(f"locals {{\n{body}\n}}\n")
     (tmp_path / "cli.tfrc").write_text("")
@@ -161,7 +165,11 @@ def test_any_text_round_trips_through_yaml_json_and_python(value: str) -> None:
     assert ast.literal_eval(escape.py(value)) == value
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",))).filter(
+        lambda text: "${" not in text and "%{" not in text
+    )
+)
 def test_any_text_round_trips_through_hcl(value: str) -> None:
     parsed = hcl2.load(
         io.StringIO(f"x = {escape.hcl(value)}\n"), serialization_options=HCL_OPTIONS
