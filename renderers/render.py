@@ -1,7 +1,8 @@
 """`render(spec) -> {path: File}`: the generated repository, pure and deterministic.
 
 Sources: `template-repo/` (`*.jinja` rendered, everything else copied byte for byte, path
-segments may be templated) and the shared Terraform modules (`infra/modules/`, copied into
+segments may be templated, a directory named `__environment__` is repeated for every
+environment of the spec) and the shared Terraform modules (`infra/modules/`, copied into
 `infra/modules/` of every generated repository). Jinja runs sandboxed with StrictUndefined,
 and every value printed must have passed a context filter from `renderers.escape`.
 """
@@ -27,6 +28,7 @@ from renderers.spec import spec_json_schema
 from renderers.version import __version__
 
 TEMPLATE_SUFFIX = ".jinja"
+PER_ENVIRONMENT = "__environment__"
 MANIFEST_PATH = ".sbh/manifest.json"
 SPEC_PATH = "sbh.yaml"
 SCHEMA_PATH = ".sbh/spec.schema.json"
@@ -134,17 +136,8 @@ def render(spec: Spec) -> dict[str, File]:
     templates, modules = _template_sources()
     files: dict[str, File] = {}
     for source in templates:
-        try:
-            path = environment.from_string(source.relative).render(context)
-            if path.endswith(TEMPLATE_SUFFIX):
-                path = path[: -len(TEMPLATE_SUFFIX)]
-                text = environment.from_string(source.content.decode("utf-8")).render(context)
-                content = text.encode("utf-8")
-            else:
-                content = source.content
-        except (TemplateError, ValueError, TypeError) as error:
-            raise RenderError(f"template-repo/{source.relative}: {error}") from error
-        files[path] = File(content, source.mode)
+        for path, content in _render_source(environment, source, spec, context):
+            files[path] = File(content, source.mode)
     for source in modules:
         files[f"infra/modules/{source.relative}"] = File(source.content, source.mode)
     files[SPEC_PATH] = File(_spec_file(spec).encode("utf-8"))
@@ -153,6 +146,39 @@ def render(spec: Spec) -> dict[str, File]:
     )
     files[MANIFEST_PATH] = File(manifest_json(spec, files).encode("utf-8"))
     return dict(sorted(files.items()))
+
+
+def _render_source(
+    environment: SandboxedEnvironment, source: _Source, spec: Spec, context: dict[str, Any]
+) -> list[tuple[str, bytes]]:
+    """One output file, or one per spec environment when a path segment is `__environment__`
+    (the template then sees that environment as `environment`)."""
+    segments = source.relative.split("/")
+    if PER_ENVIRONMENT in segments:
+        targets = [
+            (
+                "/".join(env.name if part == PER_ENVIRONMENT else part for part in segments),
+                {**context, "environment": env},
+            )
+            for env in spec.environments.values()
+        ]
+    else:
+        targets = [(source.relative, context)]
+    rendered = []
+    for relative, target_context in targets:
+        try:
+            path = environment.from_string(relative).render(target_context)
+            content = source.content
+            if path.endswith(TEMPLATE_SUFFIX):
+                path = path[: -len(TEMPLATE_SUFFIX)]
+                text = environment.from_string(source.content.decode("utf-8")).render(
+                    target_context
+                )
+                content = text.encode("utf-8")
+        except (TemplateError, ValueError, TypeError) as error:
+            raise RenderError(f"template-repo/{source.relative}: {error}") from error
+        rendered.append((path, content))
+    return rendered
 
 
 def _spec_file(spec: Spec) -> str:

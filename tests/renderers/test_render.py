@@ -99,3 +99,22 @@ def test_the_template_version_names_the_sbh_version() -> None:
     from renderers.version import __version__
 
     assert template_version().startswith(f"{__version__}+")
+
+
+def test_an_environment_directory_is_repeated_for_every_environment(example_spec: Spec) -> None:
+    from renderers.render import PER_ENVIRONMENT, _render_source, _Source, template_context
+
+    source = _Source(
+        relative=f"infra/envs/{PER_ENVIRONMENT}/backend.tf.jinja",
+        content=b"region = {{ environment.region | hcl }} # {{ environment.name | ident }}\n",
+        mode=0o644,
+    )
+
+    rendered = _render_source(
+        template_environment(), source, example_spec, template_context(example_spec)
+    )
+
+    assert rendered == [
+        ("infra/envs/dev/backend.tf", b'region = "us-west-2" # dev\n'),
+        ("infra/envs/prod/backend.tf", b'region = "us-west-2" # prod\n'),
+    ]

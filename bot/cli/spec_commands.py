@@ -1,37 +1,23 @@
-"""`sbh`: the command line. Problems print like a compiler's and exit 1; usage errors exit 2;
-no command ever shows a traceback."""
+"""`sbh validate | complete | schema | build`: the spec commands, offline and credential-free."""
 
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
+from bot.cli.console import EXIT_PROBLEMS, err, out
 from bot.local_repository import OutputDirectoryError, write_repository
 from renderers.complete import Spec, complete_defaults, spec_to_yaml
 from renderers.problems import SpecError
 from renderers.render import RenderError, render
 from renderers.spec import load_spec, spec_json_schema
-from renderers.version import __version__
 from renderers.yaml_source import MAX_SPEC_BYTES
 
-app = typer.Typer(
-    name="sbh",
-    help="System Builder Hub: turn a spec into a bootable repository that deploys itself to AWS.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_PROBLEMS = 1
+app = typer.Typer()
 
 SpecPath = Annotated[Path, typer.Argument(help="The spec file (YAML, apiVersion: sbh/v1).")]
 
@@ -66,21 +52,6 @@ def _load_complete(path: Path) -> Spec:
             err.print(str(problem), markup=False)
         count = len(error.problems)
         _fail(f"{count} problem{'s' if count != 1 else ''} in {source}")
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"sbh {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
-) -> None:
-    """System Builder Hub."""
 
 
 @app.command()
@@ -130,18 +101,3 @@ def build(
     out.print(f"  cd {out_dir} && make run", markup=False)
     out.print(f"  curl -s http://127.0.0.1:{port}{health}", markup=False)
     out.print("  read README.md for the AWS bootstrap steps", markup=False)
-
-
-def main() -> None:
-    """Entry point: run the CLI; turn anything unexpected into one line, never a traceback."""
-    try:
-        app(standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
-        sys.exit(130)
-    except Exception as error:  # the last line of defence: report, don't dump a traceback
-        err.print(f"internal error: {type(error).__name__}: {error}", markup=False)
-        err.print("This is a bug in SBH; please report it with the command you ran.", markup=False)
-        sys.exit(70)

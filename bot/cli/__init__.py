@@ -1,0 +1,54 @@
+"""`sbh`: the command line. Problems print like a compiler's and exit 1; usage errors exit 2;
+no command ever shows a traceback. Each concern's commands live in their own module and are
+registered here."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.cli import spec_commands
+from bot.cli.console import err, out
+from renderers.version import __version__
+
+app = typer.Typer(
+    name="sbh",
+    help="System Builder Hub: turn a spec into a bootable repository that deploys itself to AWS.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.registered_commands += spec_commands.app.registered_commands
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"sbh {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """System Builder Hub."""
+
+
+def main() -> None:
+    """Entry point: run the CLI; turn anything unexpected into one line, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as error:  # the last line of defence: report, don't dump a traceback
+        err.print(f"internal error: {type(error).__name__}: {error}", markup=False)
+        err.print("This is a bug in SBH; please report it with the command you ran.", markup=False)
+        sys.exit(70)
