@@ -150,6 +150,16 @@ def load_spec(text: str, source: str = "spec.yaml") -> RawSpec:
         document = read_yaml(text, source)
     except YamlProblems as unreadable:
         raise SpecError(unreadable.problems) from None
+    return _validated(document)
+
+
+def validate_spec_data(data: object, source: str = "spec") -> RawSpec:
+    """Check data that did not come from text (a merged AI proposal, a web form) by the same
+    rules as `load_spec`. Problems carry field paths but no line numbers."""
+    return _validated(LocatedDocument(source=source, data=data))
+
+
+def _validated(document: LocatedDocument) -> RawSpec:
     if not isinstance(document.data, dict):
         raise SpecError(
             [document.problem((), "a spec is a mapping of keys (apiVersion: sbh/v1, name: ...)")]

@@ -1,0 +1,139 @@
+"""What an AI may propose for a spec, and how a proposal is merged: pure functions.
+
+The proposal model has no field for what only a person may decide — the owner, account ids,
+domains, hosted zones, approval and production safeguards, new environments — so a model
+cannot invent them, whatever an issue's text tells it. A person's written values always win;
+the proposal only fills gaps, and the merged result goes through the same validation as a
+spec a person wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from renderers.spec import RawSpec
+
+
+class _Proposal(BaseModel):
+    # Structured outputs need every field listed (nullable rather than optional) and no extras.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProposedService(_Proposal):
+    port: int | None = Field(description="Container port, 1024-65535; null to keep the default.")
+    health_path: str | None = Field(description="Health endpoint path such as /api/health.")
+    cpu: int | None = Field(description="Fargate CPU units: 256, 512, 1024, 2048, 4096, ...")
+    memory: int | None = Field(description="MiB, a valid Fargate pair with cpu.")
+    desired_count: int | None = Field(description="Tasks per environment, 0-100.")
+
+
+class ProposedDatabase(_Proposal):
+    wanted: bool | None = Field(description="Whether the service needs a PostgreSQL database.")
+    version: str | None = Field(description="PostgreSQL major version, e.g. '16'.")
+    instance_class: str | None = Field(description="RDS instance class, e.g. db.t4g.micro.")
+    allocated_storage: int | None = Field(description="GiB, 20 or more.")
+
+
+class ProposedRegion(_Proposal):
+    environment: str = Field(description="An environment the spec already names.")
+    region: str = Field(description="AWS region code, e.g. us-west-2.")
+
+
+class ProposedVariable(_Proposal):
+    name: str = Field(description="UPPER_SNAKE_CASE setting name.")
+    value: str = Field(description="A non-secret default value.")
+
+
+class SpecProposal(_Proposal):
+    """The fields a model may fill. Anything else is a person's decision."""
+
+    name: str | None = Field(description="Lowercase system name with hyphens, 2-39 characters.")
+    description: str | None = Field(description="One line describing the service.")
+    service: ProposedService | None
+    database: ProposedDatabase | None
+    buckets: list[str] | None = Field(description="Logical S3 bucket names, lowercase.")
+    regions: list[ProposedRegion] | None = Field(
+        description="Regions for environments the spec names without one."
+    )
+    env: list[ProposedVariable] | None = Field(description="Plain, non-secret settings.")
+    secret_names: list[str] | None = Field(
+        description="Names of secrets the service needs (values are never proposed)."
+    )
+
+
+def raw_spec_data(raw: RawSpec) -> dict[str, Any]:
+    """A RawSpec as the data a person wrote (explicit nulls kept, defaults left out)."""
+    data: dict[str, Any] = raw.model_dump(by_alias=True, exclude_unset=True, mode="json")
+    return data
+
+
+def merge_proposal(raw: RawSpec, proposal: SpecProposal) -> tuple[dict[str, Any], list[str]]:
+    """Fill the gaps of `raw` from `proposal`. Returns the merged data (to be validated like
+    any spec) and a line per field taken from the proposal, for the plan."""
+    data = raw_spec_data(raw)
+    taken: list[str] = []
+
+    def fill(container: dict[str, Any], key: str, value: object, label: str) -> None:
+        if value is not None and container.get(key) is None:
+            container[key] = value
+            taken.append(label)
+
+    fill(data, "name", proposal.name, "name")
+    fill(data, "description", proposal.description, "description")
+    if proposal.service is not None:
+        service: dict[str, Any] = data.get("service") or {}
+        for key, value in proposal.service.model_dump().items():
+            fill(service, key, value, f"service.{key}")
+        if service:
+            data["service"] = service
+    _merge_database(raw, data, proposal.database, taken)
+    storage: dict[str, Any] = data.get("storage") or {}
+    if proposal.buckets and storage.get("buckets") is None:
+        data["storage"] = {**storage, "buckets": list(proposal.buckets)}
+        taken.append("storage.buckets")
+    environments = data.get("environments") or {}
+    for proposed in proposal.regions or []:
+        environment = environments.get(proposed.environment)
+        if isinstance(environment, dict):
+            fill(
+                environment,
+                "region",
+                proposed.region,
+                f"environments.{proposed.environment}.region",
+            )
+    secrets: list[str] = list(data.get("secrets") or [])
+    variables: dict[str, Any] = dict(data.get("env") or {})
+    for variable in proposal.env or []:
+        if variable.name not in variables and variable.name not in secrets:
+            variables[variable.name] = variable.value
+            taken.append(f"env.{variable.name}")
+    for secret in proposal.secret_names or []:
+        if secret not in secrets and secret not in variables:
+            secrets.append(secret)
+            taken.append(f"secrets: {secret}")
+    if variables:
+        data["env"] = variables
+    if secrets:
+        data["secrets"] = secrets
+    return data, taken
+
+
+def _merge_database(
+    raw: RawSpec, data: dict[str, Any], proposed: ProposedDatabase | None, taken: list[str]
+) -> None:
+    if proposed is None or raw.says_no_database():
+        return
+    if raw.database is None and proposed.wanted is False:
+        data["database"] = None
+        taken.append("database: none")
+        return
+    database: dict[str, Any] = data.get("database") or {}
+    for key in ("version", "instance_class", "allocated_storage"):
+        value = getattr(proposed, key)
+        if value is not None and database.get(key) is None:
+            database[key] = value
+            taken.append(f"database.{key}")
+    if database:
+        data["database"] = database
