@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install demo test lint format bench run migrate golden clean
+.PHONY: help install demo test lint format bench run migrate migrate-online golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,15 +38,20 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 
 bench: $(STAMP) ## Benchmarks; results go to bench/results/*.json
 	$(BIN)/python -m bench.render_bench
+	$(BIN)/python -m bench.webhook_bench
 
 golden: $(STAMP) ## Regenerate the golden files of the rendered demo (review the diff!)
 	SBH_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/renderers/test_golden.py tests/renderers/test_schema.py -q
 
-run: demo ## Serve the demo's generated app on http://127.0.0.1:8000
-	$(MAKE) -C $(DEMO_OUT) run
+run: $(STAMP) ## Serve SBH on http://127.0.0.1:8080 with development settings (SQLite in .sbh/)
+	SBH_ENV=$${SBH_ENV:-development} GITHUB_WEBHOOK_SECRET=$${GITHUB_WEBHOOK_SECRET:-dev-webhook-secret} \
+		$(BIN)/sbh serve
 
-migrate: $(STAMP) ## Apply database migrations
-	@echo "no migrations yet: the service's database arrives with the webhook service"
+migrate: $(STAMP) ## Apply database migrations to DATABASE_URL (alembic upgrade head)
+	$(BIN)/alembic upgrade head
+
+migrate-online: $(STAMP) ## Migrate as the deploy's one-off task does: wait for the database, lock, upgrade
+	$(BIN)/sbh migrate --wait 60
 
 clean: ## Remove everything a command can rebuild
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,25 @@
+"""What routes receive through `Depends`: the parts built once by `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from bot.db.database import Database
+from bot.intake import WebhookIntake
+from bot.queue import JobQueue
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    database: Database
+    queue: JobQueue
+    intake: WebhookIntake
+
+
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services

@@ -1,0 +1,105 @@
+"""`create_app(settings)`: the FastAPI service. Everything it needs is built here, once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot.api import health, webhooks
+from bot.api.dependencies import Services
+from bot.context import HandlerContext
+from bot.db.database import Database
+from bot.db.migrate import upgrade_to_head
+from bot.delivery_store import DeliveryStore
+from bot.dispatch import delivery_runner
+from bot.handlers import default_router
+from bot.intake import WebhookIntake, WebhookSecrets
+from bot.logs import configure_logging, log_event
+from bot.queue import JobQueue, QueuePolicy
+from bot.router import Router
+from bot.settings import Settings, load_settings
+from bot.worker import JobRunner, WorkerPool
+from renderers.version import __version__
+
+log = logging.getLogger("sbh.app")
+
+
+def queue_policy(settings: Settings) -> QueuePolicy:
+    return QueuePolicy(
+        lease_seconds=settings.job_lease_seconds,
+        max_attempts=settings.job_max_attempts,
+        backoff_base_seconds=settings.job_backoff_base_seconds,
+        backoff_max_seconds=settings.job_backoff_max_seconds,
+    )
+
+
+def job_runners(router: Router) -> Mapping[str, JobRunner]:
+    return {"delivery": delivery_runner(router)}
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    router: Router | None = None,
+    run_worker: bool | None = None,
+) -> FastAPI:
+    database = database or Database(settings.database_url)
+    router = router or default_router()
+    queue = JobQueue(database, queue_policy(settings))
+    start_worker = settings.worker_in_process if run_worker is None else run_worker
+    pool = None
+    if start_worker:
+        context = HandlerContext(settings=settings, database=database, queue=queue)
+        pool = WorkerPool(context, job_runners(router), settings.worker_threads)
+    store = DeliveryStore(
+        database,
+        max_attempts=settings.job_max_attempts,
+        on_queued=pool.wake if pool is not None else None,
+    )
+    secret = (
+        settings.github_webhook_secret.get_secret_value() if settings.github_webhook_secret else ""
+    )
+    intake = WebhookIntake(
+        store, router, WebhookSecrets(secret.encode(), settings.github_accept_sha1_signatures)
+    )
+    services = Services(settings=settings, database=database, queue=queue, intake=intake)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            upgrade_to_head(database)
+        if pool is not None:
+            pool.start()
+        log_event(
+            log,
+            logging.INFO,
+            "service.started",
+            version=__version__,
+            environment=settings.environment,
+        )
+        try:
+            yield
+        finally:
+            store.stop()
+            if pool is not None:
+                pool.stop()
+
+    app = FastAPI(title="System Builder Hub", version=__version__, lifespan=lifespan)
+    app.state.services = services
+    app.include_router(webhooks.router)
+    app.include_router(health.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The uvicorn factory (`bot.app:app_from_environment`): settings from the environment,
+    secrets resolved through Secrets Manager."""
+    from bot.adapters.aws_secrets import SecretsManagerSource
+
+    settings = load_settings(secrets=SecretsManagerSource())
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,1 @@
+"""Persistence: the engine and sessions (`bot.db.database`), the tables (`bot.db.models`)."""

@@ -1,0 +1,32 @@
+"""The `delivery` job: load a stored delivery and route it to its handlers."""
+
+from __future__ import annotations
+
+import json
+
+from bot.context import HandlerContext
+from bot.db.models import Delivery
+from bot.queue import ClaimedJob
+from bot.router import Router, WebhookEvent
+from bot.worker import JobRunner
+
+
+def delivery_runner(router: Router) -> JobRunner:
+    def run_delivery(job: ClaimedJob, context: HandlerContext) -> str:
+        if job.delivery_id is None:
+            raise ValueError(f"job {job.id} has no delivery")
+        with context.database.session() as session:
+            delivery = session.get(Delivery, job.delivery_id)
+            if delivery is None:
+                raise LookupError(f"delivery {job.delivery_id} is gone")
+            event = WebhookEvent(
+                delivery_id=delivery.id,
+                name=delivery.event,
+                action=delivery.action,
+                payload=json.loads(delivery.body),
+                installation_id=delivery.installation_id,
+                repository=delivery.repository,
+            )
+        return "processed" if router.dispatch(event, context) else "ignored"
+
+    return run_delivery

@@ -1,0 +1,266 @@
+"""The job queue on the database: enqueue in the caller's transaction, claim under a lease,
+retry with backoff and jitter, park what keeps failing.
+
+Claims use `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas share the queue
+without blocking each other; on SQLite every write transaction is `BEGIN IMMEDIATE`
+(see `bot.db.database`), which serializes claims across threads and processes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.db.database import Database
+from bot.db.models import Delivery, Job, utcnow
+
+Clock = Callable[[], datetime]
+MAX_ERROR_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    lease_seconds: float = 60.0
+    max_attempts: int = 8
+    backoff_base_seconds: float = 5.0
+    backoff_max_seconds: float = 900.0
+
+    def backoff(self, attempts: int, jitter: float) -> timedelta:
+        """Exponential backoff with "equal jitter": half fixed, half random (jitter in [0, 1))."""
+        ceiling = min(
+            self.backoff_base_seconds * 2 ** max(attempts - 1, 0), self.backoff_max_seconds
+        )
+        return timedelta(seconds=ceiling / 2 + ceiling / 2 * jitter)
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    delivery_id: str | None
+    payload: dict[str, Any] | None
+    attempts: int
+    max_attempts: int
+    worker_id: str
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    pending: int
+    running: int
+    parked: int
+    done: int
+
+
+class JobQueue:
+    def __init__(
+        self,
+        database: Database,
+        policy: QueuePolicy | None = None,
+        *,
+        clock: Clock = utcnow,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.database = database
+        self.policy = policy or QueuePolicy()
+        self._clock = clock
+        self._jitter = jitter
+
+    def enqueue(
+        self,
+        session: Session,
+        kind: str,
+        *,
+        delivery_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        dedupe_key: str | None = None,
+        delay_seconds: float = 0.0,
+    ) -> Job:
+        """Add a job inside the caller's transaction (so it exists iff the caller commits)."""
+        now = self._clock()
+        job = Job(
+            kind=kind,
+            delivery_id=delivery_id,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            status="pending",
+            attempts=0,
+            max_attempts=self.policy.max_attempts,
+            run_after=now + timedelta(seconds=delay_seconds),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(job)
+        session.flush()
+        return job
+
+    def claim(self, worker_id: str) -> ClaimedJob | None:
+        """Take the next due job (or one whose lease expired) for `worker_id`, or None."""
+        now = self._clock()
+        due = or_(
+            and_(Job.status == "pending", Job.run_after <= now),
+            and_(Job.status == "running", Job.lease_expires_at < now),
+        )
+        with self.database.session() as session:
+            job = session.scalars(
+                select(Job)
+                .where(due)
+                .order_by(Job.run_after, Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if job is None:
+                return None
+            if job.attempts >= job.max_attempts:
+                # Its last worker died holding it: there is no attempt left to give it.
+                self._park(
+                    session,
+                    job,
+                    job.last_error or "the worker's lease expired on every attempt",
+                    now,
+                )
+                return None
+            if job.status == "running":
+                job.last_error = f"lease of {job.locked_by} expired; taken over by {worker_id}"
+            job.status = "running"
+            job.attempts += 1
+            job.locked_by = worker_id
+            job.lease_expires_at = now + timedelta(seconds=self.policy.lease_seconds)
+            job.updated_at = now
+            return ClaimedJob(
+                id=job.id,
+                kind=job.kind,
+                delivery_id=job.delivery_id,
+                payload=job.payload,
+                attempts=job.attempts,
+                max_attempts=job.max_attempts,
+                worker_id=worker_id,
+            )
+
+    def extend_lease(self, job: ClaimedJob) -> bool:
+        """Heartbeat: keep the lease while working. False when the job is no longer ours."""
+        now = self._clock()
+        with self.database.session() as session:
+            result = session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
+                .values(
+                    lease_expires_at=now + timedelta(seconds=self.policy.lease_seconds),
+                    updated_at=now,
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def complete(self, job: ClaimedJob, delivery_status: str = "processed") -> bool:
+        """Mark done (and its delivery processed). False when another worker took it over."""
+        now = self._clock()
+        with self.database.session() as session:
+            owned = self._owned(session, job)
+            if owned is None:
+                return False
+            owned.status = "done"
+            owned.finished_at = now
+            owned.updated_at = now
+            owned.lease_expires_at = None
+            self._mark_delivery(session, owned, delivery_status, None, now)
+            return True
+
+    def fail(self, job: ClaimedJob, error: str) -> str:
+        """Record a failure: retry after a backoff, or park after the last attempt.
+        Returns "retry", "parked" or "lost" (no longer ours)."""
+        now = self._clock()
+        error = error[:MAX_ERROR_CHARS]
+        with self.database.session() as session:
+            owned = self._owned(session, job)
+            if owned is None:
+                return "lost"
+            if owned.attempts >= owned.max_attempts:
+                self._park(session, owned, error, now)
+                return "parked"
+            owned.status = "pending"
+            owned.last_error = error
+            owned.locked_by = None
+            owned.lease_expires_at = None
+            owned.run_after = now + self.policy.backoff(owned.attempts, self._jitter())
+            owned.updated_at = now
+            return "retry"
+
+    def release(self, job: ClaimedJob) -> bool:
+        """Give a job back unfinished (graceful shutdown): due now, the attempt not counted."""
+        now = self._clock()
+        with self.database.session() as session:
+            owned = self._owned(session, job)
+            if owned is None:
+                return False
+            owned.status = "pending"
+            owned.attempts = max(owned.attempts - 1, 0)
+            owned.locked_by = None
+            owned.lease_expires_at = None
+            owned.run_after = now
+            owned.updated_at = now
+            return True
+
+    def replay_delivery(self, delivery_id: str) -> int:
+        """Enqueue a stored delivery again (`sbh replay`). Returns the new job id."""
+        now = self._clock()
+        with self.database.session() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None:
+                raise LookupError(f"no delivery {delivery_id}")
+            delivery.status = "queued"
+            delivery.error = None
+            job = self.enqueue(
+                session,
+                "delivery",
+                delivery_id=delivery_id,
+                dedupe_key=f"replay:{delivery_id}:{now.isoformat()}",
+            )
+            return job.id
+
+    def counts(self) -> QueueCounts:
+        with self.database.session() as session:
+            rows: dict[str, int] = {
+                status: count
+                for status, count in session.execute(
+                    select(Job.status, func.count()).group_by(Job.status)
+                ).all()
+            }
+        return QueueCounts(
+            pending=rows.get("pending", 0),
+            running=rows.get("running", 0),
+            parked=rows.get("parked", 0),
+            done=rows.get("done", 0),
+        )
+
+    def _owned(self, session: Session, job: ClaimedJob) -> Job | None:
+        owned = session.scalars(select(Job).where(Job.id == job.id).with_for_update()).first()
+        if owned is None or owned.status != "running" or owned.locked_by != job.worker_id:
+            return None
+        return owned
+
+    def _park(self, session: Session, job: Job, error: str, now: datetime) -> None:
+        job.status = "parked"
+        job.last_error = error
+        job.locked_by = None
+        job.lease_expires_at = None
+        job.finished_at = now
+        job.updated_at = now
+        self._mark_delivery(session, job, "parked", error, now)
+
+    @staticmethod
+    def _mark_delivery(
+        session: Session, job: Job, status: str, error: str | None, now: datetime
+    ) -> None:
+        if job.delivery_id is None:
+            return
+        delivery = session.get(Delivery, job.delivery_id)
+        if delivery is not None:
+            delivery.status = status
+            delivery.error = error
+            delivery.processed_at = now

@@ -1,0 +1,171 @@
+"""One `Settings` object for the service, built once at start.
+
+Values come from the environment. Any secret-bearing setting may instead be given as
+`<NAME>_SECRET_ARN`, resolved through Secrets Manager when the settings are loaded (ECS
+injects secrets the same way). Production refuses to start with development defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.ports import SecretSource
+
+DEV_SECRET_KEY = "dev-secret-key"  # noqa: S105 - the known-bad value production refuses
+DEFAULT_DATABASE_URL = "sqlite:///./.sbh/sbh.db"
+PRODUCTION_NAMES = frozenset({"production", "prod"})
+# Settings that may be given as `<NAME>_SECRET_ARN` instead of their value.
+SECRET_BACKED = (
+    "OPENAI_API_KEY",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "GITHUB_APP_ID",
+    "GITHUB_PRIVATE_KEY",
+    "GITHUB_WEBHOOK_SECRET",
+    "GITHUB_CLIENT_SECRET",
+    "WORKSPACE_STORAGE",
+    "SBH_API_TOKEN",
+)
+
+
+class SettingsError(Exception):
+    """The configuration is unusable; the message names the setting and what to do."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
+
+    environment: str = Field(
+        default="production",
+        validation_alias=AliasChoices("SBH_ENV", "FLASK_ENV"),
+        description="Environment name; FLASK_ENV is kept for compatibility with the seed.",
+    )
+    secret_key: SecretStr = Field(default=SecretStr(DEV_SECRET_KEY), validation_alias="SECRET_KEY")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    auto_migrate: bool | None = Field(default=None, validation_alias="SBH_AUTO_MIGRATE")
+
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_model: str = Field(default="gpt-4o-mini", validation_alias="OPENAI_MODEL")
+    openai_timeout_seconds: float = Field(
+        default=20.0, gt=0, validation_alias="OPENAI_TIMEOUT_SECONDS"
+    )
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+
+    github_app_id: int | None = Field(default=None, validation_alias="GITHUB_APP_ID")
+    github_private_key: SecretStr | None = Field(
+        default=None, validation_alias="GITHUB_PRIVATE_KEY"
+    )
+    github_private_key_path: Path | None = Field(
+        default=None, validation_alias="GITHUB_PRIVATE_KEY_PATH"
+    )
+    github_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias="GITHUB_WEBHOOK_SECRET"
+    )
+    github_accept_sha1_signatures: bool = Field(
+        default=False,
+        validation_alias="GITHUB_ACCEPT_SHA1_SIGNATURES",
+        description="Also accept the legacy X-Hub-Signature (SHA-1) header.",
+    )
+    github_api_url: str = Field(default="https://api.github.com", validation_alias="GITHUB_API_URL")
+
+    workspace_storage: str = Field(default="./.sbh/workspace", validation_alias="WORKSPACE_STORAGE")
+
+    worker_in_process: bool = Field(default=True, validation_alias="SBH_WORKER_IN_PROCESS")
+    worker_threads: int = Field(default=2, ge=1, le=64, validation_alias="SBH_WORKER_THREADS")
+    job_max_attempts: int = Field(default=8, ge=1, le=100, validation_alias="SBH_JOB_MAX_ATTEMPTS")
+    job_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="SBH_JOB_LEASE_SECONDS")
+    job_backoff_base_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="SBH_JOB_BACKOFF_SECONDS"
+    )
+    job_backoff_max_seconds: float = Field(
+        default=900.0, gt=0, validation_alias="SBH_JOB_BACKOFF_MAX_SECONDS"
+    )
+    max_webhook_bytes: int = Field(
+        default=25 * 1024 * 1024, gt=0, validation_alias="SBH_MAX_WEBHOOK_BYTES"
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", validation_alias="LOG_LEVEL"
+    )
+
+    @model_validator(mode="after")
+    def _read_private_key_file(self) -> Settings:
+        if self.github_private_key is None and self.github_private_key_path is not None:
+            try:
+                key = self.github_private_key_path.read_text()
+            except OSError as error:
+                path = self.github_private_key_path
+                raise ValueError(
+                    f"GITHUB_PRIVATE_KEY_PATH: cannot read {path}: {error.strerror}"
+                ) from None
+            object.__setattr__(self, "github_private_key", SecretStr(key))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment.lower() in PRODUCTION_NAMES
+
+    @property
+    def migrate_on_start(self) -> bool:
+        """Development applies migrations at start; production runs them as a one-off task."""
+        return self.auto_migrate if self.auto_migrate is not None else not self.is_production
+
+    @property
+    def openai_configured(self) -> bool:
+        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+    def production_problems(self) -> list[str]:
+        """Why these settings must not serve production traffic (empty when they may)."""
+        if not self.is_production:
+            return []
+        problems = []
+        if self.secret_key.get_secret_value() in ("", DEV_SECRET_KEY):
+            problems.append("SECRET_KEY: still the development default; set a long random value")
+        if self.github_webhook_secret is None or not self.github_webhook_secret.get_secret_value():
+            problems.append(
+                "GITHUB_WEBHOOK_SECRET: required in production (the App's webhook secret)"
+            )
+        if not self.openai_configured:
+            problems.append(
+                "OPENAI_API_KEY: required in production (echo fallback is for development)"
+            )
+        return problems
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, secrets: SecretSource | None = None
+) -> Settings:
+    """Build `Settings` from `environ` (default: the process environment), resolving every
+    `<NAME>_SECRET_ARN` through `secrets`. Raises `SettingsError` naming what is wrong."""
+    values = dict(os.environ if environ is None else environ)
+    for name in SECRET_BACKED:
+        arn = values.get(f"{name}_SECRET_ARN")
+        if not arn or values.get(name):
+            continue
+        if secrets is None:
+            raise SettingsError(
+                f"{name}_SECRET_ARN is set but no Secrets Manager client is available"
+            )
+        try:
+            values[name] = secrets.secret_value(arn)
+        except LookupError as error:
+            raise SettingsError(f"{name}_SECRET_ARN: {error}") from None
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise SettingsError(f"{where}: {first['msg']}") from None
+    problems = settings.production_problems()
+    if problems:
+        raise SettingsError(
+            "refusing to start in production:\n  "
+            + "\n  ".join(problems)
+            + "\n(set SBH_ENV=development for local use)"
+        )
+    return settings

@@ -1,0 +1,163 @@
+"""Settings: the seed's defaults, production refusals, and secrets from Secrets Manager."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bot.adapters.aws_secrets import SecretsManagerSource
+from bot.settings import Settings, SettingsError, load_settings
+
+PRODUCTION_READY = {
+    "SECRET_KEY": "a-long-random-production-value",
+    "GITHUB_WEBHOOK_SECRET": "whsec",
+    "OPENAI_API_KEY": "sk-prod",
+}
+
+
+def test_the_seeds_defaults() -> None:
+    settings = Settings.model_validate({})
+
+    assert settings.openai_model == "gpt-4o-mini"
+    assert settings.openai_timeout_seconds == 20
+    assert settings.secret_key.get_secret_value() == "dev-secret-key"
+    assert settings.environment == "production"
+    assert settings.database_url == "sqlite:///./.sbh/sbh.db"
+    assert settings.workspace_storage == "./.sbh/workspace"
+    assert not settings.openai_configured
+
+
+@pytest.mark.parametrize("name", ["FLASK_ENV", "SBH_ENV"])
+def test_the_environment_name_comes_from_flask_env_or_sbh_env(name: str) -> None:
+    assert load_settings({name: "development"}).environment == "development"
+
+
+def test_sbh_env_wins_over_flask_env() -> None:
+    assert (
+        load_settings({"SBH_ENV": "development", "FLASK_ENV": "production"}).environment
+        == "development"
+    )
+
+
+def test_production_refuses_development_defaults_and_names_each_setting() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({})
+
+    message = str(refused.value)
+    assert "SECRET_KEY: still the development default" in message
+    assert "GITHUB_WEBHOOK_SECRET: required in production" in message
+    assert "OPENAI_API_KEY: required in production" in message
+
+
+def test_production_starts_with_real_values() -> None:
+    settings = load_settings({"FLASK_ENV": "production", **PRODUCTION_READY})
+
+    assert settings.is_production
+    assert settings.openai_configured
+    assert not settings.migrate_on_start
+
+
+def test_a_bad_value_names_the_setting() -> None:
+    with pytest.raises(SettingsError, match="OPENAI_TIMEOUT_SECONDS"):
+        load_settings({"SBH_ENV": "development", "OPENAI_TIMEOUT_SECONDS": "soon"})
+
+
+def test_the_private_key_may_come_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "app.pem"
+    key_file.write_text("-----BEGIN RSA PRIVATE KEY-----\nabc\n")
+
+    settings = load_settings({"SBH_ENV": "development", "GITHUB_PRIVATE_KEY_PATH": str(key_file)})
+
+    assert settings.github_private_key is not None
+    assert settings.github_private_key.get_secret_value().startswith("-----BEGIN")
+
+
+def test_secrets_are_not_shown_in_reprs() -> None:
+    settings = load_settings({"FLASK_ENV": "production", **PRODUCTION_READY})
+
+    assert "sk-prod" not in repr(settings)
+    assert "whsec" not in str(settings.model_dump())
+
+
+@pytest.fixture
+def secretsmanager() -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("secretsmanager", region_name="us-west-2")
+
+
+def test_settings_can_name_secrets_manager_arns(secretsmanager: Any) -> None:
+    openai = secretsmanager.create_secret(Name="sbh-dev/openai-key", SecretString="sk-from-aws")[
+        "ARN"
+    ]
+    app = secretsmanager.create_secret(
+        Name="sbh-dev/github-app",
+        SecretString=json.dumps(
+            {"app_id": "12345", "webhook_secret": "whsec-aws", "private_key": "pem"}
+        ),
+    )["ARN"]
+    source = SecretsManagerSource(secretsmanager)
+
+    settings = load_settings(
+        {
+            "FLASK_ENV": "production",
+            "SECRET_KEY": "prod-secret",
+            "OPENAI_API_KEY_SECRET_ARN": openai,
+            "GITHUB_WEBHOOK_SECRET_SECRET_ARN": f"{app}:webhook_secret::",
+            "GITHUB_APP_ID_SECRET_ARN": f"{app}:app_id::",
+        },
+        source,
+    )
+
+    assert settings.openai_api_key is not None
+    assert settings.openai_api_key.get_secret_value() == "sk-from-aws"
+    assert settings.github_webhook_secret is not None
+    assert settings.github_webhook_secret.get_secret_value() == "whsec-aws"
+    assert settings.github_app_id == 12345
+
+
+def test_a_missing_secret_names_the_setting_not_a_value(secretsmanager: Any) -> None:
+    arn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:sbh-dev/nope-AbCdEf"
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings(
+            {"SBH_ENV": "development", "OPENAI_API_KEY_SECRET_ARN": arn},
+            SecretsManagerSource(secretsmanager),
+        )
+
+    assert str(refused.value).startswith("OPENAI_API_KEY_SECRET_ARN: cannot read")
+    assert "ResourceNotFoundException" in str(refused.value)
+
+
+def test_a_missing_json_key_is_named(secretsmanager: Any) -> None:
+    arn = secretsmanager.create_secret(Name="sbh-dev/github-app", SecretString='{"app_id": "1"}')[
+        "ARN"
+    ]
+
+    with pytest.raises(SettingsError, match="no JSON key 'webhook_secret'"):
+        load_settings(
+            {
+                "SBH_ENV": "development",
+                "GITHUB_WEBHOOK_SECRET_SECRET_ARN": f"{arn}:webhook_secret::",
+            },
+            SecretsManagerSource(secretsmanager),
+        )
+
+
+def test_a_value_in_the_environment_wins_over_its_arn(secretsmanager: Any) -> None:
+    settings = load_settings(
+        {
+            "SBH_ENV": "development",
+            "OPENAI_API_KEY": "sk-env",
+            "OPENAI_API_KEY_SECRET_ARN": "arn:not:used",
+        },
+        SecretsManagerSource(secretsmanager),
+    )
+
+    assert settings.openai_api_key is not None
+    assert settings.openai_api_key.get_secret_value() == "sk-env"
