@@ -5,10 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TOOLS_VENV ?= .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install demo test lint format bench run migrate migrate-online golden clean
+.PHONY: help install tools demo check test lint format bench run migrate migrate-online golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,11 +23,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv with SBH and its development tools
 
+$(TOOLS_STAMP): tools/validators.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/validators.txt
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP) ## Create .venv-tools with the validators of generated repositories (checkov, actionlint, ...)
+
 demo: $(STAMP) ## Build the example spec into build/orders-api (no credentials needed)
 	$(BIN)/sbh build $(DEMO_SPEC) --out $(DEMO_OUT) --force
 
-test: $(STAMP) ## Run the whole test suite (set SBH_TEST_DATABASE_URL to add PostgreSQL)
-	$(BIN)/python -m pytest
+check: demo $(TOOLS_STAMP) ## Run every validator on the demo repository
+	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/sbh check $(DEMO_OUT)
+
+test: $(STAMP) $(TOOLS_STAMP) ## Run the whole test suite (set SBH_TEST_DATABASE_URL to add PostgreSQL)
+	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy --strict on bot/ and renderers/
 	$(BIN)/ruff check .
@@ -36,8 +48,9 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## Benchmarks; results go to bench/results/*.json
+bench: $(STAMP) $(TOOLS_STAMP) ## Benchmarks; results go to bench/results/*.json
 	$(BIN)/python -m bench.render_bench
+	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m bench.check_bench
 	$(BIN)/python -m bench.webhook_bench
 
 golden: $(STAMP) ## Regenerate the golden files of the rendered demo (review the diff!)
@@ -54,4 +67,4 @@ migrate-online: $(STAMP) ## Migrate as the deploy's one-off task does: wait for 
 	$(BIN)/sbh migrate --wait 60
 
 clean: ## Remove everything a command can rebuild
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS_VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

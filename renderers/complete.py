@@ -88,7 +88,9 @@ class EnvironmentNames(_Complete):
     execution_role: str
     task_role: str
     deploy_role: str
+    build_role: str
     state_bucket: str
+    access_logs_bucket: str
     buckets: dict[str, str]
 
 
@@ -263,7 +265,9 @@ def derive_names(
         execution_role=bounded_name(f"{stem}-task-execution", 64),
         task_role=bounded_name(f"{stem}-task", 64),
         deploy_role=bounded_name(f"{stem}-github-deploy", 64),
+        build_role=bounded_name(f"{stem}-github-build", 64),
         state_bucket=globally_unique_bucket(f"{stem}-tfstate", account_id, region),
+        access_logs_bucket=globally_unique_bucket(f"{stem}-alb-logs", account_id, region),
         buckets={
             bucket: globally_unique_bucket(f"{stem}-{bucket}", account_id, region)
             for bucket in buckets

@@ -108,6 +108,18 @@ def workflow(value: object) -> Escaped:
     return yaml(value)
 
 
+_EXPRESSION = re.compile(r"^[A-Za-z0-9_.\-|&!=<>()\[\]' :/@,]+$")
+
+
+def gha(expression: object) -> Escaped:
+    """A GitHub Actions expression `${{ ... }}` written by a template (contexts, literals of
+    ids and ARNs). Refuses anything that could close the expression or hide one in a value."""
+    text = str(expression)
+    if "}}" in text or "${{" in text or not _EXPRESSION.fullmatch(text):
+        raise UnsafeIdentifier(f"{text!r} is not a plain Actions expression")
+    return Escaped("${{ " + text + " }}")
+
+
 def shell(value: object) -> Escaped:
     """One POSIX shell word."""
     return Escaped(shlex.quote(str(value)))
@@ -140,6 +152,7 @@ FILTERS = {
     "hcl": hcl,
     "yaml": yaml,
     "workflow": workflow,
+    "gha": gha,
     "shell": shell,
     "markdown": markdown,
     "json": json,

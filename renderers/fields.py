@@ -185,7 +185,8 @@ HostedZoneId = Annotated[
 ]
 
 _VARIABLE_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
-RESERVED_VARIABLE_PREFIXES: tuple[str, ...] = ("AWS_", "ECS_", "SBH_")
+# BUCKET_<NAME> carries each workspace bucket's real name into the app.
+RESERVED_VARIABLE_PREFIXES: tuple[str, ...] = ("AWS_", "ECS_", "SBH_", "BUCKET_")
 # Names the generated app and its container set themselves.
 RESERVED_VARIABLE_NAMES: frozenset[str] = frozenset(
     {
@@ -203,7 +204,13 @@ RESERVED_VARIABLE_NAMES: frozenset[str] = frozenset(
         "APP_VERSION",
         "HEALTH_PATH",
         "DATABASE_URL",
-        "BUCKET_NAMES",
+        # The database connection the task definition passes (host/port/name plain,
+        # user/password from the secret RDS manages).
+        "DB_HOST",
+        "DB_PORT",
+        "DB_NAME",
+        "DB_USERNAME",
+        "DB_PASSWORD",
     }
 )
 

@@ -2,7 +2,8 @@
 
 Sources: `template-repo/` (`*.jinja` rendered, everything else copied byte for byte, path
 segments may be templated, a directory named `__environment__` is repeated for every
-environment of the spec) and the shared Terraform modules (`infra/modules/`, copied into
+environment of the spec, a template that renders to nothing but whitespace is left out)
+and the shared Terraform modules (`infra/modules/`, copied into
 `infra/modules/` of every generated repository). Jinja runs sandboxed with StrictUndefined,
 and every value printed must have passed a context filter from `renderers.escape`.
 """
@@ -117,13 +118,55 @@ def template_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
+def bucket_setting(bucket: str) -> str:
+    """The variable that tells the app a bucket's real name: uploads -> BUCKET_UPLOADS."""
+    return "BUCKET_" + bucket.upper().replace("-", "_")
+
+
+def deploy_targets(spec: Spec) -> dict[str, Any]:
+    """What the workflows need to know about each environment, as data: the workflows read it
+    from one JSON value instead of having spec values written into their scripts."""
+    environments = list(spec.environments.values())
+    production = [env for env in environments if env.production]
+    continuous = [env for env in environments if not env.production]
+    targets: dict[str, Any] = {}
+    for env in environments:
+        role_prefix = f"arn:{env.partition}:iam::{env.aws_account_id}:role/"
+        targets[env.name] = {
+            "account_id": env.aws_account_id,
+            "region": env.region,
+            "deploy_role_arn": role_prefix + env.names.deploy_role,
+            "build_role_arn": role_prefix + env.names.build_role,
+            "ecr_repository": env.names.ecr_repository,
+            "cluster": env.names.cluster,
+            "service": env.names.service,
+            "container": env.names.container,
+            "desired_count": spec.service.desired_count,
+            "url": f"https://{env.domain}",
+            "health_url": f"https://{env.domain}{spec.service.health_path}",
+            "production": env.production,
+        }
+    return {
+        "environments": targets,
+        # Release tags deploy to production (else the last environment written); a green
+        # build on main deploys to the first non-production environment, if there is one.
+        "release": (production or environments)[-1].name,
+        "continuous": continuous[0].name if continuous else "",
+    }
+
+
 def template_context(spec: Spec) -> dict[str, Any]:
     """Everything templates may read. Computed values get a name here, not logic in Jinja."""
     environments = list(spec.environments.values())
+    desired = spec.service.desired_count
     return {
         "spec": spec,
         "environments": environments,
+        "deploy_targets": deploy_targets(spec),
         "has_database": spec.database is not None,
+        "bucket_settings": {bucket_setting(bucket): bucket for bucket in spec.buckets},
+        # Autoscaling may double the service, and always has room for two more tasks.
+        "max_count": max(2 * desired, desired + 2),
         "sbh_version": __version__,
         "template_version": template_version(),
     }
@@ -177,6 +220,8 @@ def _render_source(
                 content = text.encode("utf-8")
         except (TemplateError, ValueError, TypeError) as error:
             raise RenderError(f"template-repo/{source.relative}: {error}") from error
+        if source.relative.endswith(TEMPLATE_SUFFIX) and not content.strip():
+            continue  # a template whose whole body is conditional: this spec has no such file
         rendered.append((path, content))
     return rendered
 

@@ -175,3 +175,38 @@ def test_build_will_not_clear_the_current_directory(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "refusing to clear" in result.stderr
     assert (tmp_path / "precious.txt").exists()
+
+
+def test_check_refuses_a_directory_sbh_did_not_render(tmp_path: Path) -> None:
+    result = sbh("check", str(tmp_path))
+
+    assert result.returncode == 1
+    assert "not a repository rendered by sbh (no sbh.yaml)" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_check_names_unknown_validators(tmp_path: Path) -> None:
+    assert sbh("build", str(EXAMPLE_SPEC), "--out", str(tmp_path / "repo")).returncode == 0
+
+    result = sbh("check", str(tmp_path / "repo"), "--only", "lintall")
+
+    assert result.returncode == 1
+    assert "unknown validator(s) lintall" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_check_reports_json_and_fails_on_a_finding(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    assert sbh("build", str(EXAMPLE_SPEC), "--out", str(repo)).returncode == 0
+    workflow = repo / ".github" / "workflows" / "ci.yml"
+    workflow.write_text(
+        workflow.read_text().replace("@3d3c42e5aac5ba805825da76410c181273ba90b1", "@v7")
+    )
+
+    result = sbh("check", str(repo), "--only", "security-policy", "--json")
+
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["results"][0]["validator"] == "security-policy"
+    assert any("not pinned" in finding for finding in report["results"][0]["findings"])

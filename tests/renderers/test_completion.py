@@ -74,6 +74,8 @@ def test_derived_names_follow_the_system_and_environment() -> None:
     assert names.deploy_role == "shop-dev-github-deploy"
     assert names.buckets == {"uploads": "shop-dev-uploads-111111111111-us-east-1"}
     assert names.state_bucket == "shop-dev-tfstate-111111111111-us-east-1"
+    assert names.build_role == "shop-dev-github-build"
+    assert names.access_logs_bucket == "shop-dev-alb-logs-111111111111-us-east-1"
 
 
 def test_database_null_means_no_database() -> None:
@@ -160,7 +162,7 @@ def test_bucket_names_always_fit_s3_rules(region: str) -> None:
     )
 
     names = spec.environments["staging123"].names
-    for bucket in [*names.buckets.values(), names.state_bucket]:
+    for bucket in [*names.buckets.values(), names.state_bucket, names.access_logs_bucket]:
         assert len(bucket) <= 63
         assert re.fullmatch(r"[a-z0-9][a-z0-9-]*[a-z0-9]", bucket)
         assert "--" not in bucket
@@ -176,7 +178,8 @@ def test_names_with_service_limits_stay_within_them() -> None:
     names = spec.environments["staging123"].names
     assert len(names.load_balancer) <= 32
     assert len(names.target_group) <= 32
-    assert max(len(names.execution_role), len(names.task_role), len(names.deploy_role)) <= 64
+    roles = [names.execution_role, names.task_role, names.deploy_role, names.build_role]
+    assert max(len(role) for role in roles) <= 64
     assert len(names.db_identifier) <= 63
 
 

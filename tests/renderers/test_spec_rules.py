@@ -206,6 +206,8 @@ RULES = [
     ("  LOG_LEVEL: info", "  log_level: info", "env.log_level", "not a valid variable name"),
     ("  LOG_LEVEL: info", "  AWS_REGION: info", "env.AWS_REGION", "reserved"),
     ("  LOG_LEVEL: info", "  DATABASE_URL: x", "env.DATABASE_URL", "reserved"),
+    ("  LOG_LEVEL: info", "  BUCKET_UPLOADS: x", "env.BUCKET_UPLOADS", "reserved"),
+    ("secrets: [STRIPE_KEY]", "secrets: [DB_PASSWORD]", "secrets[0]", "reserved"),
     ("  LOG_LEVEL: info", "  LOG_LEVEL: yes", "env.LOG_LEVEL", "boolean true; quote it"),
     ("  LOG_LEVEL: info", "  LOG_LEVEL: [a]", "env.LOG_LEVEL", "expected a string, got a list"),
     (

@@ -1,0 +1,14 @@
+output "repository_name" {
+  description = "Name of the repository."
+  value       = aws_ecr_repository.this.name
+}
+
+output "repository_arn" {
+  description = "ARN of the repository (for push and pull policies)."
+  value       = aws_ecr_repository.this.arn
+}
+
+output "repository_url" {
+  description = "registry/repository, without a tag."
+  value       = aws_ecr_repository.this.repository_url
+}

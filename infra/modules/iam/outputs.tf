@@ -1,0 +1,29 @@
+output "execution_role_arn" {
+  description = "ARN of the ECS task execution role."
+  value       = aws_iam_role.execution.arn
+}
+
+output "task_role_arn" {
+  description = "ARN of the role the application runs as."
+  value       = aws_iam_role.task.arn
+}
+
+output "deploy_role_arn" {
+  description = "Role for deploy.yml (AWS_DEPLOY_ROLE_ARN)."
+  value       = aws_iam_role.deploy.arn
+}
+
+output "build_role_arn" {
+  description = "Role for build.yml (AWS_BUILD_ROLE_ARN)."
+  value       = aws_iam_role.build.arn
+}
+
+output "secret_arns" {
+  description = "Secret name => ARN of each application secret."
+  value       = { for name, secret in aws_secretsmanager_secret.app : name => secret.arn }
+}
+
+output "github_oidc_provider_arn" {
+  description = "ARN of the account's GitHub OIDC provider."
+  value       = local.oidc_provider_arn
+}
