@@ -1,0 +1,143 @@
+"""What the generated workflows, bootstrap script and guide promise, read from the rendered
+files: OIDC only, one deploy per environment, rollback on failure, exact trust subjects."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from renderers.checks import VALIDATORS
+from renderers.complete import Spec
+from renderers.render import render
+
+GUIDE = Path(__file__).resolve().parents[2] / "template-repo" / "TEMPLATE_GUIDE.md"
+
+
+@pytest.fixture(scope="module")
+def files(example_spec: Spec) -> dict[str, str]:
+    return {path: file.content.decode() for path, file in render(example_spec).items()}
+
+
+def workflow(files: dict[str, str], name: str) -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load(files[f".github/workflows/{name}.yml"])
+    return loaded
+
+
+def test_build_pushes_through_oidc_with_the_short_sha(files: dict[str, str]) -> None:
+    build = workflow(files, "build")
+
+    assert build["permissions"] == {"contents": "read", "id-token": "write"}
+    assert build[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as True
+    steps = build["jobs"]["image"]["steps"]
+    roles = [
+        s["with"]["role-to-assume"]
+        for s in steps
+        if "configure-aws-credentials" in s.get("uses", "")
+    ]
+    assert len(roles) == 2  # one per environment: dev and prod
+    push = next(s for s in steps if "build-push-action" in s.get("uses", ""))
+    assert push["with"]["tags"].count("${{ steps.tag.outputs.tag }}") == 2
+    assert 'echo "tag=${GITHUB_SHA::7}"' in files[".github/workflows/build.yml"]
+
+
+def test_deploy_is_dispatchable_tag_triggered_and_one_at_a_time_per_environment(
+    files: dict[str, str],
+) -> None:
+    deploy = workflow(files, "deploy")
+
+    triggers = deploy[True]
+    assert triggers["workflow_dispatch"]["inputs"]["environment"]["options"] == ["dev", "prod"]
+    assert triggers["workflow_dispatch"]["inputs"]["image_tag"]["default"] == ""
+    assert triggers["push"]["tags"] == ["v*"]
+    job = deploy["jobs"]["deploy"]
+    assert job["environment"]["name"] == "${{ needs.target.outputs.environment }}"
+    assert job["concurrency"] == {
+        "group": "deploy-${{ needs.target.outputs.environment }}",
+        "cancel-in-progress": False,
+    }
+    assert job["permissions"]["id-token"] == "write"
+
+
+def test_deploy_waits_checks_health_and_rolls_back_on_failure(files: dict[str, str]) -> None:
+    steps = workflow(files, "deploy")["jobs"]["deploy"]["steps"]
+    by_name = {step["name"]: step for step in steps}
+
+    deploy = by_name["Deploy and wait for the service to be stable"]
+    assert deploy["with"]["wait-for-service-stability"] is True
+    assert "jq -e '.status == \"healthy\"'" in by_name["Check the public health endpoint"]["run"]
+    rollback = by_name["Roll back to the previous revision"]
+    assert rollback["if"].startswith("failure()")
+    assert '--task-definition "$PREVIOUS"' in rollback["run"]
+    names = list(by_name)
+    assert names.index("Check the public health endpoint") < names.index(
+        "Roll back to the previous revision"
+    )
+
+
+def test_no_workflow_holds_aws_keys_or_secrets(files: dict[str, str]) -> None:
+    for path, text in files.items():
+        if path.startswith(".github/"):
+            assert "aws-access-key-id" not in text
+            assert "secrets." not in text
+
+
+def test_the_bootstrap_script_and_terraform_trust_the_same_exact_subjects(
+    files: dict[str, str], tmp_path: Path
+) -> None:
+    script = tmp_path / "setup-oidc.sh"
+    script.write_text(files["infra/scripts/setup-oidc.sh"])
+
+    dry_run = subprocess.run(
+        ["bash", str(script), "prod", "--dry-run"], capture_output=True, text=True, check=False
+    )
+
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "(trusts repo:acme/orders-api:environment:prod)" in dry_run.stdout
+    assert "(trusts repo:acme/orders-api:ref:refs/heads/main)" in dry_run.stdout
+    terraform = files["infra/envs/prod/main.tf"]
+    assert '"${local.repository_subject}:environment:${local.environment}"' in terraform
+    assert '"${local.repository_subject}:ref:refs/heads/main"' in terraform
+    assert re.search(r'\n  environment\s+= "prod"\n', terraform)
+
+
+def test_the_bootstrap_script_explains_itself_and_refuses_what_it_does_not_know(
+    files: dict[str, str], tmp_path: Path
+) -> None:
+    script = tmp_path / "setup-oidc.sh"
+    script.write_text(files["infra/scripts/setup-oidc.sh"])
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", str(script), *arguments], capture_output=True, text=True, check=False
+        )
+
+    assert run("--help").returncode == 0
+    assert "--dry-run" in run("--help").stdout
+    assert run().returncode == 2
+    unknown = run("qa", "--dry-run")
+    assert unknown.returncode == 1
+    assert "unknown environment 'qa' (known: dev, prod)" in unknown.stderr
+    immutable = run("dev", "--dry-run", "--owner-id", "12", "--repository-id", "34")
+    assert "repo:acme@12/orders-api@34:environment:dev" in immutable.stdout
+
+
+def test_the_guide_names_every_validator_and_only_those() -> None:
+    guide = GUIDE.read_text()
+    table = guide.split("## Guarantees and the validator that checks each")[1].split("\n## ")[0]
+
+    named = set(
+        re.findall(
+            r"`([a-z-]+)`",
+            "".join(
+                row.rsplit("|", 2)[-2]
+                for row in table.splitlines()
+                if row.startswith("| ") and not row.startswith("| guarantee")
+            ),
+        )
+    )
+    assert named == set(VALIDATORS)
