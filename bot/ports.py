@@ -3,7 +3,9 @@ Each has one adapter in `bot/adapters/` (the only modules that import an SDK).""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 
 class SecretSource(Protocol):
@@ -12,4 +14,103 @@ class SecretSource(Protocol):
     def secret_value(self, reference: str) -> str:
         """The secret's value; `reference` is an ARN, optionally with a JSON key as ECS
         writes it (`arn:…:secret:name:json-key::`). Raises LookupError when unavailable."""
+        ...
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    id: int
+    full_name: str
+    default_branch: str
+    html_url: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One problem on one line of a file, for a check run."""
+
+    path: str
+    line: int
+    message: str
+    title: str = "sbh spec"
+
+
+Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
+
+
+class GitHubPort(Protocol):
+    """Everything SBH does on GitHub, in SBH's words. One adapter: bot/adapters/github.py."""
+
+    def get_repository(self, full_name: str) -> RepositoryInfo | None: ...
+
+    def create_repository(
+        self, owner: str, name: str, description: str, topics: Sequence[str]
+    ) -> RepositoryInfo:
+        """A new repository in `owner` (an organization), initialized with one commit."""
+        ...
+
+    def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None: ...
+
+    def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
+        """{path: git blob id} of every file at `ref`, in one request."""
+        ...
+
+    def push_tree(
+        self,
+        full_name: str,
+        branch: str,
+        files: Mapping[str, tuple[bytes, int]],
+        message: str,
+        *,
+        replace_tree: bool,
+        new_branch_from: str | None = None,
+    ) -> str:
+        """One commit holding `files` ({path: (content, mode)}) on `branch`; with
+        `replace_tree` the commit holds exactly `files`, else they are laid over the branch.
+        `new_branch_from` creates `branch` from that branch first. Returns the commit SHA."""
+        ...
+
+    def open_pull_request(
+        self, full_name: str, head: str, base: str, title: str, body: str
+    ) -> tuple[int, str]:
+        """(number, html_url) of the new pull request."""
+        ...
+
+    def upsert_status_comment(
+        self, full_name: str, issue_number: int, marker: str, body: str
+    ) -> int:
+        """Edit the comment holding `marker` on the issue, or create it; returns its id."""
+        ...
+
+    def comment(self, full_name: str, issue_number: int, body: str) -> None: ...
+
+    def set_labels(
+        self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]
+    ) -> None: ...
+
+    def react(self, full_name: str, comment_id: int, reaction: str) -> None: ...
+
+    def permission(self, full_name: str, username: str) -> Permission: ...
+
+    def create_environment(self, full_name: str, name: str, *, wait_minutes: int) -> None: ...
+
+    def set_variables(
+        self, full_name: str, environment: str | None, variables: Mapping[str, str]
+    ) -> None: ...
+
+    def dispatch_workflow(
+        self, full_name: str, workflow: str, ref: str, inputs: Mapping[str, str]
+    ) -> None: ...
+
+    def report_check(
+        self,
+        full_name: str,
+        head_sha: str,
+        name: str,
+        conclusion: Literal["success", "failure", "neutral"],
+        title: str,
+        summary: str,
+        annotations: Sequence[Annotation],
+    ) -> None:
+        """A completed check run on `head_sha` (annotations sent 50 per request)."""
         ...

@@ -235,6 +235,11 @@ def _spec_file(spec: Spec) -> str:
     )
 
 
+def git_blob_id(content: bytes) -> str:
+    """The SHA-1 git gives a blob with this content (what the tree API lists)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
 def manifest_json(spec: Spec, files: dict[str, File]) -> str:
     """`.sbh/manifest.json`: what was generated from what, so a later build can tell which
     files the owner changed since."""
@@ -243,7 +248,12 @@ def manifest_json(spec: Spec, files: dict[str, File]) -> str:
         "spec_hash": spec_hash(spec),
         "template_version": template_version(),
         "files": {
-            path: {"sha256": hashlib.sha256(file.content).hexdigest(), "mode": f"{file.mode:o}"}
+            path: {
+                "sha256": hashlib.sha256(file.content).hexdigest(),
+                # Git's own id of the content: one tree listing tells which files changed since.
+                "git_blob": git_blob_id(file.content),
+                "mode": f"{file.mode:o}",
+            }
             for path, file in sorted(files.items())
             if path != MANIFEST_PATH
         },

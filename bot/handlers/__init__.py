@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.handlers import installations
+from bot.handlers import comment_commands, installations, spec_issues
 from bot.router import Router
 
 
 def default_router() -> Router:
     router = Router()
     installations.register(router)
+    spec_issues.register(router)
+    comment_commands.register(router)
     return router

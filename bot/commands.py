@@ -1,0 +1,92 @@
+"""`/sbh …` comments → a command, a reply, or nothing (pure, Atlantis style).
+
+`parse_command(body)` reads the first line of a comment that starts with `/sbh`; everything
+else in the comment is ignored, so people can explain themselves below the command.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+PREFIX = "/sbh"
+Verb = Literal["help", "plan", "build", "deploy", "rollback", "status"]
+STATE_CHANGING: frozenset[str] = frozenset({"build", "deploy", "rollback"})
+_ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{0,9}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+HELP = """\
+SBH commands (comment on the spec issue or a pull request):
+
+| command | what it does |
+|---|---|
+| `/sbh help` | this list |
+| `/sbh plan` | validate and complete the spec, show what would be created |
+| `/sbh build` | create the repository (or open a pull request with the changes) |
+| `/sbh deploy <env>` | run the generated repository's deploy workflow for `<env>` |
+| `/sbh rollback <env> [<tag>]` | deploy the previous image (or `<tag>`) to `<env>` |
+| `/sbh status` | what was built, and the latest deploy of each environment |
+
+`build`, `deploy` and `rollback` need write permission on this repository (admin for prod).
+"""
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: Verb
+    environment: str | None = None
+    image_tag: str | None = None
+
+    @property
+    def changes_state(self) -> bool:
+        return self.verb in STATE_CHANGING
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Not a command SBH can run, but one it should answer (usage help)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Not addressed to SBH."""
+
+
+def parse_command(body: str) -> Command | Reply | Ignore:
+    line = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    words = line.split()
+    if not words or words[0].lower() != PREFIX:
+        return Ignore()
+    verb, arguments = (words[1].lower(), words[2:]) if len(words) > 1 else ("help", [])
+    if verb in ("help", "plan", "build", "status"):
+        if arguments:
+            return Reply(f"`/sbh {verb}` takes no arguments.\n\n{HELP}")
+        return Command(verb)  # type: ignore[arg-type]
+    if verb == "deploy":
+        return _environment_command("deploy", arguments)
+    if verb == "rollback":
+        return _environment_command("rollback", arguments)
+    return Reply(f"Unknown command `{_inline(verb)}`.\n\n{HELP}")
+
+
+def _environment_command(
+    verb: Literal["deploy", "rollback"], arguments: list[str]
+) -> Command | Reply:
+    usage = "`/sbh deploy <env>`" if verb == "deploy" else "`/sbh rollback <env> [<tag>]`"
+    most = 1 if verb == "deploy" else 2
+    if not arguments or len(arguments) > most:
+        return Reply(f"Usage: {usage}, e.g. `/sbh {verb} dev`.")
+    environment = arguments[0].lower()
+    if not _ENVIRONMENT.fullmatch(environment):
+        return Reply(f"`{_inline(arguments[0])}` is not an environment name. Usage: {usage}.")
+    tag = arguments[1] if len(arguments) == 2 else None
+    if tag is not None and not _IMAGE_TAG.fullmatch(tag):
+        return Reply(f"`{_inline(tag)}` is not an image tag (letters, digits, `.`, `_`, `-`).")
+    return Command(verb, environment=environment, image_tag=tag)
+
+
+def _inline(text: str) -> str:
+    return text.replace("`", "'")[:60]

@@ -1,0 +1,265 @@
+"""`/sbh …` commands in comments on spec issues and pull requests.
+
+Bots (SBH included) and edits are ignored; every command is acknowledged with 👀 at once;
+state-changing commands need write permission on the repository, admin for production.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.commands import HELP, Command, Ignore, Reply, parse_command
+from bot.context import HandlerContext
+from bot.db.models import Build, Deployment, System
+from bot.handlers.spec_issues import BUILT_LABEL, INVALID_LABEL, post_plan
+from bot.issue_spec import find_spec
+from bot.logs import log_event
+from bot.pipeline import BuildFailed, Origin, build_system
+from bot.ports import GitHubPort, Permission
+from bot.router import Router, WebhookEvent
+from bot.spec_checks import complete_spec
+from bot.status_comments import (
+    MARKER,
+    built_comment,
+    failed_comment,
+    invalid_comment,
+    refused_comment,
+    unchanged_comment,
+)
+from renderers.complete import Spec
+
+log = logging.getLogger("sbh.handlers.commands")
+WRITE: frozenset[Permission] = frozenset({"admin", "maintain", "write"})
+ADMIN: frozenset[Permission] = frozenset({"admin"})
+
+
+def register(router: Router) -> None:
+    router.add("issue_comment", "created", run_comment_command)
+
+
+def run_comment_command(event: WebhookEvent, context: HandlerContext) -> None:
+    comment, issue, sender = (event.payload.get(key) for key in ("comment", "issue", "sender"))
+    if not (isinstance(comment, dict) and isinstance(issue, dict) and isinstance(sender, dict)):
+        return
+    if sender.get("type") == "Bot" or comment.get("performed_via_github_app"):
+        return
+    parsed = parse_command(str(comment.get("body") or ""))
+    if isinstance(parsed, Ignore) or event.repository is None:
+        return
+    github = context.github(event.installation_id)
+    repository, number = event.repository, int(issue["number"])
+    github.react(repository, int(comment["id"]), "eyes")
+    log_event(
+        log,
+        logging.INFO,
+        "command.received",
+        delivery=event.delivery_id,
+        command=parsed.verb if isinstance(parsed, Command) else "reply",
+        issue=number,
+    )
+    if isinstance(parsed, Reply):
+        github.comment(repository, number, parsed.message)
+        return
+    runner = _Runner(event, context, github, repository, number, issue, str(sender.get("login")))
+    runner.run(parsed)
+
+
+class _Runner:
+    def __init__(
+        self,
+        event: WebhookEvent,
+        context: HandlerContext,
+        github: GitHubPort,
+        repository: str,
+        number: int,
+        issue: dict[str, Any],
+        login: str,
+    ) -> None:
+        self.event, self.context, self.github = event, context, github
+        self.repository, self.number, self.issue, self.login = repository, number, issue, login
+
+    def run(self, command: Command) -> None:
+        if command.verb == "help":
+            self.github.comment(self.repository, self.number, HELP)
+            return
+        if command.verb == "plan":
+            post_plan(self.github, self.repository, self.issue)
+            return
+        spec = self._spec()
+        if spec is None:
+            return
+        if command.verb == "status":
+            self.github.comment(self.repository, self.number, self._status(spec))
+            return
+        if not self._allowed(command, spec):
+            return
+        if command.verb == "build":
+            self._build(spec)
+        else:
+            self._dispatch_deploy(command, spec)
+
+    def _spec(self) -> Spec | None:
+        found = find_spec(self.issue.get("body"))
+        if found is None:
+            self.github.comment(
+                self.repository,
+                self.number,
+                "This issue has no spec (a ```` ```yaml ```` block with `apiVersion: sbh/v1`), "
+                "so there is nothing to act on.",
+            )
+            return None
+        checked = complete_spec(found.text, "spec", found.body_line)
+        if isinstance(checked, list):
+            self.github.upsert_status_comment(
+                self.repository, self.number, MARKER, invalid_comment(checked, "the issue body")
+            )
+            self.github.set_labels(self.repository, self.number, add=[INVALID_LABEL], remove=[])
+            return None
+        return checked
+
+    def _allowed(self, command: Command, spec: Spec) -> bool:
+        environment = spec.environments.get(command.environment or "")
+        if command.environment is not None and environment is None:
+            known = ", ".join(spec.environments)
+            self.github.comment(
+                self.repository,
+                self.number,
+                f"`{command.environment}` is not an environment of this spec (known: {known}).",
+            )
+            return False
+        needed, word = (
+            (ADMIN, "admin") if environment and environment.production else (WRITE, "write")
+        )
+        permission = self.github.permission(self.repository, self.login)
+        if permission in needed:
+            return True
+        self.github.comment(
+            self.repository,
+            self.number,
+            f"Sorry @{self.login}, `/sbh {command.verb}` needs {word} permission on "
+            f"{self.repository} (you have {permission}).",
+        )
+        log_event(log, logging.INFO, "command.refused", delivery=self.event.delivery_id)
+        return False
+
+    def _build(self, spec: Spec) -> None:
+        origin = Origin(
+            repository=self.repository,
+            trigger="command" if self.event.name == "issue_comment" else "issue",
+            issue_number=self.number,
+            installation_id=self.event.installation_id,
+            delivery_id=self.event.delivery_id,
+        )
+        try:
+            result = build_system(self.github, self.context.database, spec, origin)
+        except BuildFailed as failure:
+            body = failed_comment(spec.repository, str(failure), failure.what_exists)
+            self.github.upsert_status_comment(self.repository, self.number, MARKER, body)
+            raise
+        assert result.repository is not None
+        url = result.repository.html_url
+        if result.outcome == "refused":
+            body = refused_comment(spec.repository, result.reason)
+        elif result.outcome == "unchanged":
+            body = unchanged_comment(spec, url)
+        else:
+            pull_request = result.pull_request[1] if result.pull_request else None
+            body = built_comment(spec, url, result.commit_sha, pull_request)
+        self.github.upsert_status_comment(self.repository, self.number, MARKER, body)
+        if result.outcome in ("created", "updated"):
+            self.github.set_labels(self.repository, self.number, add=[BUILT_LABEL], remove=[])
+
+    def _dispatch_deploy(self, command: Command, spec: Spec) -> None:
+        assert command.environment is not None
+        tag = command.image_tag or ""
+        if command.verb == "rollback" and not tag:
+            previous = _previous_image(self.context, spec, command.environment)
+            if previous is None:
+                self.github.comment(
+                    self.repository,
+                    self.number,
+                    f"SBH has no earlier successful deploy of {command.environment} on record; "
+                    f"name the image: `/sbh rollback {command.environment} <tag>`.",
+                )
+                return
+            tag = previous
+        repository = self.github.get_repository(spec.repository)
+        if repository is None:
+            self.github.comment(
+                self.repository,
+                self.number,
+                f"{spec.repository} does not exist yet: `/sbh build` first.",
+            )
+            return
+        self.github.dispatch_workflow(
+            repository.full_name,
+            "deploy.yml",
+            repository.default_branch,
+            {"environment": command.environment, "image_tag": tag},
+        )
+        what = f"image `{tag}`" if tag else "the newest image"
+        self.github.comment(
+            self.repository,
+            self.number,
+            f"Started the deploy of {what} to **{command.environment}**: "
+            f"{repository.html_url}/actions/workflows/deploy.yml",
+        )
+
+    def _status(self, spec: Spec) -> str:
+        with self.context.database.session() as session:
+            system = session.scalars(
+                select(System).where(System.owner == spec.owner, System.name == spec.name)
+            ).one_or_none()
+            if system is None:
+                return f"`{spec.repository}` has not been built yet. `/sbh build` builds it."
+            build = session.scalars(
+                select(Build).where(Build.system_id == system.id).order_by(Build.id.desc()).limit(1)
+            ).first()
+            lines = [f"### SBH status: {spec.repository}", ""]
+            if build is not None:
+                lines.append(
+                    f"- last build: {build.status} ({build.trigger}, "
+                    f"{build.started_at:%Y-%m-%d %H:%M} UTC)"
+                    + (f", commit `{build.commit_sha[:7]}`" if build.commit_sha else "")
+                    + (
+                        f", pull request #{build.pull_request_number}"
+                        if build.pull_request_number
+                        else ""
+                    )
+                )
+            for environment in spec.environments:
+                deployment = session.scalars(
+                    select(Deployment)
+                    .where(Deployment.system_id == system.id, Deployment.environment == environment)
+                    .order_by(Deployment.id.desc())
+                    .limit(1)
+                ).first()
+                state = (
+                    f"{deployment.state}, image `{deployment.image_tag}`"
+                    if deployment
+                    else "never deployed"
+                )
+                lines.append(f"- {environment}: {state}")
+        return "\n".join(lines)
+
+
+def _previous_image(context: HandlerContext, spec: Spec, environment: str) -> str | None:
+    """The image of the last successful deploy before the current one."""
+    with context.database.session() as session:
+        tags = session.scalars(
+            select(Deployment.image_tag)
+            .join(System, System.id == Deployment.system_id)
+            .where(
+                System.owner == spec.owner,
+                System.name == spec.name,
+                Deployment.environment == environment,
+                Deployment.state == "success",
+                Deployment.image_tag.is_not(None),
+            )
+            .order_by(Deployment.id.desc())
+            .limit(2)
+        ).all()
+    return tags[1] if len(tags) == 2 else None

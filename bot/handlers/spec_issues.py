@@ -1,0 +1,74 @@
+"""Spec issues: an issue whose body holds a ```yaml spec (or that carries the `sbh` label)
+gets a plan, or its problems with line numbers, in one sticky comment."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.context import HandlerContext
+from bot.issue_spec import find_spec
+from bot.logs import log_event
+from bot.ports import GitHubPort
+from bot.router import Router, WebhookEvent
+from bot.spec_checks import complete_spec
+from bot.status_comments import MARKER, invalid_comment, plan_comment
+from renderers.render import render
+
+log = logging.getLogger("sbh.handlers.spec_issues")
+SPEC_LABEL = "sbh"
+INVALID_LABEL = "sbh:invalid"
+BUILT_LABEL = "sbh:built"
+
+
+def register(router: Router) -> None:
+    for action in ("opened", "edited", "labeled", "reopened"):
+        router.add("issues", action, plan_issue)
+
+
+def issue_wants_sbh(issue: dict[str, Any]) -> bool:
+    labels = {label.get("name") for label in issue.get("labels") or [] if isinstance(label, dict)}
+    return find_spec(issue.get("body")) is not None or SPEC_LABEL in labels
+
+
+def plan_issue(event: WebhookEvent, context: HandlerContext) -> None:
+    issue = event.payload.get("issue")
+    if not isinstance(issue, dict) or event.repository is None or issue.get("pull_request"):
+        return
+    if event.action == "labeled" and (event.payload.get("label") or {}).get("name") != SPEC_LABEL:
+        return
+    if not issue_wants_sbh(issue):
+        return
+    github = context.github(event.installation_id)
+    post_plan(github, event.repository, issue)
+    log_event(
+        log, logging.INFO, "issue.planned", delivery=event.delivery_id, issue=issue.get("number")
+    )
+
+
+def post_plan(github: GitHubPort, repository: str, issue: dict[str, Any]) -> None:
+    """Validate the issue's spec and answer with a plan or its problems (sticky comment)."""
+    number = int(issue["number"])
+    found = find_spec(issue.get("body"))
+    if found is None:
+        github.upsert_status_comment(
+            repository,
+            number,
+            MARKER,
+            f"{MARKER}\n### SBH: no spec found\n\nPut the spec in the issue body as a fenced "
+            "```` ```yaml ```` block starting with `apiVersion: sbh/v1`.\n",
+        )
+        github.set_labels(repository, number, add=[INVALID_LABEL], remove=[])
+        return
+    checked = complete_spec(found.text, "spec", found.body_line)
+    if isinstance(checked, list):
+        github.upsert_status_comment(
+            repository, number, MARKER, invalid_comment(checked, "the issue body")
+        )
+        github.set_labels(repository, number, add=[INVALID_LABEL], remove=[])
+        return
+    exists = github.get_repository(checked.repository) is not None
+    github.upsert_status_comment(
+        repository, number, MARKER, plan_comment(checked, len(render(checked)), exists)
+    )
+    github.set_labels(repository, number, add=[], remove=[INVALID_LABEL])

@@ -1,0 +1,132 @@
+"""The sticky status comment on a spec issue: one per issue, found again by its marker and
+edited in place (pure formatting; spec values are escaped for Markdown)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from renderers.complete import Spec, spec_to_yaml
+from renderers.escape import markdown
+
+MARKER = "<!-- sbh:status -->"
+MAX_COMMENT = 65_536  # GitHub's limit
+_MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class LocatedProblem:
+    line: int | None
+    field: str
+    message: str
+
+
+def _fenced(text: str, language: str = "") -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def _finish(body: str) -> str:
+    text = f"{MARKER}\n{body.rstrip()}\n"
+    if len(text) <= MAX_COMMENT:
+        return text
+    return text[: MAX_COMMENT - 200] + "\n\n… (cut: the comment reached GitHub's size limit)\n"
+
+
+def _environments_table(spec: Spec) -> str:
+    rows = ["| environment | AWS account | region | URL | approval |", "|---|---|---|---|---|"]
+    for env in spec.environments.values():
+        rows.append(
+            f"| {markdown(env.name)} | `{env.aws_account_id}` | {markdown(env.region)} | "
+            f"https://{env.domain} | {'required' if env.approval else 'no'} |"
+        )
+    return "\n".join(rows)
+
+
+def plan_comment(spec: Spec, file_count: int, repository_exists: bool) -> str:
+    what = "update (a pull request on)" if repository_exists else "create"
+    resources = [
+        "VPC over two zones with NAT and VPC endpoints",
+        "ECR repository",
+        "ECS Fargate service behind an HTTPS load balancer",
+        *(["RDS PostgreSQL " + markdown(spec.database.version)] if spec.database else []),
+        *([f"S3 buckets: {', '.join(markdown(b) for b in spec.buckets)}"] if spec.buckets else []),
+        *([f"{len(spec.secrets)} Secrets Manager secret(s)"] if spec.secrets else []),
+        "IAM roles (task, execution, GitHub OIDC build and deploy)",
+        "CloudWatch alarms to SNS",
+    ]
+    return _finish(
+        f"### SBH plan: {markdown(spec.repository)}\n\n"
+        f"SBH will **{what}** `{spec.repository}` with {file_count} files.\n\n"
+        f"{_environments_table(spec)}\n\n"
+        "Per environment: " + "; ".join(resources) + ".\n\n"
+        "<details><summary>Completed spec</summary>\n\n"
+        f"{_fenced(spec_to_yaml(spec), 'yaml')}\n\n</details>\n\n"
+        "Next: comment `/sbh build` to build it (needs write permission here)."
+    )
+
+
+def invalid_comment(problems: Sequence[LocatedProblem], where: str) -> str:
+    shown = list(problems)[:_MAX_PROBLEMS]
+    lines = [
+        f"- line {problem.line} of {where}, `{problem.field}`: {markdown(problem.message)}"
+        if problem.line
+        else f"- `{problem.field}`: {markdown(problem.message)}"
+        for problem in shown
+    ]
+    more = len(problems) - len(shown)
+    return _finish(
+        f"### SBH: the spec has {len(problems)} problem{'s' if len(problems) != 1 else ''}\n\n"
+        + "\n".join(lines)
+        + (f"\n- … and {more} more" if more > 0 else "")
+        + "\n\nEdit the issue to fix them; SBH checks again on every edit."
+    )
+
+
+def built_comment(
+    spec: Spec, repository_url: str, commit_sha: str | None, pull_request_url: str | None
+) -> str:
+    change = (
+        f"Opened {pull_request_url} with the changes."
+        if pull_request_url
+        else f"Pushed the generated repository as one commit (`{(commit_sha or '')[:7]}`)."
+    )
+    steps = "\n".join(
+        f"{index}. `infra/scripts/setup-oidc.sh {env.name}` with credentials for account "
+        f"`{env.aws_account_id}`, then `terraform apply` in `infra/envs/{env.name}`"
+        for index, env in enumerate(spec.environments.values(), start=1)
+    )
+    return _finish(
+        f"### SBH built {markdown(spec.repository)}\n\n"
+        f"{change}\n\n"
+        f"- repository: {repository_url}\n"
+        f"- workflows: {repository_url}/actions\n"
+        f"- bootstrap: {repository_url}#bootstrap-in-this-order\n\n"
+        f"{_environments_table(spec)}\n\n"
+        f"Bootstrap, in order:\n\n{steps}\n\n"
+        "Then push to `main`: the image is built and deployed. "
+        "`/sbh deploy <env>` deploys by hand, `/sbh status` shows the state."
+    )
+
+
+def unchanged_comment(spec: Spec, repository_url: str) -> str:
+    return _finish(
+        f"### SBH: {markdown(spec.repository)} is up to date\n\n"
+        f"{repository_url} was generated from this exact spec and template version: "
+        "nothing to do."
+    )
+
+
+def refused_comment(full_name: str, reason: str) -> str:
+    return _finish(f"### SBH did not build `{full_name}`\n\n{markdown(reason)}")
+
+
+def failed_comment(full_name: str, error: str, what_exists: str) -> str:
+    return _finish(
+        f"### SBH: building `{full_name}` failed\n\n"
+        f"{_fenced(error[:2000])}\n\n"
+        f"What exists now: {markdown(what_exists)}\n\n"
+        "Comment `/sbh build` to resume: SBH continues from what exists."
+    )

@@ -1,0 +1,206 @@
+"""A recording, stateful fake of `GitHubPort`: it keeps repositories, files, comments and
+labels like GitHub would, and every call in `calls`, so a flow test reads "given this
+payload, SBH made exactly these calls"."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.ports import Annotation, Permission, RepositoryInfo
+
+
+def blob(content: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()  # noqa: S324
+
+
+@dataclass
+class FakeRepository:
+    info: RepositoryInfo
+    description: str = ""
+    topics: tuple[str, ...] = ()
+    branches: dict[str, dict[str, tuple[bytes, int]]] = field(default_factory=dict)
+    commits: list[tuple[str, str]] = field(default_factory=list)  # (branch, message)
+    environments: dict[str, int] = field(default_factory=dict)
+    variables: dict[str | None, dict[str, str]] = field(default_factory=dict)
+    pull_requests: list[dict[str, Any]] = field(default_factory=list)
+    dispatches: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class FakeComment:
+    id: int
+    body: str
+
+
+class FakeGitHub:
+    def __init__(self, permissions: Mapping[str, Permission] | None = None) -> None:
+        self.repositories: dict[str, FakeRepository] = {}
+        self.comments: dict[tuple[str, int], list[FakeComment]] = {}
+        self.labels: dict[tuple[str, int], set[str]] = {}
+        self.reactions: list[tuple[str, int, str]] = []
+        self.checks: list[dict[str, Any]] = []
+        self.permissions = dict(permissions or {})
+        self.calls: list[str] = []
+        self.fail_on: str | None = None  # a method name that raises once
+        self._next_id = 1000
+
+    def _record(self, name: str) -> None:
+        self.calls.append(name)
+        if self.fail_on == name:
+            self.fail_on = None
+            raise ConnectionError(f"GitHub did not answer {name}")
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    # -- setup helpers for tests
+    def add_repository(self, full_name: str, files: Mapping[str, bytes] | None = None) -> None:
+        info = RepositoryInfo(self._id(), full_name, "main", f"https://github.test/{full_name}")
+        repository = FakeRepository(info)
+        repository.branches["main"] = {
+            path: (content, 0o644) for path, content in (files or {}).items()
+        }
+        self.repositories[full_name] = repository
+
+    def comment_bodies(self, full_name: str, number: int) -> list[str]:
+        return [comment.body for comment in self.comments.get((full_name, number), [])]
+
+    # -- GitHubPort
+    def get_repository(self, full_name: str) -> RepositoryInfo | None:
+        self._record("get_repository")
+        found = self.repositories.get(full_name)
+        return found.info if found else None
+
+    def create_repository(
+        self, owner: str, name: str, description: str, topics: Sequence[str]
+    ) -> RepositoryInfo:
+        self._record("create_repository")
+        full_name = f"{owner}/{name}"
+        assert full_name not in self.repositories, "created twice"
+        self.add_repository(full_name, {"README.md": b"# auto_init\n"})
+        repository = self.repositories[full_name]
+        repository.description, repository.topics = description, tuple(topics)
+        return repository.info
+
+    def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None:
+        self._record("read_file")
+        repository = self.repositories.get(full_name)
+        if repository is None:
+            return None
+        found = repository.branches.get(ref or "main", {}).get(path)
+        return found[0].decode() if found else None
+
+    def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
+        self._record("tree_blobs")
+        files = self.repositories[full_name].branches[ref]
+        return {path: blob(content) for path, (content, _) in files.items()}
+
+    def push_tree(
+        self,
+        full_name: str,
+        branch: str,
+        files: Mapping[str, tuple[bytes, int]],
+        message: str,
+        *,
+        replace_tree: bool,
+        new_branch_from: str | None = None,
+    ) -> str:
+        self._record("push_tree")
+        repository = self.repositories[full_name]
+        if new_branch_from is not None:
+            assert branch not in repository.branches, "branch exists"
+            repository.branches[branch] = dict(repository.branches[new_branch_from])
+        tree = {} if replace_tree else dict(repository.branches[branch])
+        tree.update(files)
+        repository.branches[branch] = tree
+        repository.commits.append((branch, message))
+        return hashlib.sha1(f"{full_name}{len(repository.commits)}".encode()).hexdigest()  # noqa: S324
+
+    def open_pull_request(
+        self, full_name: str, head: str, base: str, title: str, body: str
+    ) -> tuple[int, str]:
+        self._record("open_pull_request")
+        repository = self.repositories[full_name]
+        number = len(repository.pull_requests) + 1
+        repository.pull_requests.append({"head": head, "base": base, "title": title, "body": body})
+        return number, f"{repository.info.html_url}/pull/{number}"
+
+    def upsert_status_comment(
+        self, full_name: str, issue_number: int, marker: str, body: str
+    ) -> int:
+        self._record("upsert_status_comment")
+        assert body.startswith(marker)
+        comments = self.comments.setdefault((full_name, issue_number), [])
+        for comment in comments:
+            if marker in comment.body:
+                comment.body = body
+                return comment.id
+        comments.append(FakeComment(self._id(), body))
+        return comments[-1].id
+
+    def comment(self, full_name: str, issue_number: int, body: str) -> None:
+        self._record("comment")
+        self.comments.setdefault((full_name, issue_number), []).append(
+            FakeComment(self._id(), body)
+        )
+
+    def set_labels(
+        self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        self._record("set_labels")
+        labels = self.labels.setdefault((full_name, issue_number), set())
+        labels.update(add)
+        labels.difference_update(remove)
+
+    def react(self, full_name: str, comment_id: int, reaction: str) -> None:
+        self._record("react")
+        self.reactions.append((full_name, comment_id, reaction))
+
+    def permission(self, full_name: str, username: str) -> Permission:
+        self._record("permission")
+        return self.permissions.get(username, "none")
+
+    def create_environment(self, full_name: str, name: str, *, wait_minutes: int) -> None:
+        self._record("create_environment")
+        self.repositories[full_name].environments[name] = wait_minutes
+
+    def set_variables(
+        self, full_name: str, environment: str | None, variables: Mapping[str, str]
+    ) -> None:
+        self._record("set_variables")
+        self.repositories[full_name].variables.setdefault(environment, {}).update(variables)
+
+    def dispatch_workflow(
+        self, full_name: str, workflow: str, ref: str, inputs: Mapping[str, str]
+    ) -> None:
+        self._record("dispatch_workflow")
+        self.repositories[full_name].dispatches.append(
+            {"workflow": workflow, "ref": ref, "inputs": dict(inputs)}
+        )
+
+    def report_check(
+        self,
+        full_name: str,
+        head_sha: str,
+        name: str,
+        conclusion: Literal["success", "failure", "neutral"],
+        title: str,
+        summary: str,
+        annotations: Sequence[Annotation],
+    ) -> None:
+        self._record("report_check")
+        self.checks.append(
+            {
+                "repository": full_name,
+                "sha": head_sha,
+                "name": name,
+                "conclusion": conclusion,
+                "title": title,
+                "summary": summary,
+                "annotations": list(annotations),
+            }
+        )
