@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from bot.adapters.github import installation_clients
 from bot.api import health, webhooks
 from bot.api.dependencies import Services
 from bot.context import HandlerContext
@@ -53,7 +54,12 @@ def create_app(
     start_worker = settings.worker_in_process if run_worker is None else run_worker
     pool = None
     if start_worker:
-        context = HandlerContext(settings=settings, database=database, queue=queue)
+        context = HandlerContext(
+            settings=settings,
+            database=database,
+            queue=queue,
+            github_for_installation=installation_clients(settings),
+        )
         pool = WorkerPool(context, job_runners(router), settings.worker_threads)
     store = DeliveryStore(
         database,

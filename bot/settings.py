@@ -73,6 +73,14 @@ class Settings(BaseSettings):
         description="Also accept the legacy X-Hub-Signature (SHA-1) header.",
     )
     github_api_url: str = Field(default="https://api.github.com", validation_alias="GITHUB_API_URL")
+    github_timeout_seconds: float = Field(
+        default=15.0, gt=0, validation_alias="GITHUB_TIMEOUT_SECONDS"
+    )
+    # A rate-limited call waits GitHub's retry-after only up to this long, then the job fails
+    # and is retried by the queue (with its own backoff) and shows in `sbh status`.
+    github_rate_limit_budget_seconds: float = Field(
+        default=60.0, ge=0, validation_alias="GITHUB_RATE_LIMIT_BUDGET_SECONDS"
+    )
 
     workspace_storage: str = Field(default="./.sbh/workspace", validation_alias="WORKSPACE_STORAGE")
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.github import installation_clients
 from bot.cli.console import EXIT_PROBLEMS, err, out
 from bot.context import HandlerContext
 from bot.db.database import Database
@@ -93,7 +94,12 @@ def worker(
     configure_logging(settings.log_level)
     database = _database(settings)
     queue = JobQueue(database, queue_policy(settings))
-    context = HandlerContext(settings=settings, database=database, queue=queue)
+    context = HandlerContext(
+        settings=settings,
+        database=database,
+        queue=queue,
+        github_for_installation=installation_clients(settings),
+    )
     pool = WorkerPool(context, job_runners(default_router()), threads or settings.worker_threads)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import comment_commands, installations, spec_issues
+from bot.handlers import comment_commands, installations, pushed_specs, spec_issues
 from bot.router import Router
 
 
@@ -11,4 +11,5 @@ def default_router() -> Router:
     installations.register(router)
     spec_issues.register(router)
     comment_commands.register(router)
+    pushed_specs.register(router)
     return router

@@ -351,3 +351,88 @@ def test_help_lists_the_commands(context: HandlerContext, github: FakeGitHub) ->
     handle(comment_event("/sbh help"), context)
 
     assert "`/sbh rollback <env> [<tag>]`" in github.comment_bodies(HUB, 7)[0]
+
+
+# --- Pushed specs
+
+
+def push_event(
+    files: dict[str, str], added: list[str], *, ref: str = "refs/heads/main"
+) -> WebhookEvent:
+    payload = copy.deepcopy(example("push", None))
+    payload.update(ref=ref, after="c0ffee" * 6 + "c0ff", deleted=False)
+    payload["repository"]["default_branch"] = "main"
+    payload["commits"] = [{"id": "1", "added": added, "modified": [], "removed": []}]
+    return WebhookEvent("d-push", "push", None, payload, 42, HUB)
+
+
+@pytest.fixture
+def hub(github: FakeGitHub) -> FakeGitHub:
+    github.add_repository(HUB)
+    return github
+
+
+def push_files(github: FakeGitHub, files: dict[str, str]) -> None:
+    # The fake serves every ref from its branch contents; the pushed commit is on main.
+    github.repositories[HUB].branches["c0ffee" * 6 + "c0ff"] = {
+        path: (text.encode(), 0o644) for path, text in files.items()
+    }
+
+
+def test_a_pushed_valid_spec_gets_a_green_check_and_is_built(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    push_files(hub, {"specs/orders.yaml": SPEC_TEXT})
+
+    handle(push_event({}, ["specs/orders.yaml", "docs/readme.md"]), context)
+
+    (check,) = hub.checks
+    assert (check["name"], check["conclusion"], check["sha"]) == (
+        "sbh/spec",
+        "success",
+        "c0ffee" * 6 + "c0ff",
+    )
+    assert hub.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
+
+
+def test_a_pushed_invalid_spec_gets_annotations_on_its_lines_and_no_build(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    broken = SPEC_TEXT.replace("cpu: 256", "cpu: 300").replace("owner: acme", "owner: -acme")
+    push_files(hub, {"spec.yaml": broken})
+
+    handle(push_event({}, ["spec.yaml"]), context)
+
+    (check,) = hub.checks
+    assert check["conclusion"] == "failure"
+    lines = {annotation.line for annotation in check["annotations"]}
+    expected = {
+        n for n, text in enumerate(broken.splitlines(), 1) if "cpu: 300" in text or "-acme" in text
+    }
+    assert lines == expected
+    assert all(annotation.path == "spec.yaml" for annotation in check["annotations"])
+    assert "acme/orders-api" not in hub.repositories
+
+
+def test_auto_build_can_be_turned_off_in_the_hub_settings(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT, ".github/sbh.yml": "auto_build: false\n"})
+
+    handle(push_event({}, ["spec.yaml"]), context)
+
+    assert hub.checks[0]["conclusion"] == "success"
+    assert "acme/orders-api" not in hub.repositories
+
+
+def test_pushes_elsewhere_or_without_specs_are_ignored(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT})
+
+    handle(push_event({}, ["spec.yaml"], ref="refs/heads/feature"), context)
+    handle(push_event({}, ["src/app.py"]), context)
+
+    assert hub.calls == []

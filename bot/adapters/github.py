@@ -1,0 +1,406 @@
+"""`GitHubPort` on githubkit: the only module that talks to GitHub's REST API.
+
+Every call has a timeout and a bounded retry (server errors, and rate limits whose
+`retry-after` fits the budget; longer waits are raised and reported). Right after a
+repository is created its git data can answer 404/409 for a few seconds: those calls retry
+with backoff. The API base URL comes from settings, so GitHub Enterprise Server works too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import timedelta
+from typing import Any, Literal, TypeVar
+
+import httpx
+from githubkit import AppAuthStrategy, GitHub
+from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
+from githubkit.retry import RetryChainDecision, RetryOption, RetryServerError
+
+from bot.ports import Annotation, GitHubPort, Permission, RepositoryInfo
+from bot.settings import Settings
+
+T = TypeVar("T")
+ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit for check run annotations
+_PERMISSIONS: frozenset[str] = frozenset({"admin", "maintain", "write", "triage", "read", "none"})
+
+
+class RateLimitBudget:
+    """Retry a rate-limited call when GitHub's `retry-after` fits in what is left of the
+    budget; otherwise give up so the job fails, is retried later and is reported."""
+
+    def __init__(self, budget_seconds: float, max_retries: int = 2) -> None:
+        self.budget_seconds = budget_seconds
+        self.max_retries = max_retries
+
+    def __call__(self, exc: GitHubException, retry_count: int) -> RetryOption:
+        if retry_count >= self.max_retries:
+            return RetryOption(False)
+        retry_after: timedelta | None = None
+        if isinstance(exc, RateLimitExceeded):
+            retry_after = exc.retry_after
+        elif isinstance(exc, RequestFailed) and exc.response.status_code in (403, 429):
+            header = exc.response.headers.get("retry-after")
+            if header is not None and header.isdigit():
+                retry_after = timedelta(seconds=int(header))
+        if retry_after is None or retry_after.total_seconds() > self.budget_seconds:
+            return RetryOption(False)
+        return RetryOption(True, retry_after)
+
+
+def make_client(
+    settings: Settings,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    event_hooks: dict[str, list[Callable[..., Any]]] | None = None,
+) -> GitHub[AppAuthStrategy]:
+    """The App's client: JWT auth with the App id and private key."""
+    if settings.github_app_id is None or settings.github_private_key is None:
+        raise ValueError("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are required to act on GitHub")
+    return GitHub(
+        AppAuthStrategy(
+            str(settings.github_app_id), settings.github_private_key.get_secret_value()
+        ),
+        base_url=settings.github_api_url.rstrip("/") + "/",
+        timeout=httpx.Timeout(settings.github_timeout_seconds),
+        auto_retry=RetryChainDecision(
+            RetryServerError(max_retry=2),
+            RateLimitBudget(settings.github_rate_limit_budget_seconds),
+        ),
+        http_cache=False,
+        transport=transport,
+        event_hooks=event_hooks,
+        user_agent="system-builder-hub",
+    )
+
+
+def installation_clients(settings: Settings) -> Callable[[int], GitHubPort] | None:
+    """installation id -> adapter acting as that installation; None when the App's
+    credentials are not configured (development without GitHub)."""
+    if settings.github_app_id is None or settings.github_private_key is None:
+        return None
+    app = make_client(settings)
+
+    def for_installation(installation_id: int) -> GitHubPort:
+        return GitHubAdapter(app.with_auth(app.auth.as_installation(installation_id)))
+
+    return for_installation
+
+
+def _body(data: Mapping[str, Any]) -> Any:
+    # githubkit types request bodies as TypedDicts per endpoint; ours are plain dicts built
+    # here and checked against GitHub's OpenAPI description by the Prism tests.
+    return dict(data)
+
+
+def _json(response: Any) -> Any:
+    """The response body as plain JSON (githubkit's TypedDicts rename some keys)."""
+    return response.json()
+
+
+def _status(error: Exception) -> int | None:
+    return error.response.status_code if isinstance(error, RequestFailed) else None
+
+
+class GitHubAdapter:
+    def __init__(
+        self,
+        client: GitHub[Any],
+        *,
+        transient_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0),
+    ) -> None:
+        self.client = client
+        self.transient_delays = tuple(transient_delays)
+
+    # -- helpers
+
+    def _after_creation(self, call: Callable[[], T]) -> T:
+        """Retry the 404/409 GitHub answers for a few seconds after creating a repository."""
+        for delay in self.transient_delays:
+            try:
+                return call()
+            except RequestFailed as error:
+                if _status(error) not in (404, 409):
+                    raise
+                time.sleep(delay)
+        return call()
+
+    @staticmethod
+    def _split(full_name: str) -> tuple[str, str]:
+        owner, _, name = full_name.partition("/")
+        return owner, name
+
+    @staticmethod
+    def _info(data: Mapping[str, Any]) -> RepositoryInfo:
+        return RepositoryInfo(
+            id=int(data["id"]),
+            full_name=str(data["full_name"]),
+            default_branch=str(data.get("default_branch") or "main"),
+            html_url=str(data["html_url"]),
+        )
+
+    # -- GitHubPort
+
+    def get_repository(self, full_name: str) -> RepositoryInfo | None:
+        owner, name = self._split(full_name)
+        try:
+            response = self.client.rest.repos.get(owner, name)
+        except RequestFailed as error:
+            if _status(error) == 404:
+                return None
+            raise
+        return self._info(response.json())
+
+    def create_repository(
+        self, owner: str, name: str, description: str, topics: Sequence[str]
+    ) -> RepositoryInfo:
+        response = self.client.rest.repos.create_in_org(
+            owner,
+            data={
+                "name": name,
+                "description": description[:350],
+                "private": True,
+                "auto_init": True,  # the git data API answers 409 on an empty repository
+                "has_wiki": False,
+            },
+        )
+        info = self._info(response.json())
+        self._after_creation(
+            lambda: self.client.rest.repos.replace_all_topics(
+                owner, name, data={"names": list(topics)}
+            )
+        )
+        return info
+
+    def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None:
+        owner, name = self._split(full_name)
+        try:
+            response = (
+                self.client.rest.repos.get_content(owner, name, path, ref=ref)
+                if ref is not None
+                else self.client.rest.repos.get_content(owner, name, path)
+            )
+        except RequestFailed as error:
+            if _status(error) == 404:
+                return None
+            raise
+        data = response.json()
+        if not isinstance(data, dict) or data.get("type") != "file":
+            return None
+        try:
+            return base64.b64decode(str(data.get("content", ""))).decode("utf-8", errors="replace")
+        except binascii.Error as error:
+            raise ValueError(
+                f"{full_name}/{path}: GitHub sent content that is not base64"
+            ) from error
+
+    def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
+        owner, name = self._split(full_name)
+        response = self.client.rest.git.get_tree(owner, name, ref, recursive="1")
+        return {
+            str(entry["path"]): str(entry["sha"])
+            for entry in response.json().get("tree", [])
+            if entry.get("type") == "blob"
+        }
+
+    def push_tree(
+        self,
+        full_name: str,
+        branch: str,
+        files: Mapping[str, tuple[bytes, int]],
+        message: str,
+        *,
+        replace_tree: bool,
+        new_branch_from: str | None = None,
+    ) -> str:
+        owner, name = self._split(full_name)
+        git = self.client.rest.git
+        base = new_branch_from or branch
+        parent = self._after_creation(
+            lambda: _json(git.get_ref(owner, name, f"heads/{base}"))["object"]["sha"]
+        )
+        tree_entries = [
+            {
+                "path": path,
+                "mode": "100755" if mode == 0o755 else "100644",
+                "type": "blob",
+                "content": content.decode("utf-8"),
+            }
+            for path, (content, mode) in sorted(files.items())
+        ]
+        tree_request: dict[str, Any] = {"tree": tree_entries}
+        if not replace_tree:
+            # Lay the files over the parent's tree (base_tree takes a tree, not a commit).
+            tree_request["base_tree"] = _json(git.get_commit(owner, name, parent))["tree"]["sha"]
+        tree = self._after_creation(
+            lambda: git.create_tree(owner, name, data=_body(tree_request)).json()
+        )
+        commit = git.create_commit(
+            owner, name, data={"message": message, "tree": tree["sha"], "parents": [parent]}
+        ).json()
+        if new_branch_from is not None:
+            git.create_ref(owner, name, data={"ref": f"refs/heads/{branch}", "sha": commit["sha"]})
+        else:
+            git.update_ref(owner, name, f"heads/{branch}", data={"sha": commit["sha"]})
+        return str(commit["sha"])
+
+    def open_pull_request(
+        self, full_name: str, head: str, base: str, title: str, body: str
+    ) -> tuple[int, str]:
+        owner, name = self._split(full_name)
+        data = self.client.rest.pulls.create(
+            owner, name, data={"title": title, "head": head, "base": base, "body": body}
+        ).json()
+        return int(data["number"]), str(data["html_url"])
+
+    def _comments(self, owner: str, name: str, number: int) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            response = self.client.rest.issues.list_comments(
+                owner, name, number, per_page=100, page=page
+            )
+            batch: list[dict[str, Any]] = _json(response)
+            yield from batch
+            if len(batch) < 100:
+                return
+            page += 1
+
+    def upsert_status_comment(
+        self, full_name: str, issue_number: int, marker: str, body: str
+    ) -> int:
+        owner, name = self._split(full_name)
+        issues = self.client.rest.issues
+        for comment in self._comments(owner, name, issue_number):
+            if marker in str(comment.get("body") or ""):
+                issues.update_comment(owner, name, int(comment["id"]), data={"body": body})
+                return int(comment["id"])
+        created = issues.create_comment(owner, name, issue_number, data={"body": body}).json()
+        return int(created["id"])
+
+    def comment(self, full_name: str, issue_number: int, body: str) -> None:
+        owner, name = self._split(full_name)
+        self.client.rest.issues.create_comment(owner, name, issue_number, data={"body": body})
+
+    def set_labels(
+        self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        owner, name = self._split(full_name)
+        issues = self.client.rest.issues
+        if add:
+            issues.add_labels(owner, name, issue_number, data={"labels": list(add)})
+        for label in remove:
+            try:
+                issues.remove_label(owner, name, issue_number, label)
+            except RequestFailed as error:
+                if _status(error) != 404:  # the label was not there: nothing to remove
+                    raise
+
+    def react(self, full_name: str, comment_id: int, reaction: str) -> None:
+        owner, name = self._split(full_name)
+        self.client.rest.reactions.create_for_issue_comment(
+            owner, name, comment_id, data=_body({"content": reaction})
+        )
+
+    def permission(self, full_name: str, username: str) -> Permission:
+        owner, name = self._split(full_name)
+        try:
+            data = self.client.rest.repos.get_collaborator_permission_level(
+                owner, name, username
+            ).json()
+        except RequestFailed as error:
+            if _status(error) == 404:
+                return "none"
+            raise
+        role = str(data.get("role_name") or data.get("permission") or "none")
+        return role if role in _PERMISSIONS else "none"  # type: ignore[return-value]
+
+    def create_environment(self, full_name: str, name: str, *, wait_minutes: int) -> None:
+        owner, repo = self._split(full_name)
+        self._after_creation(
+            lambda: self.client.rest.repos.create_or_update_environment(
+                owner, repo, name, data={"wait_timer": wait_minutes}
+            )
+        )
+
+    def set_variables(
+        self, full_name: str, environment: str | None, variables: Mapping[str, str]
+    ) -> None:
+        owner, repo = self._split(full_name)
+        actions = self.client.rest.actions
+        for variable, value in sorted(variables.items()):
+            try:
+                if environment is None:
+                    actions.create_repo_variable(
+                        owner, repo, data={"name": variable, "value": value}
+                    )
+                else:
+                    actions.create_environment_variable(
+                        owner, repo, environment, data={"name": variable, "value": value}
+                    )
+            except RequestFailed as error:
+                if _status(error) != 409:  # 409: it exists; update it instead
+                    raise
+                if environment is None:
+                    actions.update_repo_variable(owner, repo, variable, data={"value": value})
+                else:
+                    actions.update_environment_variable(
+                        owner, repo, variable, environment, data={"value": value}
+                    )
+
+    def dispatch_workflow(
+        self, full_name: str, workflow: str, ref: str, inputs: Mapping[str, str]
+    ) -> None:
+        owner, repo = self._split(full_name)
+        self.client.rest.actions.create_workflow_dispatch(
+            owner, repo, workflow, data={"ref": ref, "inputs": dict(inputs)}
+        )
+
+    def report_check(
+        self,
+        full_name: str,
+        head_sha: str,
+        name: str,
+        conclusion: Literal["success", "failure", "neutral"],
+        title: str,
+        summary: str,
+        annotations: Sequence[Annotation],
+    ) -> None:
+        owner, repo = self._split(full_name)
+        batches = [
+            [
+                {
+                    "path": annotation.path,
+                    "start_line": annotation.line,
+                    "end_line": annotation.line,
+                    "annotation_level": "failure",
+                    "message": annotation.message,
+                    "title": annotation.title,
+                }
+                for annotation in annotations[start : start + ANNOTATIONS_PER_REQUEST]
+            ]
+            for start in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)
+        ] or [[]]
+        output = {"title": title, "summary": summary, "annotations": batches[0]}
+        created = self.client.rest.checks.create(
+            owner,
+            repo,
+            data=_body(
+                {
+                    "name": name,
+                    "head_sha": head_sha,
+                    "status": "completed",
+                    "conclusion": conclusion,
+                    "output": output,
+                }
+            ),
+        ).json()
+        for batch in batches[1:]:
+            self.client.rest.checks.update(
+                owner,
+                repo,
+                int(created["id"]),
+                data=_body({"output": {"title": title, "summary": summary, "annotations": batch}}),
+            )
