@@ -14,21 +14,14 @@ from sqlalchemy import select
 from bot.commands import HELP, Command, Ignore, Reply, parse_command
 from bot.context import HandlerContext
 from bot.db.models import Build, Deployment, System
-from bot.handlers.spec_issues import BUILT_LABEL, INVALID_LABEL, post_plan
+from bot.handlers.spec_issues import INVALID_LABEL, build_and_report, post_plan
 from bot.issue_spec import find_spec
 from bot.logs import log_event
-from bot.pipeline import BuildFailed, Origin, build_system
+from bot.pipeline import Origin
 from bot.ports import GitHubPort, Permission
 from bot.router import Router, WebhookEvent
 from bot.spec_checks import complete_spec
-from bot.status_comments import (
-    MARKER,
-    built_comment,
-    failed_comment,
-    invalid_comment,
-    refused_comment,
-    unchanged_comment,
-)
+from bot.status_comments import MARKER, invalid_comment
 from renderers.complete import Spec
 
 log = logging.getLogger("sbh.handlers.commands")
@@ -148,29 +141,12 @@ class _Runner:
     def _build(self, spec: Spec) -> None:
         origin = Origin(
             repository=self.repository,
-            trigger="command" if self.event.name == "issue_comment" else "issue",
+            trigger="command",
             issue_number=self.number,
             installation_id=self.event.installation_id,
             delivery_id=self.event.delivery_id,
         )
-        try:
-            result = build_system(self.github, self.context.database, spec, origin)
-        except BuildFailed as failure:
-            body = failed_comment(spec.repository, str(failure), failure.what_exists)
-            self.github.upsert_status_comment(self.repository, self.number, MARKER, body)
-            raise
-        assert result.repository is not None
-        url = result.repository.html_url
-        if result.outcome == "refused":
-            body = refused_comment(spec.repository, result.reason)
-        elif result.outcome == "unchanged":
-            body = unchanged_comment(spec, url)
-        else:
-            pull_request = result.pull_request[1] if result.pull_request else None
-            body = built_comment(spec, url, result.commit_sha, pull_request)
-        self.github.upsert_status_comment(self.repository, self.number, MARKER, body)
-        if result.outcome in ("created", "updated"):
-            self.github.set_labels(self.repository, self.number, add=[BUILT_LABEL], remove=[])
+        build_and_report(self.github, self.context.database, spec, origin)
 
     def _dispatch_deploy(self, command: Command, spec: Spec) -> None:
         assert command.environment is not None

@@ -1,6 +1,6 @@
 """Pushed specs: a push to the default branch that adds or changes `spec.yaml` or
 `specs/*.yaml` gets an `sbh/spec` check run on that commit (annotations on the exact lines),
-and a valid spec is built unless `.github/sbh.yml` says `auto_build: false`."""
+and a valid spec is built unless the hub's `.github/sbh.yml` turns that off."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import logging
 import re
 from typing import Any
 
-import yaml
-
 from bot.context import HandlerContext
+from bot.hub_settings import PATH as HUB_SETTINGS_PATH
+from bot.hub_settings import parse_hub_settings
 from bot.logs import log_event
 from bot.pipeline import BuildFailed, Origin, build_system
 from bot.ports import Annotation, GitHubPort
@@ -20,7 +20,6 @@ from renderers.complete import Spec
 
 log = logging.getLogger("sbh.handlers.pushed_specs")
 CHECK_NAME = "sbh/spec"
-HUB_SETTINGS = ".github/sbh.yml"
 _SPEC_PATH = re.compile(r"^(spec\.ya?ml|specs/[^/]+\.ya?ml)$")
 
 
@@ -36,18 +35,6 @@ def changed_spec_paths(payload: dict[str, Any]) -> list[str]:
             for key in ("added", "modified"):
                 paths.update(path for path in commit.get(key) or [] if _SPEC_PATH.match(str(path)))
     return sorted(paths)
-
-
-def auto_build_enabled(settings_text: str | None) -> bool:
-    """`.github/sbh.yml` of the hub repository; auto-build is on unless it says otherwise."""
-    if not settings_text:
-        return True
-    try:
-        loaded = yaml.safe_load(settings_text)
-    except yaml.YAMLError:
-        return True
-    value = loaded.get("auto_build", True) if isinstance(loaded, dict) else True
-    return value is not False
 
 
 def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
@@ -66,10 +53,10 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
     if not paths:
         return
     github = context.github(event.installation_id)
-    auto_build = auto_build_enabled(github.read_file(event.repository, HUB_SETTINGS, ref=head))
+    hub = parse_hub_settings(github.read_file(event.repository, HUB_SETTINGS_PATH, ref=head))
     for path in paths:
         spec = _check_one(github, event.repository, head, path)
-        if spec is not None and auto_build:
+        if spec is not None and hub.auto_build_push:
             origin = Origin(
                 repository=event.repository,
                 trigger="push",

@@ -1,5 +1,6 @@
 """Spec issues: an issue whose body holds a ```yaml spec (or that carries the `sbh` label)
-gets a plan, or its problems with line numbers, in one sticky comment."""
+gets a plan, or its problems with line numbers, in one sticky comment; where the hub's
+`.github/sbh.yml` says `auto_build: {issues: true}`, a valid spec is also built."""
 
 from __future__ import annotations
 
@@ -7,12 +8,25 @@ import logging
 from typing import Any
 
 from bot.context import HandlerContext
+from bot.db.database import Database
+from bot.hub_settings import PATH as HUB_SETTINGS_PATH
+from bot.hub_settings import parse_hub_settings
 from bot.issue_spec import find_spec
 from bot.logs import log_event
+from bot.pipeline import BuildFailed, Origin, build_system
 from bot.ports import GitHubPort
 from bot.router import Router, WebhookEvent
 from bot.spec_checks import complete_spec
-from bot.status_comments import MARKER, invalid_comment, plan_comment
+from bot.status_comments import (
+    MARKER,
+    built_comment,
+    failed_comment,
+    invalid_comment,
+    plan_comment,
+    refused_comment,
+    unchanged_comment,
+)
+from renderers.complete import Spec
 from renderers.render import render
 
 log = logging.getLogger("sbh.handlers.spec_issues")
@@ -40,13 +54,49 @@ def plan_issue(event: WebhookEvent, context: HandlerContext) -> None:
     if not issue_wants_sbh(issue):
         return
     github = context.github(event.installation_id)
-    post_plan(github, event.repository, issue)
+    spec = post_plan(github, event.repository, issue)
     log_event(
         log, logging.INFO, "issue.planned", delivery=event.delivery_id, issue=issue.get("number")
     )
+    if spec is None:
+        return
+    hub = parse_hub_settings(github.read_file(event.repository, HUB_SETTINGS_PATH))
+    if hub.auto_build_issues:
+        origin = Origin(
+            repository=event.repository,
+            trigger="issue",
+            issue_number=int(issue["number"]),
+            installation_id=event.installation_id,
+            delivery_id=event.delivery_id,
+        )
+        build_and_report(github, context.database, spec, origin)
 
 
-def post_plan(github: GitHubPort, repository: str, issue: dict[str, Any]) -> None:
+def build_and_report(github: GitHubPort, database: Database, spec: Spec, origin: Origin) -> None:
+    """Build, then say what happened in the origin issue's sticky comment."""
+    assert origin.issue_number is not None
+    repository, number = origin.repository, origin.issue_number
+    try:
+        result = build_system(github, database, spec, origin)
+    except BuildFailed as failure:
+        body = failed_comment(spec.repository, str(failure), failure.what_exists)
+        github.upsert_status_comment(repository, number, MARKER, body)
+        raise
+    assert result.repository is not None
+    url = result.repository.html_url
+    if result.outcome == "refused":
+        body = refused_comment(spec.repository, result.reason)
+    elif result.outcome == "unchanged":
+        body = unchanged_comment(spec, url)
+    else:
+        pull_request = result.pull_request[1] if result.pull_request else None
+        body = built_comment(spec, url, result.commit_sha, pull_request)
+    github.upsert_status_comment(repository, number, MARKER, body)
+    if result.outcome in ("created", "updated"):
+        github.set_labels(repository, number, add=[BUILT_LABEL], remove=[])
+
+
+def post_plan(github: GitHubPort, repository: str, issue: dict[str, Any]) -> Spec | None:
     """Validate the issue's spec and answer with a plan or its problems (sticky comment)."""
     number = int(issue["number"])
     found = find_spec(issue.get("body"))
@@ -59,16 +109,17 @@ def post_plan(github: GitHubPort, repository: str, issue: dict[str, Any]) -> Non
             "```` ```yaml ```` block starting with `apiVersion: sbh/v1`.\n",
         )
         github.set_labels(repository, number, add=[INVALID_LABEL], remove=[])
-        return
+        return None
     checked = complete_spec(found.text, "spec", found.body_line)
     if isinstance(checked, list):
         github.upsert_status_comment(
             repository, number, MARKER, invalid_comment(checked, "the issue body")
         )
         github.set_labels(repository, number, add=[INVALID_LABEL], remove=[])
-        return
+        return None
     exists = github.get_repository(checked.repository) is not None
     github.upsert_status_comment(
         repository, number, MARKER, plan_comment(checked, len(render(checked)), exists)
     )
     github.set_labels(repository, number, add=[], remove=[INVALID_LABEL])
+    return checked

@@ -91,8 +91,31 @@ def test_a_spec_issue_gets_one_sticky_plan(context: HandlerContext, github: Fake
     assert comments[0].startswith(MARKER)
     assert "SBH will **create** `acme/orders-api`" in comments[0]
     assert "/sbh build" in comments[0]
-    assert github.calls == ["get_repository", "upsert_status_comment", "set_labels"] * 2
+    assert (
+        github.calls
+        == [
+            "get_repository",
+            "upsert_status_comment",
+            "set_labels",
+            "read_file",  # the hub's .github/sbh.yml: plans only, by default
+        ]
+        * 2
+    )
     assert github.repositories == {}
+
+
+def test_a_hub_that_auto_builds_issues_builds_the_spec_when_the_issue_opens(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository(HUB, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
+
+    handle(issue_event("opened"), context)
+
+    assert github.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "SBH built" in comment
 
 
 def test_an_invalid_spec_gets_its_problems_on_issue_body_lines(
