@@ -10,7 +10,7 @@ TOOLS_STAMP := $(TOOLS_VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install tools demo check test lint format bench run migrate migrate-online golden clean
+.PHONY: help install tools demo check test e2e lint format bench run migrate migrate-online golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,9 @@ check: demo $(TOOLS_STAMP) ## Run every validator on the demo repository
 
 test: $(STAMP) $(TOOLS_STAMP) ## Run the whole test suite (set SBH_TEST_DATABASE_URL to add PostgreSQL)
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m pytest
+
+e2e: $(STAMP) ## sbh serve against a stateful fake GitHub: a spec issue ends in a built repository
+	$(BIN)/python -m pytest tests/bot/test_github_end_to_end.py -v
 
 lint: $(STAMP) ## ruff and mypy --strict on bot/ and renderers/
 	$(BIN)/ruff check .

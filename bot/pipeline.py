@@ -67,7 +67,6 @@ def repository_variables(spec: Spec) -> dict[str, dict[str, str]]:
             "ECS_CLUSTER": env.names.cluster,
             "ECS_SERVICE": env.names.service,
             "OIDC_ROLE_ARN": role,
-            "AWS_DEPLOY_ROLE_ARN": role,
             "DOMAIN_NAME": env.domain,
         }
     return variables

@@ -90,6 +90,25 @@ def installation_clients(settings: Settings) -> Callable[[int], GitHubPort] | No
     return for_installation
 
 
+def convert_manifest_code(settings: Settings, code: str) -> dict[str, Any]:
+    """Finish GitHub's App manifest flow: the one-time `code` -> the new App's id, slug,
+    private key and webhook secret (no authentication: the code is the credential)."""
+    client = GitHub(
+        base_url=settings.github_api_url.rstrip("/") + "/",
+        timeout=httpx.Timeout(settings.github_timeout_seconds),
+        auto_retry=False,
+        http_cache=False,
+    )
+    converted: dict[str, Any] = _json(client.rest.apps.create_from_manifest(code))
+    return {
+        "id": int(converted["id"]),
+        "slug": str(converted.get("slug", "")),
+        "pem": str(converted["pem"]),
+        "webhook_secret": str(converted.get("webhook_secret") or ""),
+        "html_url": str(converted.get("html_url", "")),
+    }
+
+
 def _body(data: Mapping[str, Any]) -> Any:
     # githubkit types request bodies as TypedDicts per endpoint; ours are plain dicts built
     # here and checked against GitHub's OpenAPI description by the Prism tests.

@@ -9,7 +9,7 @@ output "task_role_arn" {
 }
 
 output "deploy_role_arn" {
-  description = "Role for deploy.yml (AWS_DEPLOY_ROLE_ARN)."
+  description = "Role for deploy.yml (OIDC_ROLE_ARN)."
   value       = aws_iam_role.deploy.arn
 }
 

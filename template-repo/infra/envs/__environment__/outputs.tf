@@ -14,7 +14,7 @@ output "ecr_repository_url" {
 }
 
 output "deploy_role_arn" {
-  description = "AWS_DEPLOY_ROLE_ARN for the GitHub environment."
+  description = "OIDC_ROLE_ARN for the GitHub environment."
   value       = module.iam.deploy_role_arn
 }
 
