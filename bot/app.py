@@ -9,8 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot.adapters.github import installation_clients
-from bot.api import health, webhooks
+from bot.adapters.openai_chat import make_chat
+from bot.adapters.openai_drafter import make_drafter
+from bot.api import chat, health, webhooks
 from bot.api.dependencies import Services
+from bot.chat import ChatModel, RateLimiter
 from bot.context import HandlerContext
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
@@ -47,6 +50,7 @@ def create_app(
     database: Database | None = None,
     router: Router | None = None,
     run_worker: bool | None = None,
+    chat_model: ChatModel | None = None,
 ) -> FastAPI:
     database = database or Database(settings.database_url)
     router = router or default_router()
@@ -59,6 +63,7 @@ def create_app(
             database=database,
             queue=queue,
             github_for_installation=installation_clients(settings),
+            drafter=make_drafter(settings, database),
         )
         pool = WorkerPool(context, job_runners(router), settings.worker_threads)
     store = DeliveryStore(
@@ -72,7 +77,15 @@ def create_app(
     intake = WebhookIntake(
         store, router, WebhookSecrets(secret.encode(), settings.github_accept_sha1_signatures)
     )
-    services = Services(settings=settings, database=database, queue=queue, intake=intake)
+    services = Services(
+        settings=settings,
+        database=database,
+        queue=queue,
+        intake=intake,
+        chat=chat_model or make_chat(settings),
+        # Until there are accounts, chat is limited per client address.
+        chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -98,6 +111,7 @@ def create_app(
     app.state.services = services
     app.include_router(webhooks.router)
     app.include_router(health.router)
+    app.include_router(chat.router)
     return app
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.db.database import Database
+from bot.drafting import Drafter
 from bot.ports import GitHubPort
 from bot.queue import JobQueue
 from bot.settings import Settings
@@ -23,6 +24,8 @@ class HandlerContext:
     queue: JobQueue
     # installation id -> a GitHubPort acting as that installation (None: not configured).
     github_for_installation: Callable[[int], GitHubPort] | None = None
+    # Completes specs: the OpenAI drafter when a key is configured, else deterministic.
+    drafter: Drafter | None = None
 
     def github(self, installation_id: int | None) -> GitHubPort:
         if self.github_for_installation is None:

@@ -76,11 +76,18 @@ def _tree(files: Mapping[str, File]) -> dict[str, tuple[bytes, int]]:
     return {path: (file.content, file.mode) for path, file in files.items()}
 
 
-def build_system(github: GitHubPort, database: Database, spec: Spec, origin: Origin) -> BuildResult:
+def build_system(
+    github: GitHubPort,
+    database: Database,
+    spec: Spec,
+    origin: Origin,
+    *,
+    ai_usage: tuple[int, int] = (0, 0),
+) -> BuildResult:
     files = render(spec)
     hashed = spec_hash(spec)
     version = template_version()
-    system_id, build_id = _start(database, spec, origin, hashed, version)
+    system_id, build_id = _start(database, spec, origin, hashed, version, ai_usage)
     try:
         result = _publish(github, database, spec, files, system_id, hashed, version)
     except BuildFailed as failure:
@@ -257,7 +264,12 @@ def _what_exists(github: GitHubPort, spec: Spec) -> str:
 
 
 def _start(
-    database: Database, spec: Spec, origin: Origin, hashed: str, version: str
+    database: Database,
+    spec: Spec,
+    origin: Origin,
+    hashed: str,
+    version: str,
+    ai_usage: tuple[int, int],
 ) -> tuple[int, int]:
     with database.session() as session:
         system = session.scalars(
@@ -283,6 +295,8 @@ def _start(
             status="running",
             spec_hash=hashed,
             template_version=version,
+            ai_prompt_tokens=ai_usage[0],
+            ai_completion_tokens=ai_usage[1],
         )
         session.add(build)
         session.flush()

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         default=20.0, gt=0, validation_alias="OPENAI_TIMEOUT_SECONDS"
     )
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    # The SDK retries twice with its own backoff by default; one retry keeps a webhook job
+    # and a chat answer within a predictable time (timeout x (1 + retries)).
+    openai_max_retries: int = Field(default=1, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
+    chat_requests_per_minute: float = Field(
+        default=30, gt=0, validation_alias="SBH_CHAT_REQUESTS_PER_MINUTE"
+    )
 
     github_app_id: int | None = Field(default=None, validation_alias="GITHUB_APP_ID")
     github_private_key: SecretStr | None = Field(

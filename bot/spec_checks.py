@@ -1,27 +1,56 @@
-"""Spec text → a complete `Spec`, or every problem with the line it is on (pure)."""
+"""Spec text → a complete `Spec` (through a `Drafter`, AI or not), or every problem with the
+line it is on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from bot.drafting import DeterministicDrafter, Draft, Drafter
 from bot.status_comments import LocatedProblem
-from renderers.complete import Spec, complete_defaults
-from renderers.problems import SpecError
+from renderers.complete import Spec, complete_defaults, missing_decisions
+from renderers.problems import SpecError, SpecProblem
 from renderers.spec import load_spec
 
 
+@dataclass(frozen=True)
+class Completed:
+    spec: Spec
+    draft: Draft
+
+
 def complete_spec(
-    text: str, source: str, line_of: Callable[[int], int] = lambda line: line
-) -> Spec | list[LocatedProblem]:
-    """`line_of` maps a line of `text` to where it is shown (e.g. a line of an issue body)."""
-    try:
-        return complete_defaults(load_spec(text, source), source)
-    except SpecError as error:
+    text: str,
+    source: str,
+    line_of: Callable[[int], int] = lambda line: line,
+    *,
+    drafter: Drafter | None = None,
+    context: str = "",
+) -> Completed | list[LocatedProblem]:
+    """`line_of` maps a line of `text` to where it is shown (e.g. a line of an issue body);
+    `context` is what the drafter may read besides the spec (the issue text)."""
+
+    def located(problems: Sequence[SpecProblem]) -> list[LocatedProblem]:
         return [
             LocatedProblem(
                 line=line_of(problem.line) if problem.line else None,
                 field=problem.field or "(spec)",
                 message=problem.message,
             )
-            for problem in error.problems
+            for problem in problems
         ]
+
+    try:
+        raw = load_spec(text, source)
+    except SpecError as error:
+        return located(error.problems)
+    # What only a person decides is reported before any AI sees the spec (it could not fill
+    # it anyway), with the lines of the text the person wrote.
+    missing = missing_decisions(raw, source)
+    if missing:
+        return located(missing)
+    draft = (drafter or DeterministicDrafter()).complete(raw, context)
+    try:
+        return Completed(complete_defaults(draft.raw, source), draft)
+    except SpecError as error:
+        return located(error.problems)

@@ -45,7 +45,13 @@ def _environments_table(spec: Spec) -> str:
     return "\n".join(rows)
 
 
-def plan_comment(spec: Spec, file_count: int, repository_exists: bool) -> str:
+def plan_comment(
+    spec: Spec,
+    file_count: int,
+    repository_exists: bool,
+    proposed: Sequence[str] = (),
+    completion_note: str | None = None,
+) -> str:
     what = "update (a pull request on)" if repository_exists else "create"
     resources = [
         "VPC over two zones with NAT and VPC endpoints",
@@ -57,11 +63,18 @@ def plan_comment(spec: Spec, file_count: int, repository_exists: bool) -> str:
         "IAM roles (task, execution, GitHub OIDC build and deploy)",
         "CloudWatch alarms to SNS",
     ]
+    ai_lines = ""
+    if proposed:
+        fields = ", ".join(f"`{field}`" for field in proposed)
+        ai_lines += f"Proposed by AI (review them): {fields}.\n\n"
+    if completion_note:
+        ai_lines += f"_Note: {markdown(completion_note)}._\n\n"
     return _finish(
         f"### SBH plan: {markdown(spec.repository)}\n\n"
         f"SBH will **{what}** `{spec.repository}` with {file_count} files.\n\n"
         f"{_environments_table(spec)}\n\n"
         "Per environment: " + "; ".join(resources) + ".\n\n"
+        f"{ai_lines}"
         "<details><summary>Completed spec</summary>\n\n"
         f"{_fenced(spec_to_yaml(spec), 'yaml')}\n\n</details>\n\n"
         "Next: comment `/sbh build` to build it (needs write permission here)."

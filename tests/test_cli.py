@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +211,26 @@ def test_check_reports_json_and_fails_on_a_finding(tmp_path: Path) -> None:
     assert report["ok"] is False
     assert report["results"][0]["validator"] == "security-policy"
     assert any("not pinned" in finding for finding in report["results"][0]["findings"])
+
+
+def test_complete_with_ai_falls_back_when_openai_cannot_be_reached() -> None:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",  # nothing listens on the discard port
+        "OPENAI_TIMEOUT_SECONDS": "2",
+        "OPENAI_MAX_RETRIES": "0",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "complete", str(EXAMPLE_SPEC), "--ai"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "completed without AI: OpenAI: APIConnectionError" in result.stderr
+    assert "name: orders-api" in result.stdout
+    assert_no_traceback(result)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from bot.chat import ChatModel, RateLimiter
 from bot.db.database import Database
 from bot.intake import WebhookIntake
 from bot.queue import JobQueue
@@ -18,6 +19,8 @@ class Services:
     database: Database
     queue: JobQueue
     intake: WebhookIntake
+    chat: ChatModel
+    chat_limiter: RateLimiter
 
 
 async def get_services(request: Request) -> Services:

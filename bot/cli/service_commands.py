@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.github import installation_clients
+from bot.adapters.openai_drafter import make_drafter
 from bot.cli.console import EXIT_PROBLEMS, err, out
 from bot.context import HandlerContext
 from bot.db.database import Database
@@ -99,6 +100,7 @@ def worker(
         database=database,
         queue=queue,
         github_for_installation=installation_clients(settings),
+        drafter=make_drafter(settings, database),
     )
     pool = WorkerPool(context, job_runners(default_router()), threads or settings.worker_threads)
     stop = threading.Event()

@@ -9,8 +9,11 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from bot.adapters.openai_drafter import make_drafter
 from bot.cli.console import EXIT_PROBLEMS, err, out
 from bot.local_repository import OutputDirectoryError, write_repository
+from bot.settings import Settings
+from bot.spec_checks import complete_spec
 from renderers.complete import Spec, complete_defaults, spec_to_yaml
 from renderers.problems import SpecError
 from renderers.render import RenderError, render
@@ -63,9 +66,37 @@ def validate(spec: SpecPath) -> None:
 
 
 @app.command()
-def complete(spec: SpecPath) -> None:
-    """Print the spec with every default filled in (deterministic, no AI)."""
-    out.print(spec_to_yaml(_load_complete(spec)), end="", markup=False)
+def complete(
+    spec: SpecPath,
+    ai: Annotated[
+        bool,
+        typer.Option(
+            "--ai", help="Let OpenAI propose what is missing (OPENAI_API_KEY, OPENAI_MODEL)."
+        ),
+    ] = False,
+    context: Annotated[
+        Path | None, typer.Option(help="A text file the AI may read for context (an issue).")
+    ] = None,
+) -> None:
+    """Print the spec with every default filled in (deterministic unless --ai)."""
+    if not ai:
+        out.print(spec_to_yaml(_load_complete(spec)), end="", markup=False)
+        return
+    text = _read_spec_text(spec)
+    drafter = make_drafter(Settings(), None)
+    checked = complete_spec(
+        text, str(spec), drafter=drafter, context=context.read_text() if context else ""
+    )
+    if isinstance(checked, list):
+        for problem in checked:
+            where = f"{spec}:{problem.line}" if problem.line else str(spec)
+            err.print(f"{where}: {problem.field}: {problem.message}", markup=False)
+        _fail(f"{len(checked)} problem{'s' if len(checked) != 1 else ''} in {spec}")
+    if checked.draft.taken:
+        err.print(f"proposed by AI: {', '.join(checked.draft.taken)}", markup=False)
+    if checked.draft.note:
+        err.print(checked.draft.note, markup=False)
+    out.print(spec_to_yaml(checked.spec), end="", markup=False)
 
 
 @app.command()

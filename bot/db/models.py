@@ -154,10 +154,27 @@ class Build(Base):
     commit_sha: Mapped[str | None] = mapped_column(String(40))
     pull_request_number: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
+    ai_prompt_tokens: Mapped[int] = mapped_column(default=0, server_default="0")
+    ai_completion_tokens: Mapped[int] = mapped_column(default=0, server_default="0")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_builds_system_started", "system_id", "started_at"),)
+
+
+class Completion(Base):
+    """An AI proposal for a spec, cached by (spec, context, model, prompt version) so that a
+    redelivered event or repeated command does not pay for it twice."""
+
+    __tablename__ = "completions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    prompt_version: Mapped[str] = mapped_column(String(64))
+    proposal: Mapped[str] = mapped_column(Text)
+    prompt_tokens: Mapped[int] = mapped_column(default=0)
+    completion_tokens: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Deployment(Base):

@@ -20,7 +20,7 @@ from bot.logs import log_event
 from bot.pipeline import Origin
 from bot.ports import GitHubPort, Permission
 from bot.router import Router, WebhookEvent
-from bot.spec_checks import complete_spec
+from bot.spec_checks import Completed, complete_spec
 from bot.status_comments import MARKER, invalid_comment
 from renderers.complete import Spec
 
@@ -79,22 +79,23 @@ class _Runner:
             self.github.comment(self.repository, self.number, HELP)
             return
         if command.verb == "plan":
-            post_plan(self.github, self.repository, self.issue)
+            post_plan(self.github, self.repository, self.issue, self.context.drafter)
             return
-        spec = self._spec()
-        if spec is None:
+        completed = self._spec()
+        if completed is None:
             return
+        spec = completed.spec
         if command.verb == "status":
             self.github.comment(self.repository, self.number, self._status(spec))
             return
         if not self._allowed(command, spec):
             return
         if command.verb == "build":
-            self._build(spec)
+            self._build(completed)
         else:
             self._dispatch_deploy(command, spec)
 
-    def _spec(self) -> Spec | None:
+    def _spec(self) -> Completed | None:
         found = find_spec(self.issue.get("body"))
         if found is None:
             self.github.comment(
@@ -104,7 +105,13 @@ class _Runner:
                 "so there is nothing to act on.",
             )
             return None
-        checked = complete_spec(found.text, "spec", found.body_line)
+        checked = complete_spec(
+            found.text,
+            "spec",
+            found.body_line,
+            drafter=self.context.drafter,
+            context=str(self.issue.get("title") or "") + "\n\n" + str(self.issue.get("body") or ""),
+        )
         if isinstance(checked, list):
             self.github.upsert_status_comment(
                 self.repository, self.number, MARKER, invalid_comment(checked, "the issue body")
@@ -138,7 +145,7 @@ class _Runner:
         log_event(log, logging.INFO, "command.refused", delivery=self.event.delivery_id)
         return False
 
-    def _build(self, spec: Spec) -> None:
+    def _build(self, completed: Completed) -> None:
         origin = Origin(
             repository=self.repository,
             trigger="command",
@@ -146,7 +153,7 @@ class _Runner:
             installation_id=self.event.installation_id,
             delivery_id=self.event.delivery_id,
         )
-        build_and_report(self.github, self.context.database, spec, origin)
+        build_and_report(self.github, self.context.database, completed, origin)
 
     def _dispatch_deploy(self, command: Command, spec: Spec) -> None:
         assert command.environment is not None

@@ -9,14 +9,14 @@ import re
 from typing import Any
 
 from bot.context import HandlerContext
+from bot.drafting import Drafter
 from bot.hub_settings import PATH as HUB_SETTINGS_PATH
 from bot.hub_settings import parse_hub_settings
 from bot.logs import log_event
 from bot.pipeline import BuildFailed, Origin, build_system
 from bot.ports import Annotation, GitHubPort
 from bot.router import Router, WebhookEvent
-from bot.spec_checks import complete_spec
-from renderers.complete import Spec
+from bot.spec_checks import Completed, complete_spec
 
 log = logging.getLogger("sbh.handlers.pushed_specs")
 CHECK_NAME = "sbh/spec"
@@ -55,8 +55,8 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
     github = context.github(event.installation_id)
     hub = parse_hub_settings(github.read_file(event.repository, HUB_SETTINGS_PATH, ref=head))
     for path in paths:
-        spec = _check_one(github, event.repository, head, path)
-        if spec is not None and hub.auto_build_push:
+        completed = _check_one(github, event.repository, head, path, context.drafter)
+        if completed is not None and hub.auto_build_push:
             origin = Origin(
                 repository=event.repository,
                 trigger="push",
@@ -65,7 +65,11 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
                 delivery_id=event.delivery_id,
             )
             try:
-                result = build_system(github, context.database, spec, origin)
+                draft = completed.draft
+                usage = (draft.prompt_tokens, draft.completion_tokens)
+                result = build_system(
+                    github, context.database, completed.spec, origin, ai_usage=usage
+                )
             except BuildFailed as failure:
                 log_event(log, logging.ERROR, "push.build_failed", error=str(failure))
                 raise
@@ -74,11 +78,13 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
             )
 
 
-def _check_one(github: GitHubPort, repository: str, head: str, path: str) -> Spec | None:
+def _check_one(
+    github: GitHubPort, repository: str, head: str, path: str, drafter: Drafter | None
+) -> Completed | None:
     text = github.read_file(repository, path, ref=head)
     if text is None:
         return None
-    checked = complete_spec(text, path)
+    checked = complete_spec(text, path, drafter=drafter)
     if isinstance(checked, list):
         annotations = [
             Annotation(
@@ -101,8 +107,9 @@ def _check_one(github: GitHubPort, repository: str, head: str, path: str) -> Spe
         head,
         CHECK_NAME,
         "success",
-        f"{path}: {checked.repository} is valid",
-        f"{len(checked.environments)} environment(s): {', '.join(checked.environments)}.",
+        f"{path}: {checked.spec.repository} is valid",
+        f"{len(checked.spec.environments)} environment(s): {', '.join(checked.spec.environments)}."
+        + (f" Note: {checked.draft.note}." if checked.draft.note else ""),
         [],
     )
     return checked

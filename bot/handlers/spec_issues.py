@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.context import HandlerContext
 from bot.db.database import Database
+from bot.drafting import Drafter
 from bot.hub_settings import PATH as HUB_SETTINGS_PATH
 from bot.hub_settings import parse_hub_settings
 from bot.issue_spec import find_spec
@@ -16,7 +17,7 @@ from bot.logs import log_event
 from bot.pipeline import BuildFailed, Origin, build_system
 from bot.ports import GitHubPort
 from bot.router import Router, WebhookEvent
-from bot.spec_checks import complete_spec
+from bot.spec_checks import Completed, complete_spec
 from bot.status_comments import (
     MARKER,
     built_comment,
@@ -26,7 +27,6 @@ from bot.status_comments import (
     refused_comment,
     unchanged_comment,
 )
-from renderers.complete import Spec
 from renderers.render import render
 
 log = logging.getLogger("sbh.handlers.spec_issues")
@@ -54,11 +54,11 @@ def plan_issue(event: WebhookEvent, context: HandlerContext) -> None:
     if not issue_wants_sbh(issue):
         return
     github = context.github(event.installation_id)
-    spec = post_plan(github, event.repository, issue)
+    completed = post_plan(github, event.repository, issue, context.drafter)
     log_event(
         log, logging.INFO, "issue.planned", delivery=event.delivery_id, issue=issue.get("number")
     )
-    if spec is None:
+    if completed is None:
         return
     hub = parse_hub_settings(github.read_file(event.repository, HUB_SETTINGS_PATH))
     if hub.auto_build_issues:
@@ -69,15 +69,19 @@ def plan_issue(event: WebhookEvent, context: HandlerContext) -> None:
             installation_id=event.installation_id,
             delivery_id=event.delivery_id,
         )
-        build_and_report(github, context.database, spec, origin)
+        build_and_report(github, context.database, completed, origin)
 
 
-def build_and_report(github: GitHubPort, database: Database, spec: Spec, origin: Origin) -> None:
+def build_and_report(
+    github: GitHubPort, database: Database, completed: Completed, origin: Origin
+) -> None:
     """Build, then say what happened in the origin issue's sticky comment."""
     assert origin.issue_number is not None
     repository, number = origin.repository, origin.issue_number
+    spec, draft = completed.spec, completed.draft
     try:
-        result = build_system(github, database, spec, origin)
+        usage = (draft.prompt_tokens, draft.completion_tokens)
+        result = build_system(github, database, spec, origin, ai_usage=usage)
     except BuildFailed as failure:
         body = failed_comment(spec.repository, str(failure), failure.what_exists)
         github.upsert_status_comment(repository, number, MARKER, body)
@@ -96,7 +100,9 @@ def build_and_report(github: GitHubPort, database: Database, spec: Spec, origin:
         github.set_labels(repository, number, add=[BUILT_LABEL], remove=[])
 
 
-def post_plan(github: GitHubPort, repository: str, issue: dict[str, Any]) -> Spec | None:
+def post_plan(
+    github: GitHubPort, repository: str, issue: dict[str, Any], drafter: Drafter | None = None
+) -> Completed | None:
     """Validate the issue's spec and answer with a plan or its problems (sticky comment)."""
     number = int(issue["number"])
     found = find_spec(issue.get("body"))
@@ -110,16 +116,26 @@ def post_plan(github: GitHubPort, repository: str, issue: dict[str, Any]) -> Spe
         )
         github.set_labels(repository, number, add=[INVALID_LABEL], remove=[])
         return None
-    checked = complete_spec(found.text, "spec", found.body_line)
+    checked = complete_spec(
+        found.text,
+        "spec",
+        found.body_line,
+        drafter=drafter,
+        context=str(issue.get("title") or "") + "\n\n" + str(issue.get("body") or ""),
+    )
     if isinstance(checked, list):
         github.upsert_status_comment(
             repository, number, MARKER, invalid_comment(checked, "the issue body")
         )
         github.set_labels(repository, number, add=[INVALID_LABEL], remove=[])
         return None
-    exists = github.get_repository(checked.repository) is not None
+    spec = checked.spec
+    exists = github.get_repository(spec.repository) is not None
     github.upsert_status_comment(
-        repository, number, MARKER, plan_comment(checked, len(render(checked)), exists)
+        repository,
+        number,
+        MARKER,
+        plan_comment(spec, len(render(spec)), exists, checked.draft.taken, checked.draft.note),
     )
     github.set_labels(repository, number, add=[], remove=[INVALID_LABEL])
     return checked
