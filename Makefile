@@ -10,7 +10,7 @@ TOOLS_STAMP := $(TOOLS_VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install tools demo check test e2e lint format bench run migrate migrate-online golden clean
+.PHONY: help install tools demo check self-render test e2e lint format bench run migrate migrate-online golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,6 +35,10 @@ demo: $(STAMP) ## Build the example spec into build/orders-api (no credentials n
 
 check: demo $(TOOLS_STAMP) ## Run every validator on the demo repository
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/sbh check $(DEMO_OUT)
+
+self-render: $(STAMP) ## Re-render SBH's own infra/envs, setup-oidc.sh and workflows from deploy/sbh.yaml
+	$(BIN)/python scripts/self_render.py
+	$(BIN)/python scripts/module_readmes.py
 
 test: $(STAMP) $(TOOLS_STAMP) ## Run the whole test suite (set SBH_TEST_DATABASE_URL to add PostgreSQL)
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m pytest
@@ -66,7 +70,7 @@ run: $(STAMP) ## Serve SBH on http://127.0.0.1:8080 with development settings (S
 migrate: $(STAMP) ## Apply database migrations to DATABASE_URL (alembic upgrade head)
 	$(BIN)/alembic upgrade head
 
-migrate-online: $(STAMP) ## Migrate as the deploy's one-off task does: wait for the database, lock, upgrade
+migrate-online: $(STAMP) ## Migrate as the deploy's one-off task does (`sbh migrate`: wait for the database, lock, upgrade)
 	$(BIN)/sbh migrate --wait 60
 
 clean: ## Remove everything a command can rebuild

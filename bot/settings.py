@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -151,6 +152,24 @@ class Settings(BaseSettings):
         return problems
 
 
+def _from_task_definition(values: Mapping[str, str]) -> dict[str, str]:
+    """The settings ECS gives SBH the way it gives every generated system (SBH deploys
+    itself with the same Terraform): the database as DB_* parts, host, port and name from
+    Terraform and user and password from the secret RDS manages and rotates, and the
+    workspace bucket as BUCKET_WORKSPACE. Explicit DATABASE_URL / WORKSPACE_STORAGE win."""
+    derived = {}
+    if not values.get("DATABASE_URL") and values.get("DB_HOST"):
+        user = quote(values.get("DB_USERNAME", ""), safe="")
+        password = quote(values.get("DB_PASSWORD", ""), safe="")
+        derived["DATABASE_URL"] = (
+            f"postgresql+psycopg://{user}:{password}@{values['DB_HOST']}:"
+            f"{values.get('DB_PORT', '5432')}/{values.get('DB_NAME', 'app')}?sslmode=require"
+        )
+    if not values.get("WORKSPACE_STORAGE") and values.get("BUCKET_WORKSPACE"):
+        derived["WORKSPACE_STORAGE"] = f"s3://{values['BUCKET_WORKSPACE']}/workspaces"
+    return derived
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, secrets: SecretSource | None = None
 ) -> Settings:
@@ -169,6 +188,7 @@ def load_settings(
             values[name] = secrets.secret_value(arn)
         except LookupError as error:
             raise SettingsError(f"{name}_SECRET_ARN: {error}") from None
+    values.update(_from_task_definition(values))
     try:
         settings = Settings.model_validate(values)
     except ValidationError as error:

@@ -38,7 +38,19 @@ Status = Literal["passed", "failed", "skipped"]
 INSTALL_HINT = "make tools"
 TOOL_TIMEOUT_SECONDS = 300
 BOOT_TIMEOUT_SECONDS = 30
-_SKIPPED_DIRECTORIES = {".git", ".venv", ".terraform", "__pycache__", ".pytest_cache"}
+_SKIPPED_DIRECTORIES = {
+    ".git",
+    ".venv",
+    ".venv-tools",
+    ".tools",
+    "node_modules",
+    "build",
+    ".terraform",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 
 
 @dataclass(frozen=True)
@@ -156,9 +168,10 @@ def _output_lines(process: subprocess.CompletedProcess[str]) -> list[str]:
 
 
 def terraform_references(directory: Path, tools: Tools) -> list[str]:
+    # The Terraform of a repository is its infra/ tree (elsewhere .tf files may be templates).
     files = {
         _relative(directory, path): path.read_text(encoding="utf-8")
-        for path in repository_files(directory, [".tf"])
+        for path in repository_files(directory / "infra", [".tf"])
     }
     if not files:
         return ["no Terraform files"]
@@ -177,7 +190,7 @@ def security_policy(directory: Path, tools: Tools) -> list[str]:
         findings.append(".github/workflows: no workflows")
     for path in workflows:
         findings += check_workflow(_relative(directory, path), path.read_text(encoding="utf-8"))
-    for path in repository_files(directory, [".tf"]):
+    for path in repository_files(directory / "infra", [".tf"]):
         relative = _relative(directory, path)
         text = path.read_text(encoding="utf-8")
         findings += check_checkov_skips(relative, text)

@@ -250,11 +250,13 @@ def derive_names(
     name: str, env_name: str, account_id: str, region: str, buckets: tuple[str, ...]
 ) -> EnvironmentNames:
     stem = f"{name}-{env_name}"
+    # <name>-<kind>-<env>, as SBH names its own resources: one ECR repository per
+    # environment, so two environments in one account never share image tags.
     return EnvironmentNames(
-        ecr_repository=name,
-        cluster=bounded_name(stem, 255),
-        service=bounded_name(stem, 255),
-        task_family=bounded_name(stem, 255),
+        ecr_repository=bounded_name(f"{name}-repo-{env_name}", 256),
+        cluster=bounded_name(f"{name}-cluster-{env_name}", 255),
+        service=bounded_name(f"{name}-service-{env_name}", 255),
+        task_family=bounded_name(f"{name}-task-{env_name}", 255),
         container="app",
         log_group=f"/ecs/{stem}",
         load_balancer=bounded_name(stem, 32),

@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.github import installation_clients
@@ -24,7 +24,6 @@ from bot.settings import Settings, SettingsError, load_settings
 app = typer.Typer()
 
 # Two deploy tasks starting at once must not both migrate: they queue on this lock.
-MIGRATION_LOCK_ID = 0x5B4_0001
 
 
 def _fail(message: str) -> NoReturn:
@@ -126,17 +125,7 @@ def migrate(
             _fail("the database is unreachable (check DATABASE_URL)")
         time.sleep(1)
     try:
-        if database.is_postgresql:
-            with database.engine.connect() as connection:
-                connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-                try:
-                    upgrade_to_head(database)
-                finally:
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID}
-                    )
-        else:
-            upgrade_to_head(database)
+        upgrade_to_head(database)
     except SQLAlchemyError as error:
         _fail(f"migration failed: {type(error).__name__}: {error}")
     out.print("database schema is current", markup=False)

@@ -6,6 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from bot.db.database import Database
 
@@ -18,8 +19,22 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Any constant shared by every SBH process: migrations hold this PostgreSQL advisory lock.
+MIGRATION_LOCK_ID = 0x5B4_0001
+
+
 def upgrade_to_head(database: Database) -> None:
-    command.upgrade(alembic_config(database.url), "head")
+    """`alembic upgrade head`. On PostgreSQL under an advisory lock, so replicas starting at
+    once, or a one-off migrate task beside them, take turns instead of racing."""
+    if not database.is_postgresql:
+        command.upgrade(alembic_config(database.url), "head")
+        return
+    with database.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        try:
+            command.upgrade(alembic_config(database.url), "head")
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
 
 
 def head_revision() -> str | None:

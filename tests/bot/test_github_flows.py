@@ -165,7 +165,7 @@ def test_build_creates_the_repository_with_one_commit_and_reports_it(
     assert "infra/modules/ecs/main.tf" in tree
     assert tree["infra/scripts/setup-oidc.sh"][1] == 0o755
     assert set(repository.environments) == {"dev", "prod"}
-    assert repository.variables["prod"]["ECS_SERVICE"] == "orders-api-prod"
+    assert repository.variables["prod"]["ECS_SERVICE"] == "orders-api-service-prod"
     assert repository.variables["dev"]["OIDC_ROLE_ARN"].endswith(
         ":role/orders-api-dev-github-deploy"
     )

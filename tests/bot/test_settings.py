@@ -161,3 +161,31 @@ def test_a_value_in_the_environment_wins_over_its_arn(secretsmanager: Any) -> No
 
     assert settings.openai_api_key is not None
     assert settings.openai_api_key.get_secret_value() == "sk-env"
+
+
+def test_the_database_and_bucket_come_from_the_task_definition_like_any_generated_system() -> None:
+    settings = load_settings(
+        {
+            "SBH_ENV": "development",
+            "DB_HOST": "sbh-prod.abc.us-east-1.rds.amazonaws.com",
+            "DB_PORT": "5432",
+            "DB_NAME": "app",
+            "DB_USERNAME": "app",
+            "DB_PASSWORD": "p@ss:word/1",
+            "BUCKET_WORKSPACE": "sbh-prod-workspace-222222222222-us-east-1",
+        }
+    )
+
+    assert settings.database_url == (
+        "postgresql+psycopg://app:p%40ss%3Aword%2F1@sbh-prod.abc.us-east-1.rds.amazonaws.com"
+        ":5432/app?sslmode=require"
+    )
+    assert settings.workspace_storage == "s3://sbh-prod-workspace-222222222222-us-east-1/workspaces"
+
+
+def test_an_explicit_database_url_wins_over_db_parts() -> None:
+    settings = load_settings(
+        {"SBH_ENV": "development", "DATABASE_URL": "sqlite:///x.db", "DB_HOST": "elsewhere"}
+    )
+
+    assert settings.database_url == "sqlite:///x.db"

@@ -143,7 +143,11 @@ def break_undeclared_variable(repo: Path) -> None:
 
 
 def break_module_call(repo: Path) -> None:
-    edit(repo / "infra/envs/dev/main.tf", '  name = "orders-api"\n', '  nmae = "orders-api"\n')
+    edit(
+        repo / "infra/envs/dev/main.tf",
+        '  name = "orders-api-repo-dev"\n',
+        '  nmae = "orders-api-repo-dev"\n',
+    )
 
 
 def break_unknown_argument(repo: Path) -> None:

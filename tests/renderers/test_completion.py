@@ -67,8 +67,12 @@ def test_derived_names_follow_the_system_and_environment() -> None:
     )
 
     names = spec.environments["dev"].names
-    assert names.ecr_repository == "shop"
-    assert (names.cluster, names.service, names.task_family) == ("shop-dev", "shop-dev", "shop-dev")
+    assert names.ecr_repository == "shop-repo-dev"
+    assert (names.cluster, names.service, names.task_family) == (
+        "shop-cluster-dev",
+        "shop-service-dev",
+        "shop-task-dev",
+    )
     assert names.log_group == "/ecs/shop-dev"
     assert names.secrets_prefix == "shop/dev/"
     assert names.deploy_role == "shop-dev-github-deploy"
