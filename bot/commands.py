@@ -24,7 +24,7 @@ SBH commands (comment on the spec issue or a pull request):
 | `/sbh help` | this list |
 | `/sbh plan` | validate and complete the spec, show what would be created |
 | `/sbh build` | create the repository (or open a pull request with the changes) |
-| `/sbh deploy <env>` | run the generated repository's deploy workflow for `<env>` |
+| `/sbh deploy <env> [<tag>]` | deploy an image (default: the newest built) to `<env>` |
 | `/sbh rollback <env> [<tag>]` | deploy the previous image (or `<tag>`) to `<env>` |
 | `/sbh status` | what was built, and the latest deploy of each environment |
 
@@ -75,8 +75,8 @@ def parse_command(body: str) -> Command | Reply | Ignore:
 def _environment_command(
     verb: Literal["deploy", "rollback"], arguments: list[str]
 ) -> Command | Reply:
-    usage = "`/sbh deploy <env>`" if verb == "deploy" else "`/sbh rollback <env> [<tag>]`"
-    most = 1 if verb == "deploy" else 2
+    usage = f"`/sbh {verb} <env> [<tag>]`"
+    most = 2
     if not arguments or len(arguments) > most:
         return Reply(f"Usage: {usage}, e.g. `/sbh {verb} dev`.")
     environment = arguments[0].lower()

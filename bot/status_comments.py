@@ -143,3 +143,63 @@ def failed_comment(full_name: str, error: str, what_exists: str) -> str:
         f"What exists now: {markdown(what_exists)}\n\n"
         "Comment `/sbh build` to resume: SBH continues from what exists."
     )
+
+
+@dataclass(frozen=True)
+class DeployRow:
+    environment: str
+    image_tag: str | None
+    state: str
+    url: str | None
+    when: str
+    actor: str | None
+    run_url: str | None
+    description: str | None
+
+
+def system_comment(
+    full_name: str,
+    repository_url: str,
+    environments: Sequence[str],
+    latest: Sequence[DeployRow],
+    history: Sequence[DeployRow],
+    build_note: str | None = None,
+) -> str:
+    """The sticky comment once a system exists: one row per environment, then history."""
+
+    def cells(row: DeployRow) -> str:
+        image = f"`{markdown(row.image_tag)}`" if row.image_tag else "newest"
+        run = f"[run]({row.run_url})" if row.run_url else ""
+        url = row.url or ""
+        note = f" ({markdown(row.description)})" if row.description else ""
+        actor = f"@{markdown(row.actor)}" if row.actor else ""
+        return f"{image} | {markdown(row.state)}{note} | {url} | {row.when} | {actor} | {run}"
+
+    by_environment = {row.environment: row for row in latest}
+    lines = [
+        f"### SBH: {markdown(full_name)}",
+        "",
+        f"Repository: {repository_url}",
+        "",
+        "| environment | image | state | URL | when (UTC) | by | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for environment in environments:
+        row = by_environment.get(environment)
+        lines.append(
+            f"| {markdown(environment)} | {cells(row)} |"
+            if row
+            else f"| {markdown(environment)} | | never deployed | | | | |"
+        )
+    if build_note:
+        lines += ["", build_note]  # written by SBH; error text in it is already in code spans
+    if history:
+        lines += ["", "<details><summary>Recent deploys</summary>", ""]
+        lines += [
+            "| environment | image | state | URL | when (UTC) | by | |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [f"| {markdown(row.environment)} | {cells(row)} |" for row in history]
+        lines += ["", "</details>"]
+    lines += ["", "`/sbh deploy <env> [<tag>]`, `/sbh rollback <env> [<tag>]`, `/sbh status`."]
+    return _finish("\n".join(lines))

@@ -192,6 +192,8 @@ class Deployment(Base):
     environment_url: Mapped[str | None] = mapped_column(String(500))
     run_url: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str | None] = mapped_column(String(100))
+    # The last status's description, e.g. "image 1a2b3c4; rolled back to app-task:41".
+    description: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

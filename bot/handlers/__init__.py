@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.handlers import comment_commands, installations, pushed_specs, spec_issues
+from bot.handlers import (
+    comment_commands,
+    deploy_events,
+    installations,
+    pushed_specs,
+    spec_issues,
+)
 from bot.router import Router
 
 
@@ -12,4 +18,5 @@ def default_router() -> Router:
     spec_issues.register(router)
     comment_commands.register(router)
     pushed_specs.register(router)
+    deploy_events.register(router)
     return router

@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from bot.commands import HELP, Command, Ignore, Reply, parse_command
 from bot.context import HandlerContext
-from bot.db.models import Build, Deployment, System
+from bot.db.models import System
+from bot.deploy_records import (
+    deploy_rows,
+    last_build_note,
+    previous_successful_tag,
+    record_requested,
+)
+from bot.handlers.deploy_events import refresh_system_comment
 from bot.handlers.spec_issues import INVALID_LABEL, build_and_report, post_plan
 from bot.issue_spec import find_spec
 from bot.logs import log_event
@@ -21,7 +28,7 @@ from bot.pipeline import Origin
 from bot.ports import GitHubPort, Permission
 from bot.router import Router, WebhookEvent
 from bot.spec_checks import Completed, complete_spec
-from bot.status_comments import MARKER, invalid_comment
+from bot.status_comments import MARKER, invalid_comment, system_comment
 from renderers.complete import Spec
 
 log = logging.getLogger("sbh.handlers.commands")
@@ -57,6 +64,7 @@ def run_comment_command(event: WebhookEvent, context: HandlerContext) -> None:
         github.comment(repository, number, parsed.message)
         return
     runner = _Runner(event, context, github, repository, number, issue, str(sender.get("login")))
+    runner.comment_id = int(comment["id"])
     runner.run(parsed)
 
 
@@ -73,6 +81,7 @@ class _Runner:
     ) -> None:
         self.event, self.context, self.github = event, context, github
         self.repository, self.number, self.issue, self.login = repository, number, issue, login
+        self.comment_id = 0
 
     def run(self, command: Command) -> None:
         if command.verb == "help":
@@ -155,94 +164,72 @@ class _Runner:
         )
         build_and_report(self.github, self.context.database, completed, origin)
 
+    def _system(self, spec: Spec) -> System | None:
+        with self.context.database.session() as session:
+            system = session.scalars(
+                select(System).where(System.owner == spec.owner, System.name == spec.name)
+            ).one_or_none()
+            if system is not None:
+                session.expunge(system)
+            return system
+
     def _dispatch_deploy(self, command: Command, spec: Spec) -> None:
         assert command.environment is not None
-        tag = command.image_tag or ""
-        if command.verb == "rollback" and not tag:
-            previous = _previous_image(self.context, spec, command.environment)
-            if previous is None:
-                self.github.comment(
-                    self.repository,
-                    self.number,
-                    f"SBH has no earlier successful deploy of {command.environment} on record; "
-                    f"name the image: `/sbh rollback {command.environment} <tag>`.",
-                )
-                return
-            tag = previous
+        system = self._system(spec)
         repository = self.github.get_repository(spec.repository)
-        if repository is None:
+        if system is None or repository is None:
             self.github.comment(
                 self.repository,
                 self.number,
                 f"{spec.repository} does not exist yet: `/sbh build` first.",
             )
             return
+        tag = command.image_tag or ""
+        if command.verb == "rollback" and not tag:
+            previous = previous_successful_tag(
+                self.context.database, system.id, command.environment
+            )
+            if previous is None:
+                self.github.comment(
+                    self.repository,
+                    self.number,
+                    f"SBH has no earlier successful deploy of {command.environment} on record "
+                    "to roll back to; name the image: "
+                    f"`/sbh rollback {command.environment} <tag>`.",
+                )
+                return
+            tag = previous
         self.github.dispatch_workflow(
             repository.full_name,
             "deploy.yml",
             repository.default_branch,
             {"environment": command.environment, "image_tag": tag},
         )
+        self.github.react(self.repository, self.comment_id, "rocket")
+        record_requested(
+            self.context.database, system.id, command.environment, tag or None, self.login
+        )
         what = f"image `{tag}`" if tag else "the newest image"
         self.github.comment(
             self.repository,
             self.number,
-            f"Started the deploy of {what} to **{command.environment}**: "
-            f"{repository.html_url}/actions/workflows/deploy.yml",
+            f"Started the {command.verb} of {what} to **{command.environment}**: "
+            f"{repository.html_url}/actions/workflows/deploy.yml. One deploy per environment "
+            "runs at a time: a deploy already running there finishes first, then this one runs.",
         )
+        refresh_system_comment(self.github, self.context.database, system)
 
     def _status(self, spec: Spec) -> str:
-        with self.context.database.session() as session:
-            system = session.scalars(
-                select(System).where(System.owner == spec.owner, System.name == spec.name)
-            ).one_or_none()
-            if system is None:
-                return f"`{spec.repository}` has not been built yet. `/sbh build` builds it."
-            build = session.scalars(
-                select(Build).where(Build.system_id == system.id).order_by(Build.id.desc()).limit(1)
-            ).first()
-            lines = [f"### SBH status: {spec.repository}", ""]
-            if build is not None:
-                lines.append(
-                    f"- last build: {build.status} ({build.trigger}, "
-                    f"{build.started_at:%Y-%m-%d %H:%M} UTC)"
-                    + (f", commit `{build.commit_sha[:7]}`" if build.commit_sha else "")
-                    + (
-                        f", pull request #{build.pull_request_number}"
-                        if build.pull_request_number
-                        else ""
-                    )
-                )
-            for environment in spec.environments:
-                deployment = session.scalars(
-                    select(Deployment)
-                    .where(Deployment.system_id == system.id, Deployment.environment == environment)
-                    .order_by(Deployment.id.desc())
-                    .limit(1)
-                ).first()
-                state = (
-                    f"{deployment.state}, image `{deployment.image_tag}`"
-                    if deployment
-                    else "never deployed"
-                )
-                lines.append(f"- {environment}: {state}")
-        return "\n".join(lines)
-
-
-def _previous_image(context: HandlerContext, spec: Spec, environment: str) -> str | None:
-    """The image of the last successful deploy before the current one."""
-    with context.database.session() as session:
-        tags = session.scalars(
-            select(Deployment.image_tag)
-            .join(System, System.id == Deployment.system_id)
-            .where(
-                System.owner == spec.owner,
-                System.name == spec.name,
-                Deployment.environment == environment,
-                Deployment.state == "success",
-                Deployment.image_tag.is_not(None),
-            )
-            .order_by(Deployment.id.desc())
-            .limit(2)
-        ).all()
-    return tags[1] if len(tags) == 2 else None
+        system = self._system(spec)
+        if system is None:
+            return f"`{spec.repository}` has not been built yet. `/sbh build` builds it."
+        latest, history = deploy_rows(self.context.database, system.id)
+        repository = self.github.get_repository(spec.repository)
+        return system_comment(
+            spec.repository,
+            repository.html_url if repository else spec.repository,
+            list(spec.environments),
+            latest,
+            history,
+            last_build_note(self.context.database, system.id),
+        ).removeprefix(MARKER + "\n")

@@ -16,11 +16,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import create_app
+from bot.context import HandlerContext
 from bot.db.database import Database, normalize_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
+from bot.queue import JobQueue
 from bot.settings import Settings
 from bot.webhook_signature import sign_sha256
+from tests.bot.fake_github import FakeGitHub
 
 WEBHOOK_SECRET = "It's a Secret to Everybody"
 POSTGRES_URL = os.environ.get("SBH_TEST_DATABASE_URL")
@@ -94,3 +97,21 @@ def signed_headers(
         "X-Hub-Signature-256": sign_sha256(secret.encode(), body),
         "User-Agent": "GitHub-Hookshot/test",
     }
+
+
+# --- The GitHub flows: a recording fake GitHub and a handler context around it.
+
+
+@pytest.fixture
+def github() -> FakeGitHub:
+    return FakeGitHub(permissions={"alice": "write", "olivia": "admin", "rita": "read"})
+
+
+@pytest.fixture
+def context(database: Database, github: FakeGitHub) -> HandlerContext:
+    return HandlerContext(
+        settings=make_settings(),
+        database=database,
+        queue=JobQueue(database),
+        github_for_installation=lambda installation_id: github,
+    )

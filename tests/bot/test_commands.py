@@ -17,6 +17,7 @@ from bot.commands import HELP, Command, Ignore, Reply, parse_command
         ("  /sbh status  \nthanks!", Command("status")),
         ("/sbh deploy dev", Command("deploy", environment="dev")),
         ("/sbh deploy PROD", Command("deploy", environment="prod")),
+        ("/sbh deploy dev 1a2b3c4", Command("deploy", environment="dev", image_tag="1a2b3c4")),
         ("/sbh rollback prod", Command("rollback", environment="prod")),
         (
             "/sbh rollback prod 1a2b3c4",
@@ -39,8 +40,8 @@ def test_comments_not_addressed_to_sbh_are_ignored(body: str) -> None:
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ("/sbh deploy", "Usage: `/sbh deploy <env>`"),
-        ("/sbh deploy dev prod", "Usage: `/sbh deploy <env>`"),
+        ("/sbh deploy", "Usage: `/sbh deploy <env> [<tag>]`"),
+        ("/sbh deploy dev abc1234 extra", "Usage: `/sbh deploy <env> [<tag>]`"),
         ("/sbh rollback", "Usage: `/sbh rollback <env> [<tag>]`"),
         ("/sbh deploy ../etc", "is not an environment name"),
         ("/sbh rollback prod $(id)", "is not an image tag"),

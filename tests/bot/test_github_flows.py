@@ -16,10 +16,8 @@ from bot.db.database import Database
 from bot.db.models import Build, Deployment, System
 from bot.handlers import default_router
 from bot.pipeline import BuildFailed
-from bot.queue import JobQueue
 from bot.router import WebhookEvent
 from bot.status_comments import MARKER
-from tests.bot.conftest import make_settings
 from tests.bot.fake_github import FakeGitHub
 from tests.bot.webhook_examples import install
 from tests.conftest import EXAMPLE_SPEC
@@ -58,21 +56,6 @@ def comment_event(
     payload["comment"].pop("performed_via_github_app", None)
     payload["sender"].update(login=login, type=sender_type)
     return WebhookEvent("d-comment", "issue_comment", "created", payload, 42, HUB)
-
-
-@pytest.fixture
-def github() -> FakeGitHub:
-    return FakeGitHub(permissions={"alice": "write", "olivia": "admin", "rita": "read"})
-
-
-@pytest.fixture
-def context(database: Database, github: FakeGitHub) -> HandlerContext:
-    return HandlerContext(
-        settings=make_settings(),
-        database=database,
-        queue=JobQueue(database),
-        github_for_installation=lambda installation_id: github,
-    )
 
 
 def handle(event: WebhookEvent, context: HandlerContext) -> None:
@@ -366,8 +349,8 @@ def test_status_reports_the_last_build_and_each_environment(
         github.comment_bodies(HUB, 7)[-1],
     ]
     assert "has not been built yet" in str(first)
-    assert "last build: created (command" in second
-    assert "- prod: never deployed" in second
+    assert "Last build: created (command)" in second
+    assert "| prod | | never deployed |" in second
 
 
 def test_help_lists_the_commands(context: HandlerContext, github: FakeGitHub) -> None:

@@ -79,6 +79,19 @@ def test_deploy_waits_checks_health_and_rolls_back_on_failure(files: dict[str, s
     )
 
 
+def test_deploy_puts_the_image_and_the_rollback_on_githubs_deployment(
+    files: dict[str, str],
+) -> None:
+    job = workflow(files, "deploy")["jobs"]["deploy"]
+    step = next(s for s in job["steps"] if s["name"] == "Record the image on the deployment")
+
+    assert job["permissions"]["deployments"] == "write"
+    assert step["if"].startswith("always()")
+    assert "/deployments/$deployment/statuses" in step["run"]
+    assert 'description="image ${TAG:-$ROLLBACK_TO}"' in step["run"]
+    assert "rolled back to" in step["run"]
+
+
 def test_no_workflow_holds_aws_keys_or_secrets(files: dict[str, str]) -> None:
     for path, text in files.items():
         if path.startswith(".github/"):

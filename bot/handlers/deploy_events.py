@@ -1,0 +1,125 @@
+"""Following the deploys of generated repositories: their `deployment_status` and
+`workflow_run` events update the `deployments` table, the sticky comment on the issue the
+system was asked for, and a check on the deployed commit. Events from repositories SBH did
+not make are ignored."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import yaml
+
+from bot.context import HandlerContext
+from bot.db.database import Database
+from bot.db.models import System
+from bot.deploy_records import (
+    TERMINAL,
+    StatusUpdate,
+    deploy_rows,
+    last_build_note,
+    record_status,
+    system_for_repository,
+)
+from bot.logs import log_event
+from bot.ports import GitHubPort
+from bot.router import Router, WebhookEvent
+from bot.status_comments import MARKER, system_comment
+
+log = logging.getLogger("sbh.handlers.deploy_events")
+
+
+def register(router: Router) -> None:
+    router.add("deployment_status", "created", follow_deployment_status)
+    router.add("workflow_run", "completed", follow_workflow_run)
+
+
+def _repository_id(payload: dict[str, Any]) -> int | None:
+    repository = payload.get("repository")
+    identifier = repository.get("id") if isinstance(repository, dict) else None
+    return identifier if isinstance(identifier, int) else None
+
+
+def follow_deployment_status(event: WebhookEvent, context: HandlerContext) -> None:
+    payload = event.payload
+    deployment, status = payload.get("deployment"), payload.get("deployment_status")
+    repository_id = _repository_id(payload)
+    if not isinstance(deployment, dict) or not isinstance(status, dict) or repository_id is None:
+        return
+    system = system_for_repository(context.database, repository_id)
+    if system is None:
+        log_event(log, logging.INFO, "deploy.unknown_repository", delivery=event.delivery_id)
+        return
+    update = StatusUpdate(
+        repository_id=repository_id,
+        deployment_id=int(deployment["id"]),
+        environment=str(deployment.get("environment") or status.get("environment") or "?"),
+        sha=str(deployment.get("sha") or ""),
+        state=str(status.get("state") or "pending"),
+        description=status.get("description"),
+        environment_url=status.get("environment_url") or None,
+        log_url=status.get("log_url") or status.get("target_url") or None,
+        actor=((deployment.get("creator") or {}).get("login")),
+    )
+    record_status(context.database, system.id, update)
+    github = context.github(event.installation_id)
+    refresh_system_comment(github, context.database, system)
+    if update.state in TERMINAL and update.sha and event.repository:
+        github.report_check(
+            event.repository,
+            update.sha,
+            f"sbh/deploy {update.environment}",
+            "success" if update.state == "success" else "failure",
+            f"{update.environment}: {update.state}",
+            update.description or f"Deploy to {update.environment}: {update.state}.",
+            [],
+        )
+    log_event(
+        log,
+        logging.INFO,
+        "deploy.status",
+        delivery=event.delivery_id,
+        environment=update.environment,
+        state=update.state,
+    )
+
+
+def follow_workflow_run(event: WebhookEvent, context: HandlerContext) -> None:
+    run = event.payload.get("workflow_run")
+    repository_id = _repository_id(event.payload)
+    if not isinstance(run, dict) or repository_id is None:
+        return
+    if not str(run.get("path") or "").endswith("/build.yml") or run.get("conclusion") != "failure":
+        return
+    system = system_for_repository(context.database, repository_id)
+    if system is None:
+        return
+    sha = str(run.get("head_sha") or "")[:7]
+    note = f"Build of `{sha}` failed: {run.get('html_url', '')}"
+    refresh_system_comment(context.github(event.installation_id), context.database, system, note)
+
+
+def environments_of(system: System) -> list[str]:
+    loaded = yaml.safe_load(system.spec or "") or {}
+    environments = loaded.get("environments") if isinstance(loaded, dict) else None
+    return list(environments) if isinstance(environments, dict) else []
+
+
+def refresh_system_comment(
+    github: GitHubPort, database: Database, system: System, note: str | None = None
+) -> None:
+    """Rewrite the sticky comment of the issue the system came from (if it came from one)."""
+    if not system.origin_repository or system.origin_issue_number is None:
+        return
+    latest, history = deploy_rows(database, system.id)
+    repository = github.get_repository(f"{system.owner}/{system.name}")
+    url = repository.html_url if repository else f"{system.owner}/{system.name}"
+    body = system_comment(
+        f"{system.owner}/{system.name}",
+        url,
+        environments_of(system),
+        latest,
+        history,
+        note or last_build_note(database, system.id),
+    )
+    github.upsert_status_comment(system.origin_repository, system.origin_issue_number, MARKER, body)
