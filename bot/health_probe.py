@@ -1,0 +1,83 @@
+"""Probing the public health endpoints of deployed systems, safely.
+
+A spec's domain is user input: SBH only requests `https://` URLs whose name resolves to
+public addresses, never private, loopback, link-local or other non-global ranges (no SSRF
+into SBH's own network), with a short timeout and no redirects.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    up: bool
+    status_code: int | None
+    latency_ms: float | None
+    error: str | None
+
+
+class RefusedTarget(ValueError):
+    """The URL may not be probed (not https, or not a public address)."""
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    return sorted(
+        {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    )
+
+
+def check_target(
+    url: str, resolve: Resolver = system_resolver, *, allow_private: bool = False
+) -> None:
+    """Raise RefusedTarget unless `url` is https and every address of its host is public."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not allow_private:
+        raise RefusedTarget(f"{url}: only https:// is probed")
+    if not parts.hostname:
+        raise RefusedTarget(f"{url}: no host")
+    try:
+        addresses = resolve(parts.hostname, parts.port or 443)
+    except OSError as error:
+        raise RefusedTarget(f"{parts.hostname}: does not resolve ({error})") from None
+    if not addresses:
+        raise RefusedTarget(f"{parts.hostname}: does not resolve")
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global and not allow_private:
+            raise RefusedTarget(f"{parts.hostname} resolves to {ip}, which is not a public address")
+
+
+def probe(
+    url: str,
+    *,
+    timeout: float = 5.0,
+    resolve: Resolver = system_resolver,
+    allow_private: bool = False,
+    transport: httpx.BaseTransport | None = None,
+) -> ProbeResult:
+    """GET the health URL: up when it answers 200 with {"status": "healthy"}."""
+    check_target(url, resolve, allow_private=allow_private)
+    started = time.perf_counter()
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False, transport=transport) as client:
+            response = client.get(url, headers={"User-Agent": "system-builder-hub-health"})
+    except httpx.HTTPError as failure:
+        return ProbeResult(False, None, None, type(failure).__name__)
+    latency = round((time.perf_counter() - started) * 1000, 1)
+    try:
+        healthy = response.status_code == 200 and response.json().get("status") == "healthy"
+    except ValueError:
+        healthy = False
+    problem = None if healthy else f"answered {response.status_code}"
+    return ProbeResult(healthy, response.status_code, latency, problem)
