@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from bot.adapters.github import installation_clients
 from bot.adapters.openai_chat import make_chat
 from bot.adapters.openai_drafter import make_drafter
-from bot.api import chat, health, webhooks
+from bot.api import chat, health, systems, webhooks
 from bot.api.dependencies import Services
 from bot.chat import ChatModel, RateLimiter
 from bot.context import HandlerContext
@@ -20,6 +20,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.delivery_store import DeliveryStore
 from bot.dispatch import delivery_runner
 from bot.handlers import default_router
+from bot.health_monitor import HealthMonitor
 from bot.intake import WebhookIntake, WebhookSecrets
 from bot.logs import configure_logging, log_event
 from bot.queue import JobQueue, QueuePolicy
@@ -87,12 +88,20 @@ def create_app(
         chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
     )
 
+    monitor = (
+        HealthMonitor(database, settings.health_probe_seconds)
+        if start_worker and settings.health_probe_seconds > 0
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             upgrade_to_head(database)
         if pool is not None:
             pool.start()
+        if monitor is not None:
+            monitor.start()
         log_event(
             log,
             logging.INFO,
@@ -106,12 +115,15 @@ def create_app(
             store.stop()
             if pool is not None:
                 pool.stop()
+            if monitor is not None:
+                monitor.stop()
 
     app = FastAPI(title="System Builder Hub", version=__version__, lifespan=lifespan)
     app.state.services = services
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(systems.router)
     return app
 
 

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # The SDK retries twice with its own backoff by default; one retry keeps a webhook job
     # and a chat answer within a predictable time (timeout x (1 + retries)).
     openai_max_retries: int = Field(default=1, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
+    # Seconds between probes of deployed systems' public health URLs; 0 turns probing off.
+    health_probe_seconds: float = Field(
+        default=300, ge=0, validation_alias="SBH_HEALTH_PROBE_SECONDS"
+    )
+    api_token: SecretStr | None = Field(default=None, validation_alias="SBH_API_TOKEN")
     chat_requests_per_minute: float = Field(
         default=30, gt=0, validation_alias="SBH_CHAT_REQUESTS_PER_MINUTE"
     )

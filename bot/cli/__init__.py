@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import app_commands, check_commands, service_commands, spec_commands
+from bot.cli import (
+    app_commands,
+    check_commands,
+    service_commands,
+    spec_commands,
+    system_commands,
+)
 from bot.cli.console import err, out
 from renderers.version import __version__
 
@@ -24,6 +30,7 @@ app = typer.Typer(
 app.registered_commands += spec_commands.app.registered_commands
 app.registered_commands += check_commands.app.registered_commands
 app.registered_commands += app_commands.app.registered_commands
+app.registered_commands += system_commands.app.registered_commands
 app.registered_commands += service_commands.app.registered_commands
 
 

@@ -177,6 +177,24 @@ class Completion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class EnvironmentHealth(Base):
+    """The last probe of one deployed environment's public health URL."""
+
+    __tablename__ = "environment_health"
+
+    system_id: Mapped[int] = mapped_column(
+        ForeignKey("systems.id", ondelete="CASCADE"), primary_key=True
+    )
+    environment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    up: Mapped[bool]
+    status_code: Mapped[int | None]
+    latency_ms: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    since: Mapped[datetime] = mapped_column(default=utcnow)  # when `up` last changed
+
+
 class Deployment(Base):
     """One deploy of a system to an environment, followed through GitHub's deployment events."""
 

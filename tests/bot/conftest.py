@@ -70,6 +70,7 @@ def make_settings(**overrides: Any) -> Settings:
         "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "SBH_AUTO_MIGRATE": "false",
         "SBH_WORKER_IN_PROCESS": "false",
+        "SBH_HEALTH_PROBE_SECONDS": "0",  # no probing of the outside world in tests
         **{key: str(value) for key, value in overrides.items()},
     }
     return Settings.model_validate(values)
