@@ -45,6 +45,18 @@ def job_runners(router: Router) -> Mapping[str, JobRunner]:
     return {"delivery": delivery_runner(router)}
 
 
+def handler_context(settings: Settings, database: Database, queue: JobQueue) -> HandlerContext:
+    """What workers get, wherever they run (`sbh serve` or `sbh worker`): the one place the
+    GitHub and OpenAI adapters are chosen from settings."""
+    return HandlerContext(
+        settings=settings,
+        database=database,
+        queue=queue,
+        github_for_installation=installation_clients(settings),
+        drafter=make_drafter(settings, database),
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -59,13 +71,7 @@ def create_app(
     start_worker = settings.worker_in_process if run_worker is None else run_worker
     pool = None
     if start_worker:
-        context = HandlerContext(
-            settings=settings,
-            database=database,
-            queue=queue,
-            github_for_installation=installation_clients(settings),
-            drafter=make_drafter(settings, database),
-        )
+        context = handler_context(settings, database, queue)
         pool = WorkerPool(context, job_runners(router), settings.worker_threads)
     store = DeliveryStore(
         database,

@@ -12,10 +12,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.github import installation_clients
-from bot.adapters.openai_drafter import make_drafter
 from bot.cli.console import EXIT_PROBLEMS, err, out
-from bot.context import HandlerContext
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Delivery, Job
@@ -84,7 +81,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run only the job worker (for scaling work apart from the web service)."""
-    from bot.app import job_runners, queue_policy
+    from bot.app import handler_context, job_runners, queue_policy
     from bot.handlers import default_router
     from bot.logs import configure_logging
     from bot.queue import JobQueue
@@ -94,13 +91,7 @@ def worker(
     configure_logging(settings.log_level)
     database = _database(settings)
     queue = JobQueue(database, queue_policy(settings))
-    context = HandlerContext(
-        settings=settings,
-        database=database,
-        queue=queue,
-        github_for_installation=installation_clients(settings),
-        drafter=make_drafter(settings, database),
-    )
+    context = handler_context(settings, database, queue)
     pool = WorkerPool(context, job_runners(default_router()), threads or settings.worker_threads)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
