@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -83,3 +85,16 @@ def _prepare(out: Path, *, force: bool) -> None:
             else:
                 child.unlink()
     out.mkdir(parents=True, exist_ok=True)
+
+
+def zip_repository(files: Mapping[str, File]) -> bytes:
+    """The rendered files as a zip, executables kept executable, byte-for-byte reproducible
+    (fixed timestamps, sorted entries)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, file in sorted(files.items()):
+            entry = zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0))
+            entry.external_attr = (0o100000 | file.mode) << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, file.content)
+    return buffer.getvalue()

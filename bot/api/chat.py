@@ -1,4 +1,5 @@
-"""`POST /api/ai-chat` (+ `/stream`, server-sent events) and `POST /api/specs/validate`."""
+"""`POST /api/ai-chat` (+ `/stream`, server-sent events), and the spec endpoints:
+`/api/specs/validate`, `/api/specs/preview`, `/api/specs/repository.zip`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
@@ -20,7 +21,10 @@ from bot.chat import (
     ChatMessage,
     ChatUnavailable,
 )
+from bot.local_repository import zip_repository
+from renderers.complete import complete_defaults
 from renderers.problems import SpecError
+from renderers.render import File, render
 from renderers.spec import load_spec
 from renderers.yaml_source import MAX_SPEC_BYTES
 
@@ -104,25 +108,82 @@ class ValidateRequest(BaseModel):
     spec: str = Field(max_length=MAX_SPEC_BYTES)
 
 
+class PreviewRequest(ValidateRequest):
+    path: str | None = Field(default=None, max_length=300)
+
+
+def _limited(request: Request, services: Services) -> None:
+    client = request.client.host if request.client else "unknown"
+    if not services.chat_limiter.allow(client):
+        raise HTTPException(429, "too many requests from this address; wait a little")
+
+
+def _problems(error: SpecError) -> list[dict[str, object]]:
+    return [
+        {
+            "line": problem.line,
+            "column": problem.column,
+            "field": problem.field,
+            "message": problem.message,
+            "text": str(problem),
+        }
+        for problem in error.problems
+    ]
+
+
+def _rendered(text: str) -> dict[str, File] | list[dict[str, object]]:
+    try:
+        return render(complete_defaults(load_spec(text, "spec.yaml"), "spec.yaml"))
+    except SpecError as error:
+        return _problems(error)
+
+
+@router.post("/api/specs/preview")
+async def preview_spec(
+    request: Request, body: PreviewRequest, services: Annotated[Services, Depends(get_services)]
+) -> JSONResponse:
+    """The generated file tree of a spec, and one file's text when `path` names one."""
+    _limited(request, services)
+    files = await run_in_threadpool(_rendered, body.spec)
+    if isinstance(files, list):
+        return JSONResponse({"valid": False, "problems": files}, status_code=422)
+    tree = [
+        {"path": path, "size": len(file.content), "executable": file.executable}
+        for path, file in files.items()
+    ]
+    shown = None
+    if body.path is not None:
+        if body.path not in files:
+            raise HTTPException(404, f"{body.path!r} is not a generated file")
+        shown = {"path": body.path, "content": files[body.path].content.decode("utf-8")}
+    return JSONResponse({"valid": True, "files": tree, "file": shown})
+
+
+@router.post("/api/specs/repository.zip")
+async def repository_zip(
+    request: Request, body: ValidateRequest, services: Annotated[Services, Depends(get_services)]
+) -> Response:
+    """The whole generated repository as a zip (modes kept), for people without the App."""
+    _limited(request, services)
+    files = await run_in_threadpool(_rendered, body.spec)
+    if isinstance(files, list):
+        return JSONResponse({"valid": False, "problems": files}, status_code=422)
+    archive = await run_in_threadpool(zip_repository, files)
+    name = load_spec(body.spec, "spec.yaml").name or "repository"
+    return Response(
+        archive,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    )
+
+
 @router.post("/api/specs/validate")
 async def validate_spec(
     request: Request, body: ValidateRequest, services: Annotated[Services, Depends(get_services)]
 ) -> JSONResponse:
-    client = request.client.host if request.client else "unknown"
-    if not services.chat_limiter.allow(client):
-        raise HTTPException(429, "too many requests from this address; wait a little")
+    _limited(request, services)
     try:
         raw = load_spec(body.spec, "spec.yaml")
     except SpecError as error:
-        problems = [
-            {
-                "line": problem.line,
-                "column": problem.column,
-                "field": problem.field,
-                "message": problem.message,
-                "text": str(problem),
-            }
-            for problem in error.problems
-        ]
-        return JSONResponse({"valid": False, "problems": problems})
+        return JSONResponse({"valid": False, "problems": _problems(error)})
     return JSONResponse({"valid": True, "problems": [], "name": raw.name})

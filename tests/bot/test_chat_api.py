@@ -3,7 +3,9 @@ HTTP transport (or absent: the echo fallback)."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -156,3 +158,44 @@ def test_validate_returns_the_clis_problems_as_json(echo: TestClient) -> None:
         "problems": [],
         "name": "orders-api",
     }
+
+
+def test_preview_lists_the_generated_tree_and_shows_a_file(echo: TestClient) -> None:
+    spec = EXAMPLE_SPEC.read_text()
+
+    response = echo.post(
+        "/api/specs/preview", json={"spec": spec, "path": "infra/envs/prod/main.tf"}
+    )
+
+    body = response.json()
+    paths = {entry["path"] for entry in body["files"]}
+    assert {"Dockerfile", "infra/modules/ecs/main.tf", ".github/workflows/deploy.yml"} <= paths
+    assert next(e for e in body["files"] if e["path"] == "infra/scripts/setup-oidc.sh")[
+        "executable"
+    ]
+    assert 'cluster_name   = "orders-api-cluster-prod"' in body["file"]["content"]
+    assert (
+        echo.post("/api/specs/preview", json={"spec": spec, "path": "../etc/passwd"}).status_code
+        == 404
+    )
+
+
+def test_preview_of_an_invalid_spec_is_its_problems(echo: TestClient) -> None:
+    response = echo.post("/api/specs/preview", json={"spec": "apiVersion: sbh/v1\nname: X\n"})
+
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "name"
+
+
+def test_the_repository_downloads_as_a_zip_with_modes_kept(echo: TestClient) -> None:
+    response = echo.post("/api/specs/repository.zip", json={"spec": EXAMPLE_SPEC.read_text()})
+
+    assert response.headers["content-disposition"] == 'attachment; filename="orders-api.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "sbh.yaml" in archive.namelist()
+    mode = archive.getinfo("infra/scripts/setup-oidc.sh").external_attr >> 16
+    assert mode & 0o777 == 0o755
+    assert (
+        response.content
+        == echo.post("/api/specs/repository.zip", json={"spec": EXAMPLE_SPEC.read_text()}).content
+    )  # reproducible
