@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.db.database import Database
-from bot.db.models import Build, Deployment, System
+from bot.db.models import Build, Deployment, EnvironmentHealth, System, utcnow
+from bot.health_monitor import describe
 from bot.status_comments import DeployRow
 
 TERMINAL = frozenset({"success", "failure", "error", "inactive"})
@@ -149,3 +150,13 @@ def previous_successful_tag(database: Database, system_id: int, environment: str
             .limit(2)
         ).all()
     return tags[1] if len(tags) == 2 else None
+
+
+def health_summaries(database: Database, system_id: int) -> dict[str, str]:
+    """environment -> "healthy for 3 h" / "down since ..." from the last probes."""
+    now = utcnow()
+    with database.session() as session:
+        rows = session.scalars(
+            select(EnvironmentHealth).where(EnvironmentHealth.system_id == system_id)
+        ).all()
+        return {row.environment: describe(row.up, row.since, now) for row in rows}

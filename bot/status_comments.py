@@ -3,7 +3,7 @@ edited in place (pure formatting; spec values are escaped for Markdown)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from renderers.complete import Spec, spec_to_yaml
@@ -164,8 +164,10 @@ def system_comment(
     latest: Sequence[DeployRow],
     history: Sequence[DeployRow],
     build_note: str | None = None,
+    health: Mapping[str, str] | None = None,
 ) -> str:
-    """The sticky comment once a system exists: one row per environment, then history."""
+    """The sticky comment once a system exists: one row per environment (with its health
+    when probed), then history."""
 
     def cells(row: DeployRow) -> str:
         image = f"`{markdown(row.image_tag)}`" if row.image_tag else "newest"
@@ -181,15 +183,16 @@ def system_comment(
         "",
         f"Repository: {repository_url}",
         "",
-        "| environment | image | state | URL | when (UTC) | by | |",
-        "|---|---|---|---|---|---|---|",
+        "| environment | image | state | URL | when (UTC) | by | | health |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for environment in environments:
         row = by_environment.get(environment)
+        probed = (health or {}).get(environment, "")
         lines.append(
-            f"| {markdown(environment)} | {cells(row)} |"
+            f"| {markdown(environment)} | {cells(row)} | {probed} |"
             if row
-            else f"| {markdown(environment)} | | never deployed | | | | |"
+            else f"| {markdown(environment)} | | never deployed | | | | | {probed} |"
         )
     if build_note:
         lines += ["", build_note]  # written by SBH; error text in it is already in code spans

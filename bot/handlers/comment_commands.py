@@ -16,6 +16,7 @@ from bot.context import HandlerContext
 from bot.db.models import System
 from bot.deploy_records import (
     deploy_rows,
+    health_summaries,
     last_build_note,
     previous_successful_tag,
     record_requested,
@@ -232,4 +233,5 @@ class _Runner:
             latest,
             history,
             last_build_note(self.context.database, system.id),
+            health_summaries(self.context.database, system.id),
         ).removeprefix(MARKER + "\n")

@@ -17,6 +17,7 @@ from bot.deploy_records import (
     TERMINAL,
     StatusUpdate,
     deploy_rows,
+    health_summaries,
     last_build_note,
     record_status,
     system_for_repository,
@@ -121,5 +122,6 @@ def refresh_system_comment(
         latest,
         history,
         note or last_build_note(database, system.id),
+        health_summaries(database, system.id),
     )
     github.upsert_status_comment(system.origin_repository, system.origin_issue_number, MARKER, body)

@@ -97,3 +97,23 @@ def test_health_reads_as_a_duration_or_a_time() -> None:
     assert describe(True, now - timedelta(hours=3), now) == "healthy for 3 h"
     assert describe(True, now - timedelta(minutes=7), now) == "healthy for 7 min"
     assert describe(False, now - timedelta(minutes=20), now) == "down since 2026-11-25 11:40 UTC"
+
+
+def test_status_shows_each_environments_health(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    with database.session() as session:
+        system = session.query(System).one()
+        session.add(
+            Deployment(
+                system_id=system.id, environment="prod", image_tag="1a2b3c4", state="success"
+            )
+        )
+    probe_deployed(database, lambda url: ProbeResult(False, 503, 20.0, "answered 503"))
+
+    handle(comment_event("/sbh status"), context)
+
+    reply = github.comment_bodies("acme/platform-requests", 7)[-1]
+    assert "| prod | `1a2b3c4` | success |" in reply
+    assert "down since" in reply
