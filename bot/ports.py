@@ -51,6 +51,10 @@ class GitHubPort(Protocol):
 
     def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None: ...
 
+    def pull_request_head(self, full_name: str, number: int) -> str:
+        """The commit SHA at the head of a pull request."""
+        ...
+
     def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
         """{path: git blob id} of every file at `ref`, in one request."""
         ...

@@ -216,6 +216,10 @@ class GitHubAdapter:
                 f"{full_name}/{path}: GitHub sent content that is not base64"
             ) from error
 
+    def pull_request_head(self, full_name: str, number: int) -> str:
+        owner, name = self._split(full_name)
+        return str(_json(self.client.rest.pulls.get(owner, name, number))["head"]["sha"])
+
     def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
         owner, name = self._split(full_name)
         response = self.client.rest.git.get_tree(owner, name, ref, recursive="1")

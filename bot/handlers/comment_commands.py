@@ -7,6 +7,7 @@ state-changing commands need write permission on the repository, admin for produ
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -29,8 +30,9 @@ from bot.pipeline import Origin
 from bot.ports import GitHubPort, Permission
 from bot.router import Router, WebhookEvent
 from bot.spec_checks import Completed, complete_spec
-from bot.status_comments import MARKER, invalid_comment, system_comment
+from bot.status_comments import MARKER, invalid_comment, plan_comment, system_comment
 from renderers.complete import Spec
+from renderers.render import render
 
 log = logging.getLogger("sbh.handlers.commands")
 WRITE: frozenset[Permission] = frozenset({"admin", "maintain", "write"})
@@ -88,13 +90,21 @@ class _Runner:
         if command.verb == "help":
             self.github.comment(self.repository, self.number, HELP)
             return
-        if command.verb == "plan":
+        if command.verb == "plan" and not self.issue.get("pull_request"):
             post_plan(self.github, self.repository, self.issue, self.context.drafter)
             return
         completed = self._spec()
         if completed is None:
             return
         spec = completed.spec
+        if command.verb == "plan":  # on a pull request: the plan of its spec.yaml
+            spec_ = completed.spec
+            exists = self.github.get_repository(spec_.repository) is not None
+            body = plan_comment(
+                spec_, len(render(spec_)), exists, completed.draft.taken, completed.draft.note
+            )
+            self.github.upsert_status_comment(self.repository, self.number, MARKER, body)
+            return
         if command.verb == "status":
             self.github.comment(self.repository, self.number, self._status(spec))
             return
@@ -105,26 +115,41 @@ class _Runner:
         else:
             self._dispatch_deploy(command, spec)
 
-    def _spec(self) -> Completed | None:
+    def _spec_text(self) -> tuple[str, str, Callable[[int], int]] | None:
+        """(spec text, source, line mapping): the issue body's spec, or on a pull request
+        without one in its description, the `spec.yaml` at the pull request's head."""
         found = find_spec(self.issue.get("body"))
-        if found is None:
+        if found is not None:
+            return found.text, "spec", found.body_line
+        if self.issue.get("pull_request"):
+            head = self.github.pull_request_head(self.repository, self.number)
+            text = self.github.read_file(self.repository, "spec.yaml", ref=head)
+            if text is not None:
+                return text, "spec.yaml", lambda line: line
+        return None
+
+    def _spec(self) -> Completed | None:
+        source = self._spec_text()
+        if source is None:
             self.github.comment(
                 self.repository,
                 self.number,
-                "This issue has no spec (a ```` ```yaml ```` block with `apiVersion: sbh/v1`), "
-                "so there is nothing to act on.",
+                "There is no spec here: put one in a ```` ```yaml ```` block with "
+                "`apiVersion: sbh/v1` (or, on a pull request, in `spec.yaml`).",
             )
             return None
+        text, name, line_of = source
         checked = complete_spec(
-            found.text,
-            "spec",
-            found.body_line,
+            text,
+            name,
+            line_of,
             drafter=self.context.drafter,
             context=str(self.issue.get("title") or "") + "\n\n" + str(self.issue.get("body") or ""),
         )
         if isinstance(checked, list):
+            where = "the issue body" if name == "spec" else name
             self.github.upsert_status_comment(
-                self.repository, self.number, MARKER, invalid_comment(checked, "the issue body")
+                self.repository, self.number, MARKER, invalid_comment(checked, where)
             )
             self.github.set_labels(self.repository, self.number, add=[INVALID_LABEL], remove=[])
             return None

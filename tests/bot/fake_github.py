@@ -94,6 +94,10 @@ class FakeGitHub:
         found = repository.branches.get(ref or "main", {}).get(path)
         return found[0].decode() if found else None
 
+    def pull_request_head(self, full_name: str, number: int) -> str:
+        self._record("pull_request_head")
+        return f"pr-{number}-head"
+
     def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
         self._record("tree_blobs")
         files = self.repositories[full_name].branches[ref]

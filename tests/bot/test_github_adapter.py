@@ -75,6 +75,7 @@ CALLS: list[tuple[str, Any]] = [
         ),
     ),
     ("tree_blobs", lambda a: a.tree_blobs("acme/orders-api", "main")),
+    ("pull_request_head", lambda a: a.pull_request_head("acme/hub", 3)),
     (
         "push_tree (first commit)",
         lambda a: a.push_tree(

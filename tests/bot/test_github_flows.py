@@ -442,3 +442,38 @@ def test_pushes_elsewhere_or_without_specs_are_ignored(
     handle(push_event({}, ["src/app.py"]), context)
 
     assert hub.calls == []
+
+
+def pull_request_comment(text: str, login: str = "alice") -> WebhookEvent:
+    event = comment_event(text, login=login, body="Adds our orders service spec.")
+    event.payload["issue"]["pull_request"] = {"url": f"https://api.github.test/repos/{HUB}/pulls/7"}
+    return event
+
+
+def test_on_a_pull_request_the_spec_is_the_spec_yaml_at_its_head(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository(HUB)
+    github.repositories[HUB].branches["pr-7-head"] = {"spec.yaml": (SPEC_TEXT.encode(), 0o644)}
+
+    handle(pull_request_comment("/sbh plan"), context)
+    handle(pull_request_comment("/sbh build"), context)
+
+    assert "pull_request_head" in github.calls
+    assert github.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
+    (sticky,) = github.comment_bodies(HUB, 7)
+    assert "SBH built" in sticky
+
+
+def test_a_pull_request_without_a_spec_gets_told_where_to_put_one(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository(HUB)
+    github.repositories[HUB].branches["pr-7-head"] = {}
+
+    handle(pull_request_comment("/sbh build"), context)
+
+    assert "in `spec.yaml`" in github.comment_bodies(HUB, 7)[-1]
+    assert "acme/orders-api" not in github.repositories
