@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from renderers.complete import Spec, spec_hash, spec_to_yaml
@@ -172,14 +172,24 @@ def template_context(spec: Spec) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1024)
+def _compiled(text: str) -> Template:
+    # Templates are constant for a process: compile each once, not on every render.
+    return _shared_environment().from_string(text)
+
+
+@lru_cache(maxsize=1)
+def _shared_environment() -> SandboxedEnvironment:
+    return template_environment()
+
+
 def render(spec: Spec) -> dict[str, File]:
     """The whole generated repository for `spec`. Same spec and templates, same bytes."""
-    environment = template_environment()
     context = template_context(spec)
     templates, modules = _template_sources()
     files: dict[str, File] = {}
     for source in templates:
-        for path, content in _render_source(environment, source, spec, context):
+        for path, content in _render_source(source, spec, context):
             files[path] = File(content, source.mode)
     for source in modules:
         files[f"infra/modules/{source.relative}"] = File(source.content, source.mode)
@@ -191,9 +201,7 @@ def render(spec: Spec) -> dict[str, File]:
     return dict(sorted(files.items()))
 
 
-def _render_source(
-    environment: SandboxedEnvironment, source: _Source, spec: Spec, context: dict[str, Any]
-) -> list[tuple[str, bytes]]:
+def _render_source(source: _Source, spec: Spec, context: dict[str, Any]) -> list[tuple[str, bytes]]:
     """One output file, or one per spec environment when a path segment is `__environment__`
     (the template then sees that environment as `environment`)."""
     segments = source.relative.split("/")
@@ -210,13 +218,11 @@ def _render_source(
     rendered = []
     for relative, target_context in targets:
         try:
-            path = environment.from_string(relative).render(target_context)
+            path = _compiled(relative).render(target_context)
             content = source.content
             if path.endswith(TEMPLATE_SUFFIX):
                 path = path[: -len(TEMPLATE_SUFFIX)]
-                text = environment.from_string(source.content.decode("utf-8")).render(
-                    target_context
-                )
+                text = _compiled(source.content.decode("utf-8")).render(target_context)
                 content = text.encode("utf-8")
         except (TemplateError, ValueError, TypeError) as error:
             raise RenderError(f"template-repo/{source.relative}: {error}") from error

@@ -110,9 +110,7 @@ def test_an_environment_directory_is_repeated_for_every_environment(example_spec
         mode=0o644,
     )
 
-    rendered = _render_source(
-        template_environment(), source, example_spec, template_context(example_spec)
-    )
+    rendered = _render_source(source, example_spec, template_context(example_spec))
 
     assert rendered == [
         ("infra/envs/dev/backend.tf", b'region = "us-west-2" # dev\n'),
