@@ -4,6 +4,14 @@
 # deploy and every later one need no extra step; `sbh migrate --wait 60` runs the same as a
 # one-off task when an operator wants migrations before a deploy (RUNBOOK.md).
 
+# The web app, built with Node here so the runtime image needs no Node at all.
+FROM node:22-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 # Build stage: install SBH (templates and Terraform modules ship inside the wheel) into a
 # virtualenv, so the runtime image holds no compilers or build files.
 FROM python:3.11-slim AS build
@@ -23,9 +31,11 @@ ENV PATH=/opt/sbh/bin:$PATH \
     SBH_HOST=0.0.0.0 \
     PORT=8000 \
     WEB_CONCURRENCY=1 \
-    SBH_AUTO_MIGRATE=true
+    SBH_AUTO_MIGRATE=true \
+    SBH_WEB_DIST=/srv/web/dist
 WORKDIR /srv
 COPY --from=build /opt/sbh /opt/sbh
+COPY --from=web /web/dist /srv/web/dist
 # A numeric user lets ECS verify "not root" without reading /etc/passwd.
 USER 10001
 EXPOSE 8000

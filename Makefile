@@ -10,7 +10,7 @@ TOOLS_STAMP := $(TOOLS_VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install tools demo check self-render test e2e lint format bench run migrate migrate-online golden clean
+.PHONY: help install tools web demo check self-render test e2e lint format bench run migrate migrate-online golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,6 +29,17 @@ $(TOOLS_STAMP): tools/validators.txt
 	@touch $(TOOLS_STAMP)
 
 tools: $(TOOLS_STAMP) ## Create .venv-tools with the validators of generated repositories (checkov, actionlint, ...)
+
+WEB_STAMP := web/dist/index.html
+
+$(WEB_STAMP): web/package.json web/package-lock.json $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts
+	@if command -v npm >/dev/null; then \
+		cd web && npm ci --no-audit --no-fund --silent && npm run build --silent; \
+	else \
+		echo "npm not found: the web app is not built (the API and the CLI work without it)"; \
+	fi
+
+web: $(WEB_STAMP) ## Build the web app into web/dist (served by sbh serve at /)
 
 demo: $(STAMP) ## Build the example spec into build/orders-api (no credentials needed)
 	$(BIN)/sbh build $(DEMO_SPEC) --out $(DEMO_OUT) --force
@@ -63,7 +74,7 @@ bench: $(STAMP) $(TOOLS_STAMP) ## Benchmarks; results go to bench/results/*.json
 golden: $(STAMP) ## Regenerate the golden files of the rendered demo (review the diff!)
 	SBH_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/renderers/test_golden.py tests/renderers/test_schema.py -q
 
-run: $(STAMP) ## Serve SBH on http://127.0.0.1:8080 with development settings (SQLite in .sbh/)
+run: $(STAMP) $(WEB_STAMP) ## Serve SBH on http://127.0.0.1:8080 with development settings (SQLite in .sbh/)
 	SBH_ENV=$${SBH_ENV:-development} GITHUB_WEBHOOK_SECRET=$${GITHUB_WEBHOOK_SECRET:-dev-webhook-secret} \
 		$(BIN)/sbh serve
 
@@ -74,4 +85,4 @@ migrate-online: $(STAMP) ## Migrate as the deploy's one-off task does (`sbh migr
 	$(BIN)/sbh migrate --wait 60
 
 clean: ## Remove everything a command can rebuild
-	rm -rf $(VENV) $(TOOLS_VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS_VENV) build dist web/dist web/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

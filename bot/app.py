@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.github import installation_clients
 from bot.adapters.openai_chat import make_chat
@@ -22,10 +24,10 @@ from bot.dispatch import delivery_runner
 from bot.handlers import default_router
 from bot.health_monitor import HealthMonitor
 from bot.intake import WebhookIntake, WebhookSecrets
-from bot.logs import configure_logging, log_event
+from bot.logs import log_event
 from bot.queue import JobQueue, QueuePolicy
 from bot.router import Router
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.worker import JobRunner, WorkerPool
 from renderers.version import __version__
 
@@ -130,14 +132,42 @@ def create_app(
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(systems.router)
+    app.add_middleware(SecurityHeaders)
+    if settings.web_dist.is_dir():
+        # After every API route: the web app answers what the API does not.
+        app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """The uvicorn factory (`bot.app:app_from_environment`): settings from the environment,
-    secrets resolved through Secrets Manager."""
-    from bot.adapters.aws_secrets import SecretsManagerSource
+# The web app loads only its own scripts and styles and talks only to this origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
-    settings = load_settings(secrets=SecretsManagerSource())
-    configure_logging(settings.log_level)
-    return create_app(settings)
+
+class SecurityHeaders:
+    """Pure ASGI (no per-request task like BaseHTTPMiddleware): adds the headers to every
+    response start, so the webhook hot path pays almost nothing for them."""
+
+    HEADERS = (
+        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

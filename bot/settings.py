@@ -65,6 +65,8 @@ class Settings(BaseSettings):
         default=300, ge=0, validation_alias="SBH_HEALTH_PROBE_SECONDS"
     )
     api_token: SecretStr | None = Field(default=None, validation_alias="SBH_API_TOKEN")
+    # The built web app (`make web`); served at / when the directory exists.
+    web_dist: Path = Field(default=Path("web/dist"), validation_alias="SBH_WEB_DIST")
     chat_requests_per_minute: float = Field(
         default=30, gt=0, validation_alias="SBH_CHAT_REQUESTS_PER_MINUTE"
     )

@@ -1,0 +1,35 @@
+import { useEffect, useState } from "react";
+import { Builder } from "./pages/Builder";
+import { Chat } from "./pages/Chat";
+
+const PAGES = { builder: "System Builder", chat: "AI chat" } as const;
+type Page = keyof typeof PAGES;
+
+function current(): Page {
+  const hash = window.location.hash.replace("#/", "");
+  return hash in PAGES ? (hash as Page) : "builder";
+}
+
+export function App() {
+  const [page, setPage] = useState<Page>(current());
+  useEffect(() => {
+    const onChange = () => setPage(current());
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return (
+    <div className="mx-auto flex max-w-6xl flex-col gap-4 p-4">
+      <header className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-xl font-semibold">System Builder Hub</h1>
+        <nav aria-label="Pages" className="flex gap-3 text-sm">
+          {Object.entries(PAGES).map(([key, label]) => (
+            <a key={key} href={`#/${key}`} aria-current={page === key ? "page" : undefined} className={page === key ? "font-semibold text-indigo-700" : "text-slate-700"}>
+              {label}
+            </a>
+          ))}
+        </nav>
+      </header>
+      <main>{page === "chat" ? <Chat /> : <Builder />}</main>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+// SBH's small component library: buttons, fields, cards, code view, chat bubbles.
+import type { ReactNode } from "react";
+
+export function Button(props: {
+  children: ReactNode;
+  onClick?: () => void;
+  kind?: "primary" | "secondary";
+  type?: "button" | "submit";
+  disabled?: boolean;
+}) {
+  const look =
+    props.kind === "secondary"
+      ? "bg-white text-slate-800 border border-slate-300 hover:bg-slate-100"
+      : "bg-indigo-600 text-white hover:bg-indigo-700";
+  return (
+    <button
+      type={props.type ?? "button"}
+      onClick={props.onClick}
+      disabled={props.disabled}
+      className={`rounded-md px-4 py-2 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50 ${look}`}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={props.id} className="text-sm font-medium">
+        {props.label}
+      </label>
+      {props.children}
+      {props.hint && !props.error ? <p className="text-xs text-slate-500">{props.hint}</p> : null}
+      {props.error ? (
+        <p role="alert" id={`${props.id}-error`} className="text-xs text-red-700">
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export const inputClass =
+  "rounded-md border border-slate-300 px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500";
+
+export function Card(props: { title: string; children: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      <h2 className="mb-3 text-base font-semibold">{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+export function CodeView(props: { text: string; label: string }) {
+  return (
+    <pre
+      aria-label={props.label}
+      className="max-h-96 overflow-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100"
+    >
+      <code>{props.text}</code>
+    </pre>
+  );
+}
+
+export function ChatBubble(props: { role: "user" | "assistant"; text: string }) {
+  const mine = props.role === "user";
+  return (
+    <div className={`flex ${mine ? "justify-end" : "justify-start"}`}>
+      <div
+        className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 text-sm ${mine ? "bg-indigo-600 text-white" : "bg-white border border-slate-200"}`}
+      >
+        {props.text}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+// The AI chat: streaming replies, model selection, and a notice when the echo answers.
+import { useState } from "react";
+import { Button, Card, ChatBubble, inputClass } from "../components/ui";
+import { streamChat, type ChatMessage } from "../lib/api";
+
+export const MODELS = [
+  { id: "gpt-4o-mini", label: "GPT-4o Mini" },
+  { id: "gpt-4o", label: "GPT-4o" },
+  { id: "gpt-4-turbo", label: "GPT-4 Turbo" },
+];
+
+export function Chat() {
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [draft, setDraft] = useState("");
+  const [model, setModel] = useState(MODELS[0].id);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  async function send() {
+    if (!draft.trim() || busy) return;
+    const history: ChatMessage[] = [...messages, { role: "user", content: draft }];
+    setMessages([...history, { role: "assistant", content: "" }]);
+    setDraft("");
+    setBusy(true);
+    let reply = "";
+    const result = await streamChat(history, model, (delta) => {
+      reply += delta;
+      setMessages([...history, { role: "assistant", content: reply }]);
+    });
+    setBusy(false);
+    if (result.error) setNotice(`The AI did not answer: ${result.error}`);
+    else setNotice(result.fallback ? "No OpenAI key is configured: the reply is an echo of your message." : null);
+  }
+
+  return (
+    <Card title="AI chat">
+      <div className="mb-3 flex items-center gap-2">
+        <label htmlFor="model" className="text-sm font-medium">
+          Model
+        </label>
+        <select id="model" className={inputClass} value={model} onChange={(e) => setModel(e.target.value)}>
+          {MODELS.map((option) => (
+            <option key={option.id} value={option.id}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div aria-live="polite" className="mb-3 flex min-h-48 flex-col gap-2 rounded-md bg-slate-100 p-3">
+        {messages.map((message, index) => (
+          <ChatBubble key={index} role={message.role} text={message.content} />
+        ))}
+      </div>
+      {notice ? (
+        <p role="status" className="mb-2 text-xs text-amber-800">
+          {notice}
+        </p>
+      ) : null}
+      <form
+        className="flex gap-2"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+      >
+        <label htmlFor="message" className="sr-only">
+          Message
+        </label>
+        <input id="message" className={`${inputClass} flex-1`} value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Describe the service you need" />
+        <Button type="submit" disabled={busy}>
+          Send
+        </Button>
+      </form>
+    </Card>
+  );
+}
