@@ -24,10 +24,10 @@ from bot.dispatch import delivery_runner
 from bot.handlers import default_router
 from bot.health_monitor import HealthMonitor
 from bot.intake import WebhookIntake, WebhookSecrets
-from bot.logs import log_event
+from bot.logs import configure_logging, log_event
 from bot.queue import JobQueue, QueuePolicy
 from bot.router import Router
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from bot.worker import JobRunner, WorkerPool
 from renderers.version import __version__
 
@@ -171,3 +171,13 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def app_from_environment() -> FastAPI:
+    """The uvicorn factory (`bot.app:app_from_environment`): settings from the environment,
+    secrets resolved through Secrets Manager."""
+    from bot.adapters.aws_secrets import SecretsManagerSource
+
+    settings = load_settings(secrets=SecretsManagerSource())
+    configure_logging(settings.log_level)
+    return create_app(settings)
