@@ -1,12 +1,13 @@
 """`GET /api/systems`, `/api/systems/{name}`, `/api/deliveries`: JSON for the dashboard,
-behind a bearer token (`SBH_API_TOKEN`) until sign-in exists."""
+behind a bearer token (`SBH_API_TOKEN`) until sign-in exists — or, in development without a
+token, for requests from this machine (local mode, one local user)."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from bot.api.dependencies import Services, get_services
@@ -15,10 +16,36 @@ from bot.system_views import MAX_PAGE, list_deliveries, list_systems, system_det
 router = APIRouter()
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def local_mode(services: Services, request: Request) -> bool:
+    """Development without a token, asked from this machine: the one local user."""
+    client = request.client.host if request.client else ""
+    return (
+        not services.settings.is_production
+        and services.settings.api_token is None
+        and client in LOOPBACK
+    )
+
+
+@router.get("/api/session")
+async def session(
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> dict[str, Any]:
+    """Who the web app is acting as (no secret is ever part of this)."""
+    if local_mode(services, request):
+        return {"user": "local", "mode": "local", "label": "Local mode: one local user, no sign-in"}
+    return {"user": None, "mode": "token", "label": "The API needs SBH_API_TOKEN"}
+
+
 async def require_token(
+    request: Request,
     services: Annotated[Services, Depends(get_services)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Services:
+    if local_mode(services, request):
+        return services
     expected = services.settings.api_token
     if expected is None or not expected.get_secret_value():
         raise HTTPException(403, "the API is off: set SBH_API_TOKEN to turn it on")

@@ -117,3 +117,21 @@ def test_status_shows_each_environments_health(
     reply = github.comment_bodies("acme/platform-requests", 7)[-1]
     assert "| prod | `1a2b3c4` | success |" in reply
     assert "down since" in reply
+
+
+def test_in_development_without_a_token_this_machine_is_the_one_local_user(
+    database: Database,
+) -> None:
+    app = create_app(make_settings(), database=database)
+    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+        assert local.get("/api/session").json()["mode"] == "local"
+        assert local.get("/api/systems").status_code == 200
+    with TestClient(app, client=("203.0.113.9", 50000)) as remote:
+        assert remote.get("/api/session").json()["mode"] == "token"
+        assert remote.get("/api/systems").status_code == 403
+    production = create_app(
+        make_settings(SBH_ENV="production", SECRET_KEY="x" * 40, OPENAI_API_KEY="sk-test"),
+        database=database,
+    )
+    with TestClient(production, client=("127.0.0.1", 50000)) as local_in_production:
+        assert local_in_production.get("/api/systems").status_code == 403

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
 import { Builder } from "./pages/Builder";
 import { Chat } from "./pages/Chat";
+import { Dashboard } from "./pages/Dashboard";
 
-const PAGES = { builder: "System Builder", chat: "AI chat" } as const;
+const PAGES = { builder: "System Builder", chat: "AI chat", systems: "Dashboard" } as const;
 type Page = keyof typeof PAGES;
 
 function current(): Page {
@@ -29,7 +30,7 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{page === "chat" ? <Chat /> : <Builder />}</main>
+      <main>{page === "chat" ? <Chat /> : page === "systems" ? <Dashboard /> : <Builder />}</main>
     </div>
   );
 }

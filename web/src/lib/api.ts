@@ -66,3 +66,38 @@ export async function streamChat(
   }
   return { fallback };
 }
+
+export interface Session {
+  user: string | null;
+  mode: "local" | "token";
+  label: string;
+}
+
+export async function getSession(): Promise<Session> {
+  return (await fetch("/api/session")).json();
+}
+
+export interface SystemSummary {
+  name: string;
+  owner: string;
+  repository: string;
+  origin: string | null;
+  issue: number | null;
+  updated_at: string | null;
+}
+
+export interface SystemDetail extends SystemSummary {
+  builds: Array<{ status: string; trigger: string; commit: string | null; started_at: string }>;
+  deployments: Array<{ environment: string; image_tag: string | null; state: string; url: string | null; run: string | null; by: string | null; updated_at: string }>;
+  health: Record<string, { up: boolean; summary: string; url: string }>;
+}
+
+export async function listSystems(): Promise<{ total: number; items: SystemSummary[] } | { error: string }> {
+  const response = await fetch("/api/systems");
+  if (!response.ok) return { error: String(((await response.json()) as { detail?: string }).detail ?? response.status) };
+  return response.json();
+}
+
+export async function getSystem(name: string): Promise<SystemDetail> {
+  return (await fetch(`/api/systems/${encodeURIComponent(name)}`)).json();
+}
