@@ -15,19 +15,13 @@ from sqlalchemy import select
 from bot.commands import HELP, Command, Ignore, Reply, parse_command
 from bot.context import HandlerContext
 from bot.db.models import System
-from bot.deploy_records import (
-    deploy_rows,
-    health_summaries,
-    last_build_note,
-    previous_successful_tag,
-    record_requested,
-)
-from bot.handlers.deploy_events import refresh_system_comment
+from bot.deploy_commands import Started, check_permission, start_deploy
+from bot.deploy_records import deploy_rows, health_summaries, last_build_note
 from bot.handlers.spec_issues import INVALID_LABEL, build_and_report, post_plan
 from bot.issue_spec import find_spec
 from bot.logs import log_event
 from bot.pipeline import Origin
-from bot.ports import GitHubPort, Permission
+from bot.ports import GitHubPort
 from bot.router import Router, WebhookEvent
 from bot.spec_checks import Completed, complete_spec
 from bot.status_comments import MARKER, invalid_comment, plan_comment, system_comment
@@ -35,8 +29,6 @@ from renderers.complete import Spec
 from renderers.render import render
 
 log = logging.getLogger("sbh.handlers.commands")
-WRITE: frozenset[Permission] = frozenset({"admin", "maintain", "write"})
-ADMIN: frozenset[Permission] = frozenset({"admin"})
 
 
 def register(router: Router) -> None:
@@ -165,18 +157,13 @@ class _Runner:
                 f"`{command.environment}` is not an environment of this spec (known: {known}).",
             )
             return False
-        needed, word = (
-            (ADMIN, "admin") if environment and environment.production else (WRITE, "write")
+        production = environment is not None and environment.production
+        refused = check_permission(
+            self.github, self.repository, self.login, command.verb, production
         )
-        permission = self.github.permission(self.repository, self.login)
-        if permission in needed:
+        if refused is None:
             return True
-        self.github.comment(
-            self.repository,
-            self.number,
-            f"Sorry @{self.login}, `/sbh {command.verb}` needs {word} permission on "
-            f"{self.repository} (you have {permission}).",
-        )
+        self.github.comment(self.repository, self.number, refused.message)
         log_event(log, logging.INFO, "command.refused", delivery=self.event.delivery_id)
         return False
 
@@ -201,49 +188,27 @@ class _Runner:
 
     def _dispatch_deploy(self, command: Command, spec: Spec) -> None:
         assert command.environment is not None
+        assert command.verb in ("deploy", "rollback")
         system = self._system(spec)
-        repository = self.github.get_repository(spec.repository)
-        if system is None or repository is None:
+        if system is None:
             self.github.comment(
                 self.repository,
                 self.number,
                 f"{spec.repository} does not exist yet: `/sbh build` first.",
             )
             return
-        tag = command.image_tag or ""
-        if command.verb == "rollback" and not tag:
-            previous = previous_successful_tag(
-                self.context.database, system.id, command.environment
-            )
-            if previous is None:
-                self.github.comment(
-                    self.repository,
-                    self.number,
-                    f"SBH has no earlier successful deploy of {command.environment} on record "
-                    "to roll back to; name the image: "
-                    f"`/sbh rollback {command.environment} <tag>`.",
-                )
-                return
-            tag = previous
-        self.github.dispatch_workflow(
-            repository.full_name,
-            "deploy.yml",
-            repository.default_branch,
-            {"environment": command.environment, "image_tag": tag},
+        outcome = start_deploy(
+            self.github,
+            self.context.database,
+            system,
+            "rollback" if command.verb == "rollback" else "deploy",
+            command.environment,
+            command.image_tag,
+            self.login,
         )
-        self.github.react(self.repository, self.comment_id, "rocket")
-        record_requested(
-            self.context.database, system.id, command.environment, tag or None, self.login
-        )
-        what = f"image `{tag}`" if tag else "the newest image"
-        self.github.comment(
-            self.repository,
-            self.number,
-            f"Started the {command.verb} of {what} to **{command.environment}**: "
-            f"{repository.html_url}/actions/workflows/deploy.yml. One deploy per environment "
-            "runs at a time: a deploy already running there finishes first, then this one runs.",
-        )
-        refresh_system_comment(self.github, self.context.database, system)
+        if isinstance(outcome, Started):
+            self.github.react(self.repository, self.comment_id, "rocket")
+        self.github.comment(self.repository, self.number, outcome.message)
 
     def _status(self, spec: Spec) -> str:
         system = self._system(spec)
