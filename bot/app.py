@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.adapters.github import installation_clients
 from bot.adapters.openai_chat import make_chat
 from bot.adapters.openai_drafter import make_drafter
-from bot.api import chat, health, systems, webhooks
+from bot.api import chat, health, specs, systems, webhooks
 from bot.api.dependencies import Services
 from bot.chat import ChatModel, RateLimiter
 from bot.context import HandlerContext
@@ -21,6 +21,7 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
 from bot.delivery_store import DeliveryStore
 from bot.dispatch import delivery_runner
+from bot.drafting import Drafter
 from bot.handlers import default_router
 from bot.health_monitor import HealthMonitor
 from bot.intake import WebhookIntake, WebhookSecrets
@@ -66,6 +67,7 @@ def create_app(
     router: Router | None = None,
     run_worker: bool | None = None,
     chat_model: ChatModel | None = None,
+    drafter: Drafter | None = None,
 ) -> FastAPI:
     database = database or Database(settings.database_url)
     router = router or default_router()
@@ -94,6 +96,7 @@ def create_app(
         chat=chat_model or make_chat(settings),
         # Until there are accounts, chat is limited per client address.
         chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
+        drafter=drafter or make_drafter(settings, database),
     )
 
     monitor = (
@@ -131,6 +134,7 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(specs.router)
     app.include_router(systems.router)
     app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     chat_requests_per_minute: float = Field(
         default=30, gt=0, validation_alias="SBH_CHAT_REQUESTS_PER_MINUTE"
     )
+    # The repository (owner/name) where spec issues are opened; the web app links to it.
+    hub_repository: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",
+        validation_alias="SBH_HUB_REPOSITORY",
+    )
 
     github_app_id: int | None = Field(default=None, validation_alias="GITHUB_APP_ID")
     github_private_key: SecretStr | None = Field(

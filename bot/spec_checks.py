@@ -10,13 +10,28 @@ from bot.drafting import DeterministicDrafter, Draft, Drafter
 from bot.status_comments import LocatedProblem
 from renderers.complete import Spec, complete_defaults, missing_decisions
 from renderers.problems import SpecError, SpecProblem
-from renderers.spec import load_spec
+from renderers.spec import RawSpec, load_spec
 
 
 @dataclass(frozen=True)
 class Completed:
     spec: Spec
     draft: Draft
+    written: RawSpec  # what the person wrote, before any proposal
+
+
+def draft_spec(
+    text: str, source: str, *, drafter: Drafter | None = None, context: str = ""
+) -> Completed:
+    """Spec text → a complete `Spec` through `drafter`; raises `SpecError` with every problem.
+    What only a person decides is reported before any AI sees the spec (it could not fill
+    it anyway), with the lines of the text the person wrote."""
+    raw = load_spec(text, source)
+    missing = missing_decisions(raw, source)
+    if missing:
+        raise SpecError(missing)
+    draft = (drafter or DeterministicDrafter()).complete(raw, context)
+    return Completed(complete_defaults(draft.raw, source), draft, raw)
 
 
 def complete_spec(
@@ -41,16 +56,6 @@ def complete_spec(
         ]
 
     try:
-        raw = load_spec(text, source)
-    except SpecError as error:
-        return located(error.problems)
-    # What only a person decides is reported before any AI sees the spec (it could not fill
-    # it anyway), with the lines of the text the person wrote.
-    missing = missing_decisions(raw, source)
-    if missing:
-        return located(missing)
-    draft = (drafter or DeterministicDrafter()).complete(raw, context)
-    try:
-        return Completed(complete_defaults(draft.raw, source), draft)
+        return draft_spec(text, source, drafter=drafter, context=context)
     except SpecError as error:
         return located(error.problems)

@@ -9,10 +9,12 @@ spec a person wrote.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from renderers.complete import Spec, spec_as_raw_data
 from renderers.spec import RawSpec
 
 
@@ -137,3 +139,42 @@ def _merge_database(
             taken.append(f"database.{key}")
     if database:
         data["database"] = database
+
+
+@dataclass(frozen=True)
+class ProposedField:
+    """One value a person did not write: proposed by the AI, or SBH's default."""
+
+    field: str  # dotted path, e.g. service.port or environments.dev.region
+    value: object  # the field's whole new value (a list field is proposed as the full list)
+    source: Literal["ai", "default"]
+
+
+_ABSENT = object()
+
+
+def _leaves(data: object, prefix: str = "") -> dict[str, object]:
+    """Dotted path → value; mappings are walked, anything else (lists too) is a leaf."""
+    if not isinstance(data, dict):
+        return {prefix: data}
+    found: dict[str, object] = {}
+    for key, value in data.items():
+        found.update(_leaves(value, f"{prefix}.{key}" if prefix else str(key)))
+    return found
+
+
+def proposed_fields(written: RawSpec, drafted: RawSpec, completed: Spec) -> list[ProposedField]:
+    """What completion adds to what the person wrote: every field the proposal filled
+    (`ai`), then every field a default filled (`default`), in spec order. Empty defaults
+    (no buckets, no description) are not proposals."""
+    mine = _leaves(raw_spec_data(written))
+    drafted_leaves = _leaves(raw_spec_data(drafted))
+    proposed = [
+        ProposedField(path, value, "ai")
+        for path, value in drafted_leaves.items()
+        if mine.get(path, _ABSENT) != value
+    ]
+    for path, value in _leaves(spec_as_raw_data(completed)).items():
+        if drafted_leaves.get(path) is None and value not in (None, [], {}):
+            proposed.append(ProposedField(path, value, "default"))
+    return proposed

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
+from bot.api.specs import limit_per_client, spec_problems
 from bot.chat import (
     ALLOWED_MODELS,
     MAX_MESSAGE_CHARACTERS,
@@ -112,30 +113,11 @@ class PreviewRequest(ValidateRequest):
     path: str | None = Field(default=None, max_length=300)
 
 
-def _limited(request: Request, services: Services) -> None:
-    client = request.client.host if request.client else "unknown"
-    if not services.chat_limiter.allow(client):
-        raise HTTPException(429, "too many requests from this address; wait a little")
-
-
-def _problems(error: SpecError) -> list[dict[str, object]]:
-    return [
-        {
-            "line": problem.line,
-            "column": problem.column,
-            "field": problem.field,
-            "message": problem.message,
-            "text": str(problem),
-        }
-        for problem in error.problems
-    ]
-
-
 def _rendered(text: str) -> dict[str, File] | list[dict[str, object]]:
     try:
         return render(complete_defaults(load_spec(text, "spec.yaml"), "spec.yaml"))
     except SpecError as error:
-        return _problems(error)
+        return spec_problems(error)
 
 
 @router.post("/api/specs/preview")
@@ -143,7 +125,7 @@ async def preview_spec(
     request: Request, body: PreviewRequest, services: Annotated[Services, Depends(get_services)]
 ) -> JSONResponse:
     """The generated file tree of a spec, and one file's text when `path` names one."""
-    _limited(request, services)
+    limit_per_client(request, services)
     files = await run_in_threadpool(_rendered, body.spec)
     if isinstance(files, list):
         return JSONResponse({"valid": False, "problems": files}, status_code=422)
@@ -164,7 +146,7 @@ async def repository_zip(
     request: Request, body: ValidateRequest, services: Annotated[Services, Depends(get_services)]
 ) -> Response:
     """The whole generated repository as a zip (modes kept), for people without the App."""
-    _limited(request, services)
+    limit_per_client(request, services)
     files = await run_in_threadpool(_rendered, body.spec)
     if isinstance(files, list):
         return JSONResponse({"valid": False, "problems": files}, status_code=422)
@@ -181,9 +163,9 @@ async def repository_zip(
 async def validate_spec(
     request: Request, body: ValidateRequest, services: Annotated[Services, Depends(get_services)]
 ) -> JSONResponse:
-    _limited(request, services)
+    limit_per_client(request, services)
     try:
         raw = load_spec(body.spec, "spec.yaml")
     except SpecError as error:
-        return JSONResponse({"valid": False, "problems": _problems(error)})
+        return JSONResponse({"valid": False, "problems": spec_problems(error)})
     return JSONResponse({"valid": True, "problems": [], "name": raw.name})

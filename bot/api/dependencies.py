@@ -8,6 +8,7 @@ from fastapi import Request
 
 from bot.chat import ChatModel, RateLimiter
 from bot.db.database import Database
+from bot.drafting import Drafter
 from bot.intake import WebhookIntake
 from bot.queue import JobQueue
 from bot.settings import Settings
@@ -21,6 +22,7 @@ class Services:
     intake: WebhookIntake
     chat: ChatModel
     chat_limiter: RateLimiter
+    drafter: Drafter
 
 
 async def get_services(request: Request) -> Services:

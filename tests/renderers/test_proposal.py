@@ -16,6 +16,7 @@ from renderers.proposal import (
     ProposedVariable,
     SpecProposal,
     merge_proposal,
+    proposed_fields,
 )
 from renderers.spec import load_spec, validate_spec_data
 
@@ -156,3 +157,43 @@ def test_an_empty_proposal_changes_nothing() -> None:
 
     assert taken == []
     assert validate_spec_data(data).model_dump() == raw.model_dump()
+
+
+def test_proposed_fields_name_what_the_ai_filled_and_what_defaults_filled() -> None:
+    written = load_spec(WRITTEN)
+    drafted, _ = merge_proposal(
+        written,
+        proposal(
+            description="A shop",
+            buckets=["uploads"],
+            secret_names=["SENTRY_DSN"],
+            service=ProposedService(
+                port=8000, health_path=None, cpu=512, memory=1024, desired_count=None
+            ),
+        ),
+    )
+    drafted_raw = validate_spec_data(drafted)
+
+    fields = {
+        field.field: (field.value, field.source)
+        for field in proposed_fields(written, drafted_raw, complete_defaults(drafted_raw))
+    }
+
+    assert fields["description"] == ("A shop", "ai")
+    assert fields["storage.buckets"] == (["uploads"], "ai")
+    assert fields["secrets"] == (["STRIPE_KEY", "SENTRY_DSN"], "ai")
+    assert fields["service.cpu"] == (512, "ai")
+    assert fields["service.health_path"] == ("/api/health", "default")
+    assert fields["environments.dev.region"] == ("us-east-1", "default")
+    assert "service.port" not in fields  # the person wrote 9000; the proposal cannot change it
+    assert "environments.prod.region" not in fields
+    assert "env.LOG_LEVEL" not in fields
+
+
+def test_without_a_proposal_only_defaults_are_proposed_and_empty_ones_are_left_out() -> None:
+    written = load_spec(WRITTEN)
+
+    fields = proposed_fields(written, written, complete_defaults(written))
+
+    assert {field.source for field in fields} == {"default"}
+    assert "storage.buckets" not in {field.field for field in fields}
