@@ -7,6 +7,7 @@ export function Button(props: {
   kind?: "primary" | "secondary";
   type?: "button" | "submit";
   disabled?: boolean;
+  label?: string; // the accessible name, when the visible text alone is ambiguous
 }) {
   const look =
     props.kind === "secondary"
@@ -17,6 +18,7 @@ export function Button(props: {
       type={props.type ?? "button"}
       onClick={props.onClick}
       disabled={props.disabled}
+      aria-label={props.label}
       className={`rounded-md px-4 py-2 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50 ${look}`}
     >
       {props.children}

@@ -69,7 +69,7 @@ export async function streamChat(
 
 export interface Session {
   user: string | null;
-  mode: "local" | "token";
+  mode: "local" | "github" | "token";
   label: string;
 }
 
@@ -84,12 +84,36 @@ export interface SystemSummary {
   origin: string | null;
   issue: number | null;
   updated_at: string | null;
+  last_build?: { status: string; trigger: string; started_at: string | null } | null;
+  environments?: Array<{ name: string; deploy: string | null; up: boolean | null; health: string | null }>;
 }
 
-export interface SystemDetail extends SystemSummary {
-  builds: Array<{ status: string; trigger: string; commit: string | null; started_at: string }>;
+export interface SystemDetail {
+  name: string;
+  owner: string;
+  repository: string;
+  origin: { repository: string | null; issue: number | null; commit: string | null };
+  spec: string;
+  template_version: string;
+  environments: Array<{ name: string; production: boolean; region: string }>;
+  builds: Array<{ status: string; trigger: string; commit: string | null; error?: string | null; started_at: string }>;
   deployments: Array<{ environment: string; image_tag: string | null; state: string; url: string | null; run: string | null; by: string | null; updated_at: string }>;
   health: Record<string, { up: boolean; summary: string; url: string }>;
+}
+
+// The deploy/rollback buttons: the server runs /sbh deploy's code path and permission check.
+export async function deploySystem(
+  name: string,
+  owner: string,
+  action: "deploy" | "rollback",
+  environment: string,
+  imageTag?: string,
+): Promise<{ ok: boolean; message: string }> {
+  const response = await post(`/api/systems/${encodeURIComponent(name)}/deploys`, { owner, action, environment, image_tag: imageTag ?? null });
+  const body = (await response.json().catch(() => ({}))) as { message?: string; detail?: unknown };
+  if (response.ok) return { ok: true, message: String(body.message ?? "Started.") };
+  const detail = Array.isArray(body.detail) ? "the request was not valid (image tag: letters, digits, . _ -)" : String(body.detail ?? response.statusText);
+  return { ok: false, message: detail };
 }
 
 export async function listSystems(): Promise<{ total: number; items: SystemSummary[] } | { error: string }> {
@@ -98,6 +122,7 @@ export async function listSystems(): Promise<{ total: number; items: SystemSumma
   return response.json();
 }
 
-export async function getSystem(name: string): Promise<SystemDetail> {
-  return (await fetch(`/api/systems/${encodeURIComponent(name)}`)).json();
+export async function getSystem(name: string, owner?: string): Promise<SystemDetail> {
+  const query = owner ? `?owner=${encodeURIComponent(owner)}` : "";
+  return (await fetch(`/api/systems/${encodeURIComponent(name)}${query}`)).json();
 }

@@ -5,34 +5,116 @@ import { Dashboard } from "./Dashboard";
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  window.location.hash = "";
 });
 
-const RESPONSES: Record<string, unknown> = {
-  "/api/session": { user: "local", mode: "local", label: "Local mode: one local user, no sign-in" },
-  "/api/systems": { total: 1, items: [{ name: "orders-api", owner: "acme", repository: "acme/orders-api", origin: "acme/hub", issue: 7, updated_at: null }] },
-  "/api/systems/orders-api": {
-    name: "orders-api",
-    owner: "acme",
-    repository: "acme/orders-api",
-    origin: "acme/hub",
-    issue: 7,
-    updated_at: null,
-    builds: [{ status: "created", trigger: "command", commit: "abc", started_at: "2026-11-25T05:00:00" }],
-    deployments: [{ environment: "prod", image_tag: "1a2b3c4", state: "success", url: null, run: null, by: "octo", updated_at: "2026-11-25T05:10:00" }],
-    health: { prod: { up: true, summary: "healthy for 3 h", url: "https://orders.acme.io/api/health" } },
-  },
+const LOCAL = { user: "local", mode: "local", label: "Local mode: one local user, no sign-in", csrf_token: "t0k" };
+const SIGNED_IN = { user: "octo", mode: "github", label: "Signed in as @octo", csrf_token: "t0k" };
+
+const SYSTEMS = {
+  total: 1,
+  items: [
+    {
+      name: "orders-api",
+      owner: "acme",
+      repository: "acme/orders-api",
+      origin: "acme/hub",
+      issue: 7,
+      updated_at: null,
+      last_build: { status: "created", trigger: "command", started_at: "2026-11-25T05:00:00" },
+      environments: [
+        { name: "dev", deploy: null, up: null, health: null },
+        { name: "prod", deploy: "success: 1a2b3c4", up: true, health: "healthy for 3 h" },
+      ],
+    },
+  ],
 };
 
+const DETAIL = {
+  name: "orders-api",
+  owner: "acme",
+  repository: "acme/orders-api",
+  origin: { repository: "acme/hub", issue: 7, commit: null },
+  spec: "apiVersion: sbh/v1\nname: orders-api\n",
+  template_version: "0.1.0",
+  environments: [
+    { name: "dev", production: false, region: "eu-west-1" },
+    { name: "prod", production: true, region: "eu-west-1" },
+  ],
+  builds: [{ status: "created", trigger: "command", commit: "abcdef0123", started_at: "2026-11-25T05:00:00" }],
+  deployments: [{ environment: "prod", image_tag: "1a2b3c4", state: "success", url: null, run: null, by: "octo", updated_at: "2026-11-25T05:10:00" }],
+  health: { prod: { up: true, summary: "healthy for 3 h", url: "https://orders.acme.io/api/health" } },
+};
+
+function api(session: unknown, deployed?: (body: unknown) => Response) {
+  return vi.fn(async (url: string, init?: RequestInit) => {
+    if (url === "/api/session") return new Response(JSON.stringify(session));
+    if (url === "/api/systems") return new Response(JSON.stringify(SYSTEMS));
+    if (url.startsWith("/api/systems/orders-api/deploys") && deployed) return deployed(JSON.parse(String(init?.body)));
+    if (url.startsWith("/api/systems/orders-api")) return new Response(JSON.stringify(DETAIL));
+    return new Response("{}", { status: 404 });
+  });
+}
+
 describe("Dashboard", () => {
-  it("labels local mode, lists systems and shows one system's deploys and health", async () => {
-    vi.stubGlobal("fetch", vi.fn(async (url: string) => new Response(JSON.stringify(RESPONSES[url]))));
+  it("lists systems with their last build and each environment's deploy and health", async () => {
+    vi.stubGlobal("fetch", api(LOCAL));
     render(<Dashboard />);
 
     expect(await screen.findByText("Local mode: one local user, no sign-in")).toBeTruthy();
-    fireEvent.click(await screen.findByText("acme/orders-api"));
+    expect(await screen.findByText("created (command)")).toBeTruthy();
+    expect(screen.getByText(/success: 1a2b3c4/)).toBeTruthy();
+    expect(screen.getByText(/healthy for 3 h/)).toBeTruthy();
+    expect(screen.getByText(/never deployed/)).toBeTruthy();
+    expect(screen.getByText("acme/orders-api").getAttribute("href")).toBe("#/systems/acme/orders-api");
+  });
 
-    expect(await screen.findByText("healthy for 3 h")).toBeTruthy();
-    expect(screen.getByText("1a2b3c4")).toBeTruthy();
+  it("shows a system's page with its deploys, builds and spec; the buttons need GitHub sign-in", async () => {
+    window.location.hash = "#/systems/acme/orders-api";
+    vi.stubGlobal("fetch", api(LOCAL));
+    render(<Dashboard />);
+
+    expect(await screen.findByText("Deploy history")).toBeTruthy();
+    expect(screen.getByText(/success: 1a2b3c4 by @octo/)).toBeTruthy();
+    expect(screen.getByText(/abcdef0/)).toBeTruthy();
+    expect(screen.getByLabelText("The system's spec").textContent).toContain("apiVersion: sbh/v1");
+    expect(screen.getByText(/Deploy and rollback need sign-in with GitHub/)).toBeTruthy();
+    const deploy = screen.getByRole("button", { name: "Deploy dev" }) as HTMLButtonElement;
+    expect(deploy.disabled).toBe(true);
+  });
+
+  it("rolls back an environment after a confirmation and shows what SBH started", async () => {
+    window.location.hash = "#/systems/acme/orders-api";
+    const bodies: unknown[] = [];
+    vi.stubGlobal(
+      "fetch",
+      api(SIGNED_IN, (body) => {
+        bodies.push(body);
+        return new Response(JSON.stringify({ message: "Started the rollback of image `0f0f0f0` to **prod**" }), { status: 202 });
+      }),
+    );
+    render(<Dashboard />);
+
+    fireEvent.click(await screen.findByRole("button", { name: "Roll back prod" }));
+    fireEvent.click(screen.getByRole("button", { name: "Confirm rollback to prod" }));
+
+    expect(await screen.findByText(/Started the rollback of image/)).toBeTruthy();
+    expect(bodies).toEqual([{ owner: "acme", action: "rollback", environment: "prod", image_tag: null }]);
+  });
+
+  it("shows the server's refusal when the user lacks the permission", async () => {
+    window.location.hash = "#/systems/acme/orders-api";
+    vi.stubGlobal(
+      "fetch",
+      api(SIGNED_IN, () => new Response(JSON.stringify({ detail: "Sorry @octo, `/sbh deploy` needs admin permission on acme/orders-api (you have write)." }), { status: 403 })),
+    );
+    render(<Dashboard />);
+
+    fireEvent.click(await screen.findByRole("button", { name: "Deploy prod" }));
+    fireEvent.change(screen.getByPlaceholderText("e.g. 1a2b3c4"), { target: { value: "9f9f9f9" } });
+    fireEvent.click(screen.getByRole("button", { name: "Confirm deploy to prod" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain("needs admin permission");
   });
 
   it("says why the list is empty when the API refuses", async () => {
@@ -40,12 +122,12 @@ describe("Dashboard", () => {
       "fetch",
       vi.fn(async (url: string) =>
         url === "/api/systems"
-          ? new Response(JSON.stringify({ detail: "the API is off: set SBH_API_TOKEN to turn it on" }), { status: 403 })
-          : new Response(JSON.stringify({ user: null, mode: "token", label: "The API needs SBH_API_TOKEN" })),
+          ? new Response(JSON.stringify({ detail: "sign in with GitHub to see your systems" }), { status: 401 })
+          : new Response(JSON.stringify({ user: null, mode: "token", label: "Sign in with GitHub" })),
       ),
     );
     render(<Dashboard />);
 
-    expect(await screen.findByText("the API is off: set SBH_API_TOKEN to turn it on")).toBeTruthy();
+    expect(await screen.findByText("sign in with GitHub to see your systems")).toBeTruthy();
   });
 });
