@@ -7,11 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import yaml
+
 from bot.db.database import Database
 from bot.db.models import System
-from bot.deploy_records import previous_successful_tag, record_requested
-from bot.handlers.deploy_events import refresh_system_comment
+from bot.deploy_records import (
+    deploy_rows,
+    health_summaries,
+    last_build_note,
+    previous_successful_tag,
+    record_requested,
+)
 from bot.ports import GitHubPort, Permission
+from bot.status_comments import MARKER, system_comment
 
 WRITE: frozenset[Permission] = frozenset({"admin", "maintain", "write"})
 ADMIN: frozenset[Permission] = frozenset({"admin"})
@@ -102,3 +110,30 @@ def start_deploy(
     return Started(
         verb, environment, tag or None, f"{repository.html_url}/actions/workflows/{WORKFLOW}"
     )
+
+
+def environments_of(system: System) -> list[str]:
+    loaded = yaml.safe_load(system.spec or "") or {}
+    environments = loaded.get("environments") if isinstance(loaded, dict) else None
+    return list(environments) if isinstance(environments, dict) else []
+
+
+def refresh_system_comment(
+    github: GitHubPort, database: Database, system: System, note: str | None = None
+) -> None:
+    """Rewrite the sticky comment of the issue the system came from (if it came from one)."""
+    if not system.origin_repository or system.origin_issue_number is None:
+        return
+    latest, history = deploy_rows(database, system.id)
+    repository = github.get_repository(f"{system.owner}/{system.name}")
+    url = repository.html_url if repository else f"{system.owner}/{system.name}"
+    body = system_comment(
+        f"{system.owner}/{system.name}",
+        url,
+        environments_of(system),
+        latest,
+        history,
+        note or last_build_note(database, system.id),
+        health_summaries(database, system.id),
+    )
+    github.upsert_status_comment(system.origin_repository, system.origin_issue_number, MARKER, body)

@@ -8,24 +8,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import yaml
-
 from bot.context import HandlerContext
-from bot.db.database import Database
-from bot.db.models import System
+from bot.deploy_commands import refresh_system_comment
 from bot.deploy_records import (
     TERMINAL,
     StatusUpdate,
-    deploy_rows,
-    health_summaries,
-    last_build_note,
     record_status,
     system_for_repository,
 )
 from bot.logs import log_event
-from bot.ports import GitHubPort
 from bot.router import Router, WebhookEvent
-from bot.status_comments import MARKER, system_comment
 
 log = logging.getLogger("sbh.handlers.deploy_events")
 
@@ -98,30 +90,3 @@ def follow_workflow_run(event: WebhookEvent, context: HandlerContext) -> None:
     sha = str(run.get("head_sha") or "")[:7]
     note = f"Build of `{sha}` failed: {run.get('html_url', '')}"
     refresh_system_comment(context.github(event.installation_id), context.database, system, note)
-
-
-def environments_of(system: System) -> list[str]:
-    loaded = yaml.safe_load(system.spec or "") or {}
-    environments = loaded.get("environments") if isinstance(loaded, dict) else None
-    return list(environments) if isinstance(environments, dict) else []
-
-
-def refresh_system_comment(
-    github: GitHubPort, database: Database, system: System, note: str | None = None
-) -> None:
-    """Rewrite the sticky comment of the issue the system came from (if it came from one)."""
-    if not system.origin_repository or system.origin_issue_number is None:
-        return
-    latest, history = deploy_rows(database, system.id)
-    repository = github.get_repository(f"{system.owner}/{system.name}")
-    url = repository.html_url if repository else f"{system.owner}/{system.name}"
-    body = system_comment(
-        f"{system.owner}/{system.name}",
-        url,
-        environments_of(system),
-        latest,
-        history,
-        note or last_build_note(database, system.id),
-        health_summaries(database, system.id),
-    )
-    github.upsert_status_comment(system.origin_repository, system.origin_issue_number, MARKER, body)
