@@ -37,6 +37,35 @@ export async function downloadZip(spec: string, name: string): Promise<void> {
   URL.revokeObjectURL(link.href);
 }
 
+export interface ProposedField {
+  field: string;
+  value: unknown;
+  source: "ai" | "default";
+  reason?: string;
+}
+
+export interface Completion {
+  valid: boolean;
+  problems: Problem[];
+  proposal?: ProposedField[];
+  completed_spec?: string;
+  model?: string | null;
+  fallback?: boolean;
+  note?: string | null;
+}
+
+// "Complete with AI": what the Drafter (or, without OpenAI, SBH's defaults) proposes.
+export async function completeSpec(spec: string, context: string): Promise<Completion> {
+  const response = await post("/api/specs/complete", { spec, context });
+  if (response.status === 429) throw new Error("too many requests; wait a little and try again");
+  if (!response.ok && response.status !== 422) throw new Error(`the completion failed (${response.status})`);
+  return response.json();
+}
+
+export async function getConfig(): Promise<{ hub_repository: string | null; ai: boolean }> {
+  return (await fetch("/api/config")).json();
+}
+
 export interface ChatMessage {
   role: "user" | "assistant";
   content: string;

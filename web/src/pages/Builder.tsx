@@ -1,19 +1,51 @@
-// The System Builder: a step-by-step form with live validation, a preview of the generated
-// files, and the finish (download spec.yaml or the repository).
+// The System Builder: a step-by-step form with live validation, completion with AI, a
+// preview of the generated files, and the finish (download spec.yaml or the repository, or
+// open a spec issue in the hub repository).
 import { useEffect, useMemo, useState } from "react";
 import { Button, Card, CodeView, Field, inputClass } from "../components/ui";
-import { downloadZip, previewSpec, validateSpec, type PreviewFile } from "../lib/api";
-import { EMPTY_FORM, SIZES, formFieldOf, specYaml, type Problem, type SizePreset, type SpecForm } from "../lib/spec";
+import { downloadZip, getConfig, previewSpec, validateSpec, type PreviewFile, type ProposedField } from "../lib/api";
+import { forgetHandedSpec, handedSpec } from "../lib/handoff";
+import {
+  EMPTY_FORM,
+  MAX_ISSUE_URL_LENGTH,
+  SIZES,
+  applyField,
+  formFieldOf,
+  formFromSpec,
+  specIssueUrl,
+  specYaml,
+  type Problem,
+  type SizePreset,
+  type SpecForm,
+} from "../lib/spec";
+import { CompleteWithAI } from "./CompleteWithAI";
 
 const STEPS = ["Basics", "Service", "Data", "Environments", "Config", "Finish"] as const;
 
 export function Builder(props: { initial?: SpecForm }) {
-  const [form, setForm] = useState<SpecForm>(props.initial ?? EMPTY_FORM);
+  // A spec handed over by the AI chat's "Use this spec" (read once, forgotten after mount).
+  const [handed] = useState(() => {
+    const text = handedSpec();
+    return text === null ? null : formFromSpec(text);
+  });
+  const [form, setForm] = useState<SpecForm>(props.initial ?? (handed && "form" in handed ? handed.form : EMPTY_FORM));
+  const [hubRepository, setHubRepository] = useState<string | null>(null);
   const [step, setStep] = useState(0);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [files, setFiles] = useState<PreviewFile[]>([]);
   const [shown, setShown] = useState<{ path: string; content: string } | null>(null);
   const yaml = useMemo(() => specYaml(form), [form]);
+  const issueUrl = hubRepository ? specIssueUrl(hubRepository, yaml, form.name) : null;
+
+  useEffect(() => {
+    if (handed) forgetHandedSpec();
+  }, [handed]);
+
+  useEffect(() => {
+    getConfig()
+      .then((config) => setHubRepository(config.hub_repository ?? null))
+      .catch(() => setHubRepository(null));
+  }, []);
 
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -27,6 +59,8 @@ export function Builder(props: { initial?: SpecForm }) {
   const errorOf = (field: string): string | undefined =>
     problems.find((problem) => formFieldOf(problem) === field)?.message;
   const set = <K extends keyof SpecForm>(key: K, value: SpecForm[K]) => setForm({ ...form, [key]: value });
+  const accept = (fields: ProposedField[]) =>
+    setForm((current) => fields.reduce((changed, proposed) => applyField(changed, proposed.field, proposed.value), current));
 
   async function preview(path?: string) {
     const result = await previewSpec(yaml, path);
@@ -39,11 +73,17 @@ export function Builder(props: { initial?: SpecForm }) {
     link.href = URL.createObjectURL(new Blob([yaml], { type: "text/yaml" }));
     link.download = "spec.yaml";
     link.click();
+    URL.revokeObjectURL(link.href);
   }
 
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <Card title={`System Builder: ${STEPS[step]}`}>
+        {handed ? (
+          <p role="status" className={`mb-3 text-sm ${"form" in handed ? "text-slate-700" : "text-red-700"}`}>
+            {"form" in handed ? "Loaded the spec from the AI chat." : `The chat's spec could not be loaded: ${handed.error}`}
+          </p>
+        ) : null}
         <nav aria-label="Steps" className="mb-4 flex flex-wrap gap-2">
           {STEPS.map((name, index) => (
             <button
@@ -137,6 +177,28 @@ export function Builder(props: { initial?: SpecForm }) {
               <Field id="secrets" label="Secret names" error={errorOf("secrets")} hint="names only; values go into Secrets Manager">
                 <input id="secrets" className={inputClass} value={form.secrets} onChange={(e) => set("secrets", e.target.value)} />
               </Field>
+              {Object.keys(form.extra).length ? (
+                <div className="text-sm">
+                  <p className="font-medium">Also in the spec (no form field for these)</p>
+                  <ul aria-label="Other spec fields" className="text-xs">
+                    {Object.entries(form.extra).map(([field, value]) => (
+                      <li key={field} className="flex items-center gap-2">
+                        <code>
+                          {field}: {JSON.stringify(value)}
+                        </code>
+                        <button
+                          type="button"
+                          aria-label={`Remove ${field}`}
+                          className="text-red-700 underline"
+                          onClick={() => set("extra", Object.fromEntries(Object.entries(form.extra).filter(([key]) => key !== field)))}
+                        >
+                          remove
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ) : null}
             </>
           ) : null}
           {step === 5 ? (
@@ -148,6 +210,22 @@ export function Builder(props: { initial?: SpecForm }) {
               <Button kind="secondary" onClick={() => void preview()} disabled={problems.length > 0}>
                 Preview the files
               </Button>
+              {hubRepository && issueUrl ? (
+                <a
+                  href={issueUrl}
+                  target="_blank"
+                  rel="noreferrer"
+                  className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
+                >
+                  Open a spec issue in {hubRepository}
+                </a>
+              ) : null}
+              {hubRepository && !issueUrl ? (
+                <p className="text-sm text-amber-800">
+                  This spec is too long for a prefilled issue link (GitHub accepts links up to about {MAX_ISSUE_URL_LENGTH / 1000} KB): download
+                  spec.yaml and paste it into a new issue in {hubRepository} in a ```yaml block.
+                </p>
+              ) : null}
             </div>
           ) : null}
           <p aria-live="polite" className={`text-sm ${problems.length ? "text-red-700" : "text-green-700"}`}>
@@ -164,6 +242,7 @@ export function Builder(props: { initial?: SpecForm }) {
         </div>
       </Card>
       <div className="flex flex-col gap-4">
+        <CompleteWithAI spec={yaml} onAccept={accept} />
         <Card title="spec.yaml">
           <CodeView label="spec.yaml" text={yaml} />
           {problems.length ? (

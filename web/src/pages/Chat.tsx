@@ -1,7 +1,10 @@
-// The AI chat: streaming replies, model selection, and a notice when the echo answers.
+// The AI chat: streaming replies, model selection, a notice when the echo answers, and
+// "Use this spec" when a reply holds one (it opens in the System Builder).
 import { useState } from "react";
 import { Button, Card, ChatBubble, inputClass } from "../components/ui";
 import { streamChat, type ChatMessage } from "../lib/api";
+import { openInBuilder } from "../lib/handoff";
+import { findSpec } from "../lib/spec";
 
 export const MODELS = [
   { id: "gpt-4o-mini", label: "GPT-4o Mini" },
@@ -47,9 +50,22 @@ export function Chat() {
         </select>
       </div>
       <div aria-live="polite" className="mb-3 flex min-h-48 flex-col gap-2 rounded-md bg-slate-100 p-3">
-        {messages.map((message, index) => (
-          <ChatBubble key={index} role={message.role} text={message.content} />
-        ))}
+        {messages.map((message, index) => {
+          const streaming = busy && index === messages.length - 1;
+          const spec = message.role === "assistant" && !streaming ? findSpec(message.content) : null;
+          return (
+            <div key={index} className="flex flex-col gap-1">
+              <ChatBubble role={message.role} text={message.content} />
+              {spec ? (
+                <div>
+                  <Button kind="secondary" onClick={() => openInBuilder(spec)}>
+                    Use this spec
+                  </Button>
+                </div>
+              ) : null}
+            </div>
+          );
+        })}
       </div>
       {notice ? (
         <p role="status" className="mb-2 text-xs text-amber-800">
