@@ -11,9 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.github import installation_clients
+from bot.adapters.github_oauth import github_user_auth
 from bot.adapters.openai_chat import make_chat
 from bot.adapters.openai_drafter import make_drafter
-from bot.api import chat, health, specs, systems, webhooks
+from bot.api import auth, chat, health, specs, systems, webhooks
 from bot.api.dependencies import Services
 from bot.chat import ChatModel, RateLimiter
 from bot.context import HandlerContext
@@ -97,6 +98,7 @@ def create_app(
         # Until there are accounts, chat is limited per client address.
         chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
         drafter=drafter or make_drafter(settings, database),
+        user_auth=github_user_auth(settings),
     )
 
     monitor = (
@@ -136,6 +138,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(specs.router)
     app.include_router(systems.router)
+    app.include_router(auth.router)
     app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():
         # After every API route: the web app answers what the API does not.

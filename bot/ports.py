@@ -118,3 +118,28 @@ class GitHubPort(Protocol):
     ) -> None:
         """A completed check run on `head_sha` (annotations sent 50 per request)."""
         ...
+
+
+@dataclass(frozen=True)
+class GitHubIdentity:
+    """Who signed in, and the repositories (lower-case `owner/name`) they can reach through
+    the App's installations."""
+
+    login: str
+    user_id: int
+    repositories: frozenset[str]
+
+
+class SignInFailed(Exception):
+    """GitHub did not confirm the sign-in; the message says why, for the person signing in."""
+
+
+class GitHubUserAuth(Protocol):
+    """Sign-in with GitHub through the App's OAuth (user-to-server) flow. One adapter:
+    bot/adapters/github_oauth.py."""
+
+    def identify(self, code: str, redirect_uri: str) -> GitHubIdentity:
+        """Exchange the one-time `code` GitHub sent to `redirect_uri` and find who it belongs
+        to and what they can reach. The user's token stays inside the adapter. Raises
+        `SignInFailed`."""
+        ...

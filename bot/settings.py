@@ -93,6 +93,15 @@ class Settings(BaseSettings):
         description="Also accept the legacy X-Hub-Signature (SHA-1) header.",
     )
     github_api_url: str = Field(default="https://api.github.com", validation_alias="GITHUB_API_URL")
+    # Sign-in with GitHub: the App's OAuth client (user-to-server tokens). GitHub's web host
+    # serves the authorize and access-token endpoints; the callback is
+    # <SBH_PUBLIC_URL>/api/auth/callback (the request's own URL when it is not set).
+    github_client_id: str | None = Field(default=None, validation_alias="GITHUB_CLIENT_ID")
+    github_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="GITHUB_CLIENT_SECRET"
+    )
+    github_web_url: str = Field(default="https://github.com", validation_alias="GITHUB_WEB_URL")
+    public_url: str | None = Field(default=None, validation_alias="SBH_PUBLIC_URL")
     github_timeout_seconds: float = Field(
         default=15.0, gt=0, validation_alias="GITHUB_TIMEOUT_SECONDS"
     )
@@ -147,6 +156,11 @@ class Settings(BaseSettings):
     def openai_configured(self) -> bool:
         return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
 
+    @property
+    def sign_in_configured(self) -> bool:
+        """Sign-in with GitHub is on when the App's OAuth client id and secret are both set."""
+        return bool(self.github_client_id) and _has_value(self.github_client_secret)
+
     def production_problems(self) -> list[str]:
         """Why these settings must not serve production traffic (empty when they may)."""
         if not self.is_production:
@@ -162,7 +176,21 @@ class Settings(BaseSettings):
             problems.append(
                 "OPENAI_API_KEY: required in production (echo fallback is for development)"
             )
+        if bool(self.github_client_id) != _has_value(self.github_client_secret):
+            problems.append(
+                "GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET: sign-in needs both (the App's OAuth "
+                "client id and a client secret); set both or neither"
+            )
+        if self.sign_in_configured and not (self.public_url or "").startswith("https://"):
+            problems.append(
+                "SBH_PUBLIC_URL: sign-in in production needs this service's public https URL "
+                "(GitHub sends people back to <SBH_PUBLIC_URL>/api/auth/callback)"
+            )
         return problems
+
+
+def _has_value(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
 
 
 def _from_task_definition(values: Mapping[str, str]) -> dict[str, str]:

@@ -3,26 +3,42 @@ CLI (read-only queries; JSON-ready values)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from bot.db.database import Database
 from bot.db.models import Build, Delivery, Deployment, EnvironmentHealth, System, utcnow
 from bot.health_monitor import describe
 
 MAX_PAGE = 100
+T = TypeVar("T")
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def list_systems(database: Database, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def _visible(query: Select[T], repositories: frozenset[str] | None) -> Select[T]:
+    """Only systems whose repository (lower-case `owner/name`) is in `repositories`; all of
+    them when it is None."""
+    if repositories is None:
+        return query
+    return query.where(func.lower(System.owner + "/" + System.name).in_(sorted(repositories)))
+
+
+def list_systems(
+    database: Database,
+    limit: int = 50,
+    offset: int = 0,
+    repositories: frozenset[str] | None = None,
+) -> dict[str, Any]:
     with database.session() as session:
-        total = session.scalar(select(func.count()).select_from(System)) or 0
+        total = (
+            session.scalar(_visible(select(func.count()).select_from(System), repositories)) or 0
+        )
         systems = session.scalars(
-            select(System)
+            _visible(select(System), repositories)
             .order_by(System.owner, System.name)
             .limit(min(limit, MAX_PAGE))
             .offset(offset)
@@ -42,10 +58,15 @@ def list_systems(database: Database, limit: int = 50, offset: int = 0) -> dict[s
     return {"total": total, "limit": min(limit, MAX_PAGE), "offset": offset, "items": items}
 
 
-def system_detail(database: Database, name: str, owner: str | None = None) -> dict[str, Any] | None:
+def system_detail(
+    database: Database,
+    name: str,
+    owner: str | None = None,
+    repositories: frozenset[str] | None = None,
+) -> dict[str, Any] | None:
     now = utcnow()
     with database.session() as session:
-        query = select(System).where(System.name == name)
+        query = _visible(select(System), repositories).where(System.name == name)
         if owner:
             query = query.where(System.owner == owner)
         system = session.scalars(query.order_by(System.id).limit(1)).first()

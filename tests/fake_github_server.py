@@ -1,7 +1,8 @@
 """A small stateful GitHub over HTTP, for end-to-end runs: repositories with real git objects
 (blobs, trees, commits, refs), contents, issues' comments and labels, reactions, check runs,
 environments, variables, pull requests and workflow dispatches, answering like GitHub's
-REST API for the calls SBH makes. `GET /_state` shows everything (for tests).
+REST API for the calls SBH makes; and people signing in to the App (its OAuth web flow, the
+user's installations and their repositories). `GET /_state` shows everything (for tests).
 
 Run on its own: python -m tests.fake_github_server --port 8700
 """
@@ -12,13 +13,21 @@ import argparse
 import base64
 import hashlib
 import itertools
+import socket
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+
+OAUTH_CLIENT_ID = "Iv1.fakeclientid"
+OAUTH_CLIENT_SECRET = "fake-client-secret"
 
 
 def _sha(kind: str, payload: bytes) -> str:
@@ -55,6 +64,15 @@ class Repository:
         return {path: self.blobs[blob] for path, (_, blob) in tree.items()}
 
 
+@dataclass
+class User:
+    """A person on GitHub and, per installation of the App they can reach, its repositories."""
+
+    login: str
+    id: int
+    installations: dict[int, list[str]] = field(default_factory=dict)
+
+
 class FakeGitHub:
     def __init__(self, base_url: str = "") -> None:
         self.base_url = base_url
@@ -66,6 +84,18 @@ class FakeGitHub:
         self.check_runs: list[dict[str, Any]] = []
         self.requests: list[str] = []
         self.ids = itertools.count(1000)
+        # Sign-in: the App's OAuth client, its users, who the browser is signed in to
+        # GitHub as, one-time codes and user-to-server tokens (both -> login).
+        self.users: dict[str, User] = {}
+        self.browser_user: str | None = None
+        self.codes: dict[str, str] = {}
+        self.user_tokens: dict[str, str] = {}
+        self.page_size = 100  # GitHub's largest per_page; tests lower it to see paging
+
+    def add_user(self, login: str, installations: dict[int, list[str]]) -> User:
+        user = User(login, next(self.ids), installations)
+        self.users[login] = user
+        return user
 
     # -- git objects
     def store_tree(self, repository: Repository, entries: dict[str, tuple[str, str]]) -> str:
@@ -391,6 +421,75 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
                 run["output"]["annotations"] += body["output"]["annotations"]
         return {"id": run_id}
 
+    # -- sign-in with GitHub (the App's OAuth web flow and the user's installations)
+    def signed_in_user(request: Request) -> User:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if token not in hub.user_tokens:
+            raise HTTPException(401, "Bad credentials")
+        return hub.users[hub.user_tokens[token]]
+
+    def page(request: Request, key: str, items: list[dict[str, Any]]) -> JSONResponse:
+        size = min(int(request.query_params.get("per_page", 30)), hub.page_size)
+        number = int(request.query_params.get("page", 1))
+        shown = items[(number - 1) * size : number * size]
+        headers = {}
+        if number * size < len(items):
+            query = urlencode({"per_page": size, "page": number + 1})
+            headers["Link"] = f'<{request.url.replace(query=query)}>; rel="next"'
+        return JSONResponse({"total_count": len(items), key: shown}, headers=headers)
+
+    @app.get("/login/oauth/authorize")
+    def authorize(client_id: str, redirect_uri: str, state: str = "") -> RedirectResponse:
+        if client_id != OAUTH_CLIENT_ID or hub.browser_user is None:
+            raise HTTPException(404, "Not Found")
+        code = f"oauth-code-{next(hub.ids)}"
+        hub.codes[code] = hub.browser_user
+        query = urlencode({"code": code, "state": state})
+        return RedirectResponse(f"{redirect_uri}?{query}", status_code=302)
+
+    @app.post("/login/oauth/access_token")
+    async def access_token(request: Request) -> dict[str, str]:
+        form = dict(parse_qsl((await request.body()).decode()))
+        if (form.get("client_id"), form.get("client_secret")) != (
+            OAUTH_CLIENT_ID,
+            OAUTH_CLIENT_SECRET,
+        ):
+            return {"error": "incorrect_client_credentials"}
+        login = hub.codes.pop(form.get("code", ""), None)  # a code works once
+        if login is None:
+            return {
+                "error": "bad_verification_code",
+                "error_description": "The code passed is incorrect or expired.",
+            }
+        token = f"ghu_fake{next(hub.ids)}"
+        hub.user_tokens[token] = login
+        return {"access_token": token, "token_type": "bearer", "scope": ""}
+
+    @app.get("/user")
+    def user(request: Request) -> dict[str, Any]:
+        person = signed_in_user(request)
+        return {"login": person.login, "id": person.id, "type": "User"}
+
+    @app.get("/user/installations")
+    def user_installations(request: Request) -> JSONResponse:
+        person = signed_in_user(request)
+        installations = [
+            {"id": installation_id, "account": {"login": repositories[0].split("/")[0]}}
+            for installation_id, repositories in person.installations.items()
+        ]
+        return page(request, "installations", installations)
+
+    @app.get("/user/installations/{installation_id}/repositories")
+    def user_repositories(request: Request, installation_id: int) -> JSONResponse:
+        person = signed_in_user(request)
+        if installation_id not in person.installations:
+            raise HTTPException(404, "Not Found")
+        repositories = [
+            {"id": index, "full_name": full_name, "name": full_name.split("/")[1]}
+            for index, full_name in enumerate(person.installations[installation_id])
+        ]
+        return page(request, "repositories", repositories)
+
     @app.post("/app-manifests/{code}/conversions", status_code=201)
     def convert(code: str) -> dict[str, Any]:
         if code != "good-code":
@@ -404,6 +503,29 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
         }
 
     return app
+
+
+@contextmanager
+def serving(github: FakeGitHub) -> Iterator[str]:
+    """`github` served over HTTP on a free local port, in a thread; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    github.base_url = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(github), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the fake GitHub did not start"
+        time.sleep(0.05)
+    try:
+        yield github.base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
+from bot.api.identity import CsrfChecked
 from bot.api.specs import limit_per_client, spec_problems
 from bot.chat import (
     ALLOWED_MODELS,
@@ -76,7 +77,10 @@ def _checked(
 
 @router.post("/api/ai-chat", response_model=ChatResponse)
 async def chat(
-    request: Request, body: ChatRequest, services: Annotated[Services, Depends(get_services)]
+    request: Request,
+    body: ChatRequest,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
 ) -> ChatResponse:
     messages, model = _checked(request, body, services)
     try:
@@ -88,7 +92,10 @@ async def chat(
 
 @router.post("/api/ai-chat/stream")
 async def chat_stream(
-    request: Request, body: ChatRequest, services: Annotated[Services, Depends(get_services)]
+    request: Request,
+    body: ChatRequest,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
 ) -> StreamingResponse:
     messages, model = _checked(request, body, services)
     fallback = services.settings.openai_api_key is None
@@ -122,7 +129,10 @@ def _rendered(text: str) -> dict[str, File] | list[dict[str, object]]:
 
 @router.post("/api/specs/preview")
 async def preview_spec(
-    request: Request, body: PreviewRequest, services: Annotated[Services, Depends(get_services)]
+    request: Request,
+    body: PreviewRequest,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
 ) -> JSONResponse:
     """The generated file tree of a spec, and one file's text when `path` names one."""
     limit_per_client(request, services)
@@ -143,7 +153,10 @@ async def preview_spec(
 
 @router.post("/api/specs/repository.zip")
 async def repository_zip(
-    request: Request, body: ValidateRequest, services: Annotated[Services, Depends(get_services)]
+    request: Request,
+    body: ValidateRequest,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
 ) -> Response:
     """The whole generated repository as a zip (modes kept), for people without the App."""
     limit_per_client(request, services)
@@ -161,7 +174,10 @@ async def repository_zip(
 
 @router.post("/api/specs/validate")
 async def validate_spec(
-    request: Request, body: ValidateRequest, services: Annotated[Services, Depends(get_services)]
+    request: Request,
+    body: ValidateRequest,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
 ) -> JSONResponse:
     limit_per_client(request, services)
     try:

@@ -10,6 +10,7 @@ from bot.chat import ChatModel, RateLimiter
 from bot.db.database import Database
 from bot.drafting import Drafter
 from bot.intake import WebhookIntake
+from bot.ports import GitHubUserAuth
 from bot.queue import JobQueue
 from bot.settings import Settings
 
@@ -23,6 +24,8 @@ class Services:
     chat: ChatModel
     chat_limiter: RateLimiter
     drafter: Drafter
+    # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).
+    user_auth: GitHubUserAuth | None = None
 
 
 async def get_services(request: Request) -> Services:

@@ -216,3 +216,18 @@ class Deployment(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (Index("ix_deployments_system_env", "system_id", "environment", "created_at"),)
+
+
+class WebSession(Base):
+    """A signed-in person of the web app: who they are on GitHub and the repositories they
+    can reach through the App's installations, until `expires_at`. Keyed by the SHA-256 of
+    the session id the browser holds (signed, in the `sbh_session` cookie)."""
+
+    __tablename__ = "web_sessions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(100))
+    github_user_id: Mapped[int] = mapped_column(BigInteger)
+    repositories: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

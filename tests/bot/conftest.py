@@ -22,6 +22,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
 from bot.queue import JobQueue
 from bot.settings import Settings
+from bot.web_session import CSRF_HEADER
 from bot.webhook_signature import sign_sha256
 from tests.bot.fake_github import FakeGitHub
 
@@ -98,6 +99,13 @@ def signed_headers(
         "X-Hub-Signature-256": sign_sha256(secret.encode(), body),
         "User-Agent": "GitHub-Hookshot/test",
     }
+
+
+def as_the_web_app(client: TestClient) -> TestClient:
+    """`client` sending what the web app sends with state-changing requests: the CSRF token
+    from `GET /api/session` in the X-CSRF-Token header (its cookie stays in the client)."""
+    client.headers[CSRF_HEADER] = client.get("/api/session").json()["csrf_token"]
+    return client
 
 
 # --- The GitHub flows: a recording fake GitHub and a handler context around it.

@@ -15,7 +15,7 @@ from bot.adapters.openai_chat import OpenAIChat
 from bot.app import create_app
 from bot.chat import RateLimiter
 from bot.db.database import Database
-from tests.bot.conftest import make_settings
+from tests.bot.conftest import as_the_web_app, make_settings
 from tests.bot.fake_openai import FakeOpenAI, chat_stream, completion, status
 from tests.conftest import EXAMPLE_SPEC
 
@@ -25,7 +25,7 @@ HELLO = {"messages": [{"role": "user", "content": "Help me write a spec for an o
 @pytest.fixture
 def echo(database: Database) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(), database=database)) as client:
-        yield client
+        yield as_the_web_app(client)
 
 
 def openai_app(database: Database, fake: FakeOpenAI, **settings: str) -> TestClient:
@@ -34,7 +34,7 @@ def openai_app(database: Database, fake: FakeOpenAI, **settings: str) -> TestCli
         database=database,
         chat_model=OpenAIChat(fake.client()),
     )
-    return TestClient(app)
+    return as_the_web_app(TestClient(app))
 
 
 def test_without_a_key_the_reply_echoes_the_last_user_message(echo: TestClient) -> None:
@@ -125,7 +125,7 @@ def test_the_echo_also_streams(echo: TestClient) -> None:
 
 def test_chat_is_rate_limited_per_client(database: Database) -> None:
     settings = make_settings(SBH_CHAT_REQUESTS_PER_MINUTE="1")
-    with TestClient(create_app(settings, database=database)) as client:
+    with as_the_web_app(TestClient(create_app(settings, database=database))) as client:
         codes = [client.post("/api/ai-chat", json=HELLO).status_code for _ in range(12)]
 
     assert codes[:10] == [200] * 10  # the burst

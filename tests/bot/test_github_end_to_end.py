@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -34,7 +32,7 @@ from renderers.spec import load_spec
 from tests.bot.conftest import WEBHOOK_SECRET, signed_headers
 from tests.bot.test_github_flows import example
 from tests.conftest import EXAMPLE_SPEC, REPO_ROOT
-from tests.fake_github_server import FakeGitHub, create_app
+from tests.fake_github_server import FakeGitHub, serving
 
 pytestmark = pytest.mark.slow
 HUB = "acme/platform-requests"
@@ -56,21 +54,9 @@ def private_key() -> str:
 
 @pytest.fixture
 def fake_github() -> Iterator[tuple[FakeGitHub, str]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    github = FakeGitHub(url)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(github), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the fake GitHub did not start"
-        time.sleep(0.05)
-    yield github, url
-    server.should_exit = True
-    thread.join(timeout=10)
+    github = FakeGitHub()
+    with serving(github) as url:
+        yield github, url
 
 
 def app_settings(api_url: str) -> dict[str, str]:

@@ -63,6 +63,34 @@ def test_production_starts_with_real_values() -> None:
     assert not settings.migrate_on_start
 
 
+def test_production_refuses_half_configured_sign_in_and_a_callback_without_https() -> None:
+    with pytest.raises(SettingsError) as half:
+        load_settings({"FLASK_ENV": "production", **PRODUCTION_READY, "GITHUB_CLIENT_ID": "Iv1.x"})
+    with pytest.raises(SettingsError) as plain_http:
+        load_settings(
+            {
+                "FLASK_ENV": "production",
+                **PRODUCTION_READY,
+                "GITHUB_CLIENT_ID": "Iv1.x",
+                "GITHUB_CLIENT_SECRET": "client-secret",
+                "SBH_PUBLIC_URL": "http://sbh.acme.io",
+            }
+        )
+    signing_in = load_settings(
+        {
+            "FLASK_ENV": "production",
+            **PRODUCTION_READY,
+            "GITHUB_CLIENT_ID": "Iv1.x",
+            "GITHUB_CLIENT_SECRET": "client-secret",
+            "SBH_PUBLIC_URL": "https://sbh.acme.io",
+        }
+    )
+
+    assert "GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET: sign-in needs both" in str(half.value)
+    assert "SBH_PUBLIC_URL: sign-in in production needs" in str(plain_http.value)
+    assert signing_in.sign_in_configured
+
+
 def test_a_bad_value_names_the_setting() -> None:
     with pytest.raises(SettingsError, match="OPENAI_TIMEOUT_SECONDS"):
         load_settings({"SBH_ENV": "development", "OPENAI_TIMEOUT_SECONDS": "soon"})

@@ -24,9 +24,13 @@ def api(database: Database, **settings: str) -> TestClient:
     return TestClient(create_app(make_settings(**settings), database=database))
 
 
-def test_the_api_is_off_without_a_token_and_refuses_a_wrong_one(database: Database) -> None:
+def test_without_a_way_to_sign_in_the_api_says_so_and_it_refuses_a_wrong_token(
+    database: Database,
+) -> None:
     with api(database) as client:
-        assert client.get("/api/systems").status_code == 403
+        refused = client.get("/api/systems")
+        assert refused.status_code == 401
+        assert "set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" in refused.json()["detail"]
     with api(database, SBH_API_TOKEN=TOKEN) as client:
         assert client.get("/api/systems").status_code == 401
         assert (
@@ -127,11 +131,11 @@ def test_in_development_without_a_token_this_machine_is_the_one_local_user(
         assert local.get("/api/session").json()["mode"] == "local"
         assert local.get("/api/systems").status_code == 200
     with TestClient(app, client=("203.0.113.9", 50000)) as remote:
-        assert remote.get("/api/session").json()["mode"] == "token"
-        assert remote.get("/api/systems").status_code == 403
+        assert remote.get("/api/session").json()["mode"] == "anonymous"
+        assert remote.get("/api/systems").status_code == 401
     production = create_app(
         make_settings(SBH_ENV="production", SECRET_KEY="x" * 40, OPENAI_API_KEY="sk-test"),
         database=database,
     )
     with TestClient(production, client=("127.0.0.1", 50000)) as local_in_production:
-        assert local_in_production.get("/api/systems").status_code == 403
+        assert local_in_production.get("/api/systems").status_code == 401
