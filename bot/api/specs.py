@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
+from bot.api.identity import CsrfChecked
 from bot.drafting import MAX_CONTEXT_CHARACTERS
 from bot.spec_checks import Completed, draft_spec
 from renderers.complete import spec_to_yaml
@@ -81,7 +82,10 @@ def completion_json(completed: Completed, model: str) -> dict[str, object]:
 
 @router.post("/api/specs/complete")
 async def complete_spec(
-    request: Request, body: CompleteRequest, services: Annotated[Services, Depends(get_services)]
+    request: Request,
+    body: CompleteRequest,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
 ) -> JSONResponse:
     """Run the Drafter (OpenAI, or the deterministic fallback) on a spec: what it proposes
     for the fields the person left out, or every problem with its line."""

@@ -11,7 +11,7 @@ from bot.adapters.openai_drafter import OpenAIProposalModel
 from bot.app import create_app
 from bot.db.database import Database
 from bot.drafting import AIDrafter
-from tests.bot.conftest import make_settings
+from tests.bot.conftest import as_the_web_app, make_settings
 from tests.bot.fake_openai import FakeOpenAI, proposal, status
 
 PARTIAL = """\
@@ -28,12 +28,12 @@ CONTEXT = "An order intake API that stores uploaded invoices and talks to Stripe
 def ai_app(database: Database, fake: FakeOpenAI) -> TestClient:
     drafter = AIDrafter(OpenAIProposalModel(fake.client(), "gpt-4o-mini"), database)
     settings = make_settings(OPENAI_API_KEY="sk-test")
-    return TestClient(create_app(settings, database=database, drafter=drafter))
+    return as_the_web_app(TestClient(create_app(settings, database=database, drafter=drafter)))
 
 
 @pytest.fixture
 def without_ai(database: Database) -> TestClient:
-    return TestClient(create_app(make_settings(), database=database))
+    return as_the_web_app(TestClient(create_app(make_settings(), database=database)))
 
 
 def by_field(body: dict[str, object]) -> dict[str, dict[str, object]]:
@@ -142,7 +142,7 @@ def test_an_unusable_spec_gives_its_problems_with_lines_and_never_reaches_the_ai
 
 def test_completion_is_rate_limited_per_client(database: Database) -> None:
     settings = make_settings(SBH_CHAT_REQUESTS_PER_MINUTE="1")
-    with TestClient(create_app(settings, database=database)) as client:
+    with as_the_web_app(TestClient(create_app(settings, database=database))) as client:
         codes = [
             client.post("/api/specs/complete", json={"spec": PARTIAL}).status_code
             for _ in range(12)
@@ -163,3 +163,10 @@ def test_config_tells_the_web_app_the_hub_repository(database: Database) -> None
 
 def test_without_a_hub_repository_config_says_none(without_ai: TestClient) -> None:
     assert without_ai.get("/api/config").json() == {"hub_repository": None, "ai": False}
+
+
+def test_completion_without_the_csrf_token_is_refused(database: Database) -> None:
+    with TestClient(create_app(make_settings(), database=database)) as client:
+        response = client.post("/api/specs/complete", json={"spec": PARTIAL})
+
+    assert response.status_code == 403

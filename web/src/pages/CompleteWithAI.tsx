@@ -34,7 +34,7 @@ export function CompleteWithAI(props: { spec: string; onAccept: (fields: Propose
     <Card title="Complete with AI">
       <div className="flex flex-col gap-3">
         <Field id="context" label="What the service is for" hint="optional; the AI reads it to propose buckets, settings and secret names">
-          <textarea id="context" className={inputClass} rows={2} value={context} onChange={(e) => setContext(e.target.value)} />
+          <textarea id="context" className={inputClass} rows={2} maxLength={8000} value={context} onChange={(e) => setContext(e.target.value)} />
         </Field>
         <div>
           <Button onClick={() => void complete()} disabled={busy}>
