@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Account } from "./components/Account";
 import { Builder } from "./pages/Builder";
 import { Chat } from "./pages/Chat";
 import { Dashboard } from "./pages/Dashboard";
@@ -29,6 +30,7 @@ export function App() {
             </a>
           ))}
         </nav>
+        <Account />
       </header>
       <main>{page === "chat" ? <Chat /> : page === "systems" ? <Dashboard /> : <Builder />}</main>
     </div>

@@ -2,12 +2,42 @@
 import type { Problem } from "./spec";
 import { EventParser } from "./sse";
 
+// Every state-changing request sends the CSRF token GET /api/session gave this browser
+// (the server also keeps it in a SameSite=Strict cookie and compares the two).
 async function post(path: string, body: unknown): Promise<Response> {
-  return fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  const send = async () =>
+    fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(await csrfHeaders()) },
+      body: JSON.stringify(body),
+    });
+  const response = await send();
+  if (response.status !== 403 || !(await csrfRefused(response))) return response;
+  forgetCsrfToken(); // expired or never fetched: get a fresh token once and try again
+  return send();
+}
+
+async function csrfRefused(response: Response): Promise<boolean> {
+  const detail = (await response.clone().json().catch(() => ({}))) as { detail?: unknown };
+  return String(detail.detail ?? "").startsWith("CSRF check failed");
+}
+
+let csrfToken: Promise<string | null> | null = null;
+
+/** The header a state-changing request needs: `X-CSRF-Token` from GET /api/session (fetched
+ * once, then cached). Empty when the session cannot be read; the server then says why. */
+export async function csrfHeaders(): Promise<Record<string, string>> {
+  csrfToken ??= getSession().then(
+    (session) => session.csrf_token ?? null,
+    () => null,
+  );
+  const token = await csrfToken;
+  if (token === null) csrfToken = null;
+  return token ? { "X-CSRF-Token": token } : {};
+}
+
+export function forgetCsrfToken(): void {
+  csrfToken = null;
 }
 
 export async function validateSpec(spec: string): Promise<{ valid: boolean; problems: Problem[] }> {
@@ -98,12 +128,22 @@ export async function streamChat(
 
 export interface Session {
   user: string | null;
-  mode: "local" | "github" | "token";
+  mode: "local" | "github" | "token" | "anonymous";
   label: string;
+  // Where "Sign in with GitHub" goes; null when sign-in is not configured.
+  sign_in_url?: string | null;
+  csrf_token?: string;
 }
 
 export async function getSession(): Promise<Session> {
-  return (await fetch("/api/session")).json();
+  const session = (await (await fetch("/api/session")).json()) as Session;
+  if (session.csrf_token) csrfToken = Promise.resolve(session.csrf_token);
+  return session;
+}
+
+export async function signOut(): Promise<void> {
+  const response = await post("/api/auth/logout", {});
+  if (!response.ok) throw new Error(`signing out failed (${response.status})`);
 }
 
 export interface SystemSummary {
