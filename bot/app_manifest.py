@@ -40,6 +40,8 @@ def app_manifest(org: str, url: str, redirect_url: str) -> dict[str, Any]:
         "description": "Turns a spec into a bootable repository that deploys itself to AWS.",
         "hook_attributes": {"url": f"{base}/api/github/webhooks", "active": True},
         "redirect_url": redirect_url,
+        # Sign-in with GitHub comes back here (the App's OAuth client; see bot/api/auth.py).
+        "callback_urls": [f"{base}/api/auth/callback"],
         "public": False,
         "default_permissions": dict(PERMISSIONS),
         "default_events": list(EVENTS),
@@ -60,7 +62,13 @@ def registration_page(github_url: str, org: str, manifest: Mapping[str, Any], st
 
 
 def store_credentials(
-    directory: Path, app_id: int, slug: str, pem: str, webhook_secret: str
+    directory: Path,
+    app_id: int,
+    slug: str,
+    pem: str,
+    webhook_secret: str,
+    client_id: str = "",
+    client_secret: str = "",
 ) -> Path:
     """Write the App's key and settings under `directory` readable by the owner only;
     returns the settings file (`set -a; . FILE` loads it)."""
@@ -74,7 +82,12 @@ def store_credentials(
             f"# GitHub App {slug} (id {app_id}), made by `sbh app-manifest`\n"
             f"GITHUB_APP_ID={app_id}\n"
             f"GITHUB_PRIVATE_KEY_PATH={key.resolve()}\n"
-            f"GITHUB_WEBHOOK_SECRET={webhook_secret}\n",
+            f"GITHUB_WEBHOOK_SECRET={webhook_secret}\n"
+            + (
+                f"GITHUB_CLIENT_ID={client_id}\nGITHUB_CLIENT_SECRET={client_secret}\n"
+                if client_id and client_secret
+                else ""
+            ),
         ),
     ):
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

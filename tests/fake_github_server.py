@@ -499,6 +499,8 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
             "slug": "system-builder-hub-acme",
             "pem": "-----BEGIN RSA PRIVATE KEY-----\nfake\n-----END RSA PRIVATE KEY-----\n",
             "webhook_secret": "fake-webhook-secret",
+            "client_id": OAUTH_CLIENT_ID,
+            "client_secret": OAUTH_CLIENT_SECRET,
             "html_url": f"{hub.base_url}/apps/system-builder-hub-acme",
         }
 

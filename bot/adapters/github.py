@@ -92,7 +92,8 @@ def installation_clients(settings: Settings) -> Callable[[int], GitHubPort] | No
 
 def convert_manifest_code(settings: Settings, code: str) -> dict[str, Any]:
     """Finish GitHub's App manifest flow: the one-time `code` -> the new App's id, slug,
-    private key and webhook secret (no authentication: the code is the credential)."""
+    private key, webhook secret and OAuth client (no authentication: the code is the
+    credential)."""
     client = GitHub(
         base_url=settings.github_api_url.rstrip("/") + "/",
         timeout=httpx.Timeout(settings.github_timeout_seconds),
@@ -105,6 +106,8 @@ def convert_manifest_code(settings: Settings, code: str) -> dict[str, Any]:
         "slug": str(converted.get("slug", "")),
         "pem": str(converted["pem"]),
         "webhook_secret": str(converted.get("webhook_secret") or ""),
+        "client_id": str(converted.get("client_id") or ""),
+        "client_secret": str(converted.get("client_secret") or ""),
         "html_url": str(converted.get("html_url", "")),
     }
 

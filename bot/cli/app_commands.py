@@ -38,7 +38,13 @@ def _exchange(code: str, out_dir: Path) -> None:
         err.print(f"error: GitHub did not convert the code: {error}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS) from None
     stored = store_credentials(
-        out_dir, converted["id"], converted["slug"], converted["pem"], converted["webhook_secret"]
+        out_dir,
+        converted["id"],
+        converted["slug"],
+        converted["pem"],
+        converted["webhook_secret"],
+        converted["client_id"],
+        converted["client_secret"],
     )
     out.print(f"Created GitHub App {converted['slug']} (id {converted['id']}).", markup=False)
     out.print(

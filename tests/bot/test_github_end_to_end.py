@@ -235,6 +235,7 @@ def test_app_manifest_serve_registers_the_app_and_stores_its_credentials(
             page.split('name="manifest" value="')[1].split('"')[0].replace("&quot;", '"')
         )
         assert manifest["hook_attributes"]["url"] == "https://sbh.acme.io/api/github/webhooks"
+        assert manifest["callback_urls"] == ["https://sbh.acme.io/api/auth/callback"]
         assert manifest["default_permissions"]["workflows"] == "write"
         wrong = httpx.get(
             f"http://127.0.0.1:{port}/callback", params={"code": "good-code", "state": "forged"}
@@ -251,6 +252,9 @@ def test_app_manifest_serve_registers_the_app_and_stores_its_credentials(
     settings = (tmp_path / "creds" / "github-app.env").read_text()
     assert "GITHUB_APP_ID=4321" in settings
     assert "GITHUB_WEBHOOK_SECRET=fake-webhook-secret" in settings
+    assert "GITHUB_CLIENT_ID=Iv1.fakeclientid" in settings
+    assert "GITHUB_CLIENT_SECRET=fake-client-secret" in settings
     for written in (tmp_path / "creds").iterdir():
         assert written.stat().st_mode & 0o777 == 0o600
-    assert "fake-webhook-secret" not in output  # secrets go to the file, not the terminal
+    for secret in ("fake-webhook-secret", "fake-client-secret"):
+        assert secret not in output  # secrets go to the file, not the terminal
