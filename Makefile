@@ -10,7 +10,7 @@ TOOLS_STAMP := $(TOOLS_VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install tools web demo check self-render test e2e lint format bench run migrate migrate-online golden clean
+.PHONY: help install tools web browsers demo check self-render test screens e2e lint format bench run migrate migrate-online golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,7 +32,7 @@ tools: $(TOOLS_STAMP) ## Create .venv-tools with the validators of generated rep
 
 WEB_STAMP := web/dist/index.html
 
-$(WEB_STAMP): web/package.json web/package-lock.json $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts
+$(WEB_STAMP): web/package.json web/package-lock.json $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts
 	@if command -v npm >/dev/null; then \
 		cd web && npm ci --no-audit --no-fund --silent && npm run build --silent; \
 	else \
@@ -40,6 +40,9 @@ $(WEB_STAMP): web/package.json web/package-lock.json $(shell find web/src -type 
 	fi
 
 web: $(WEB_STAMP) ## Build the web app into web/dist (served by sbh serve at /)
+
+browsers: ## Install Debian's Chromium for the browser tests (they skip, saying why, without it)
+	@scripts/install_chromium.sh
 
 demo: $(STAMP) ## Build the example spec into build/orders-api (no credentials needed)
 	$(BIN)/sbh build $(DEMO_SPEC) --out $(DEMO_OUT) --force
@@ -51,8 +54,11 @@ self-render: $(STAMP) ## Re-render SBH's own infra/envs, setup-oidc.sh and workf
 	$(BIN)/python scripts/self_render.py
 	$(BIN)/python scripts/module_readmes.py
 
-test: $(STAMP) $(TOOLS_STAMP) ## Run the whole test suite (set SBH_TEST_DATABASE_URL to add PostgreSQL)
+test: $(STAMP) $(TOOLS_STAMP) $(WEB_STAMP) browsers ## Run the whole test suite, browser tests included (set SBH_TEST_DATABASE_URL to add PostgreSQL)
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m pytest
+
+screens: $(STAMP) $(WEB_STAMP) browsers ## Run the browser tests and save a screenshot of each page to bench/screens/
+	SBH_SCREENS=1 $(BIN)/python -m pytest tests/e2e -v
 
 e2e: $(STAMP) ## sbh serve against a stateful fake GitHub: a spec issue ends in a built repository
 	$(BIN)/python -m pytest tests/bot/test_github_end_to_end.py -v

@@ -247,8 +247,8 @@ export function Builder(props: { initial?: SpecForm }) {
           <CodeView label="spec.yaml" text={yaml} />
           {problems.length ? (
             <ul className="mt-2 list-disc pl-5 text-xs text-red-700">
-              {problems.map((problem) => (
-                <li key={`${problem.line}-${problem.field}`}>
+              {problems.map((problem, index) => (
+                <li key={`${index}-${problem.field}-${problem.message}`}>
                   line {problem.line}, {problem.field}: {problem.message}
                 </li>
               ))}

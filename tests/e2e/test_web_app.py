@@ -1,0 +1,237 @@
+"""What a person does in the web app, in Chromium against `sbh serve`: builds a spec step by
+step (and fixes what the server rejects), previews and downloads the repository, chats with
+the echo and with OpenAI (a fake over HTTP), and finds a system SBH built from a GitHub
+issue on the dashboard. No page may log a console error."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import time
+import zipfile
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from tests.bot.conftest import signed_headers
+from tests.bot.test_github_flows import example
+from tests.conftest import EXAMPLE_SPEC
+from tests.e2e.conftest import MOBILE, Pages, Sbh
+from tests.fake_github_server import FakeGitHub
+from tests.fake_openai_server import FakeOpenAI
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+Screenshot = Callable[["Page", str], None]
+
+
+def expect_no_horizontal_scroll(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the {MOBILE['width']}px screen"
+
+
+def field_error(page: Page, field: str) -> Any:
+    return page.locator(f"#{field}-error")
+
+
+def test_the_builder_leads_to_a_valid_spec_a_preview_and_a_zip(
+    sbh: Sbh, pages: Pages, screenshot: Screenshot
+) -> None:
+    from playwright.sync_api import expect
+
+    page = pages.open(sbh.url)
+    expect(page.get_by_role("heading", name="System Builder: Basics")).to_be_visible()
+
+    page.get_by_label("Name").fill("Orders API")
+    expect(field_error(page, "name")).to_contain_text("name")
+    expect(page.get_by_label("Name")).to_be_visible()
+    page.get_by_label("Name").fill("orders-api")
+    expect(field_error(page, "name")).to_have_count(0)
+    page.get_by_label("GitHub organization").fill("acme")
+    page.get_by_label("Description").fill("Order intake service for the shop")
+    expect(field_error(page, "owner")).to_have_count(0)
+    screenshot(page, "builder")
+
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Port").fill("8000")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Buckets").fill("uploads")
+    page.get_by_role("button", name="Next").click()
+    for environment, account in (("dev", "111111111111"), ("prod", "222222222222")):
+        page.locator(f"#{environment}-account").fill(account)
+        page.locator(f"#{environment}-domain").fill(
+            "orders.acme.io" if environment == "prod" else "orders.dev.acme.io"
+        )
+    page.locator("#prod-region").fill("moon-1")
+    expect(field_error(page, "prod-region")).to_have_text("'moon-1' is not an AWS region")
+    # The spec's problem list shows that one problem, not ones already fixed (distinct domains).
+    expect(page.get_by_text("is already the domain of")).to_have_count(0)
+    screenshot(page, "builder-invalid-region")
+    page.locator("#prod-region").fill("us-west-2")
+    expect(field_error(page, "prod-region")).to_have_count(0)
+    expect(page.get_by_text("is not an AWS region")).to_have_count(0)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Settings").fill("LOG_LEVEL=info")
+    page.get_by_label("Secret names").fill("STRIPE_KEY")
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_text("The spec is valid.")).to_be_visible()
+    page.get_by_role("button", name="Preview the files").click()
+    page.get_by_role("button", name="Dockerfile", exact=True).click()
+    expect(page.get_by_label("Dockerfile", exact=True)).to_contain_text("FROM ")
+    page.get_by_role("button", name="infra/envs/prod/main.tf", exact=True).click()
+    expect(page.get_by_label("infra/envs/prod/main.tf", exact=True)).to_contain_text("us-west-2")
+    screenshot(page, "builder-preview")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the repository (zip)").click()
+    download = download_info.value
+    assert download.suggested_filename == "orders-api.zip"
+    with zipfile.ZipFile(io.BytesIO(download.path().read_bytes())) as archive:
+        names = set(archive.namelist())
+        sbh_yaml = archive.read("sbh.yaml").decode()
+    assert {"app/main.py", "Dockerfile", "infra/envs/prod/main.tf", "sbh.yaml"} <= names
+    assert "name: orders-api" in sbh_yaml
+
+
+def test_the_builder_fits_a_phone_screen(sbh: Sbh, pages: Pages, screenshot: Screenshot) -> None:
+    from playwright.sync_api import expect
+
+    page = pages.open(sbh.url, viewport=MOBILE)
+    page.get_by_label("Name").fill("orders-api")
+    expect(page.get_by_text("problem(s) to fix")).to_be_visible()
+
+    expect_no_horizontal_scroll(page)
+    screenshot(page, "builder-mobile")
+
+
+def send(page: Page, message: str) -> None:
+    page.get_by_label("Message").fill(message)
+    page.get_by_role("button", name="Send").click()
+
+
+def test_without_an_openai_key_the_chat_echoes_and_says_so(
+    sbh: Sbh, pages: Pages, screenshot: Screenshot
+) -> None:
+    from playwright.sync_api import expect
+
+    page = pages.open(f"{sbh.url}/#/chat")
+    send(page, "I need an orders service with a database")
+
+    expect(page.get_by_role("status")).to_contain_text("No OpenAI key is configured")
+    expect(page.get_by_text("I need an orders service with a database")).to_have_count(2)
+    screenshot(page, "chat-echo")
+
+
+def test_the_chat_streams_the_reply_of_the_model_the_user_chose(
+    sbh_with_openai: Sbh, fake_openai: tuple[FakeOpenAI, str], pages: Pages, screenshot: Screenshot
+) -> None:
+    from playwright.sync_api import expect
+
+    openai, _ = fake_openai
+    page = pages.open(f"{sbh_with_openai.url}/#/chat")
+    page.get_by_label("Model").select_option(label="GPT-4 Turbo")
+    send(page, "Write me a spec for an orders service")
+
+    expect(page.get_by_text(openai.reply)).to_be_visible()
+    expect(page.get_by_role("status")).to_have_count(0)
+    assert [request["model"] for request in openai.requests] == ["gpt-4-turbo"]
+    assert openai.requests[-1]["stream"] is True
+    assert openai.requests[-1]["messages"][-1] == {
+        "role": "user",
+        "content": "Write me a spec for an orders service",
+    }
+    screenshot(page, "chat")
+
+    mobile = pages.open(f"{sbh_with_openai.url}/#/chat", viewport=MOBILE)
+    send(mobile, "And a bucket for uploads, please")
+    expect(mobile.get_by_text(openai.reply)).to_be_visible()
+    expect_no_horizontal_scroll(mobile)
+    screenshot(mobile, "chat-mobile")
+
+
+def open_spec_issue(sbh: Sbh, github: FakeGitHub, hub: str) -> None:
+    """A signed `issues.opened` webhook whose body holds the example spec, as GitHub sends it."""
+    github.add_repository(hub, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
+    payload: dict[str, Any] = copy.deepcopy(example("issues", "opened"))
+    payload["repository"].update(full_name=hub, name=hub.split("/")[1])
+    payload["installation"] = {"id": 4242}
+    payload["issue"].update(
+        number=12, labels=[], body=f"Please build:\n\n```yaml\n{EXAMPLE_SPEC.read_text()}```\n"
+    )
+    body = json.dumps(payload).encode()
+    response = httpx.post(
+        f"{sbh.url}/api/github/webhooks",
+        content=body,
+        headers=signed_headers(body, "issues", "e2e-browser-issue-12"),
+    )
+    assert response.status_code == 202, response.text
+
+
+def wait_for_built_system(sbh: Sbh, name: str, seconds: float = 60) -> None:
+    """Until SBH (local mode: this machine asks) shows the system with its build finished."""
+
+    def built() -> bool:
+        response = httpx.get(f"{sbh.url}/api/systems/{name}")
+        builds = response.json().get("builds", []) if response.status_code == 200 else []
+        return bool(builds) and all(build["status"] != "running" for build in builds)
+
+    deadline = time.monotonic() + seconds
+    while not built():
+        assert sbh.process.poll() is None, f"sbh serve exited:\n{sbh.log_tail()}"
+        assert time.monotonic() < deadline, f"SBH built no system {name}:\n{sbh.log_tail()}"
+        time.sleep(0.2)
+
+
+def test_the_dashboard_lists_a_system_built_from_a_github_issue(
+    sbh: Sbh, fake_github: tuple[FakeGitHub, str], pages: Pages, screenshot: Screenshot
+) -> None:
+    from playwright.sync_api import expect
+
+    github, _ = fake_github
+    open_spec_issue(sbh, github, "acme/platform-requests")
+    wait_for_built_system(sbh, "orders-api")
+
+    page = pages.open(f"{sbh.url}/#/systems")
+    expect(page.get_by_role("status")).to_contain_text("Local mode")
+    system = page.get_by_text("acme/orders-api", exact=True)
+    expect(system).to_be_visible()
+    expect(page.get_by_text("acme/platform-requests#12")).to_be_visible()
+    screenshot(page, "dashboard")
+
+    system.click()
+    expect(page.get_by_role("heading", name="acme/orders-api")).to_be_visible()
+    screenshot(page, "system")
+
+
+def test_the_keyboard_reaches_the_pages_and_the_builder_steps(sbh: Sbh, pages: Pages) -> None:
+    from playwright.sync_api import expect
+
+    page = pages.open(sbh.url)
+    expect(page.get_by_role("heading", name="System Builder: Basics")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="System Builder")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="AI chat")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="AI chat")).to_be_visible()
+
+    page.goto(f"{sbh.url}/#/builder")
+    page.get_by_role("button", name="1. Basics").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="2. Service")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="System Builder: Service")).to_be_visible()
+    next_button = page.get_by_role("button", name="Next")
+    for _ in range(20):
+        if next_button.evaluate("button => button === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(next_button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="System Builder: Data")).to_be_visible()
