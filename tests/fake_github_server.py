@@ -508,26 +508,32 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
 
 
 @contextmanager
-def serving(github: FakeGitHub) -> Iterator[str]:
-    """`github` served over HTTP on a free local port, in a thread; yields its URL."""
+def serving_app(app: FastAPI) -> Iterator[str]:
+    """Any ASGI app (this fake, the fake OpenAI) over HTTP on a free local port, in a thread;
+    yields its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    github.base_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(github), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        assert time.monotonic() < deadline, "the fake GitHub did not start"
+        assert time.monotonic() < deadline, "the fake server did not start"
         time.sleep(0.05)
     try:
-        yield github.base_url
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serving(github: FakeGitHub) -> Iterator[str]:
+    """`github` served over HTTP on a free local port, in a thread; yields its URL."""
+    with serving_app(create_app(github)) as url:
+        github.base_url = url
+        yield url
 
 
 def main() -> None:

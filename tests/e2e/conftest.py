@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,15 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from tests.bot.test_github_end_to_end import app_settings, free_port, ready
 from tests.conftest import REPO_ROOT
-from tests.fake_github_server import FakeGitHub
-from tests.fake_github_server import create_app as fake_github_app
-from tests.fake_openai_server import FakeOpenAI
-from tests.fake_openai_server import create_app as fake_openai_app
+from tests.fake_github_server import FakeGitHub, serving, serving_app
+from tests.fake_openai_server import FakeOpenAI, create_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -45,24 +40,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu"]
 def chromium_path() -> str | None:
     candidates = [os.environ.get("SBH_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")]
     return next((path for path in candidates if path and Path(path).is_file()), None)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Runs an ASGI app on a free local port in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the fake server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass
@@ -120,15 +97,14 @@ def sbh_serve(directory: Path, settings: dict[str, str]) -> Iterator[Sbh]:
 @pytest.fixture(scope="session")
 def fake_github() -> Iterator[tuple[FakeGitHub, str]]:
     github = FakeGitHub()
-    with serving(fake_github_app(github)) as url:
-        github.base_url = url
+    with serving(github) as url:
         yield github, url
 
 
 @pytest.fixture(scope="session")
 def fake_openai() -> Iterator[tuple[FakeOpenAI, str]]:
     openai = FakeOpenAI()
-    with serving(fake_openai_app(openai)) as url:
+    with serving_app(create_app(openai)) as url:
         yield openai, url
 
 
