@@ -64,8 +64,9 @@ def test_signing_in_sets_a_session_cookie_and_the_session_names_the_person(
     to_github = sbh.get("/api/auth/login", follow_redirects=False)
     assert to_github.status_code == 302
     assert to_github.headers["location"].startswith(f"{github.base_url}/login/oauth/authorize?")
-    assert "redirect_uri=http%3A%2F%2Ftestserver%2Fapi%2Fauth%2Fcallback" in (
-        to_github.headers["location"]
+    assert (
+        "redirect_uri=http%3A%2F%2Ftestserver%2Fapi%2Fauth%2Fcallback"
+        in (to_github.headers["location"])
     )
 
     signed_in = sign_in(sbh, github, "alice")
@@ -115,9 +116,7 @@ def test_a_signed_in_person_sees_only_systems_of_repositories_they_can_reach(
     assert sbh.get("/api/deliveries").status_code == 403
 
 
-def test_someone_without_installations_sees_no_systems(
-    sbh: TestClient, github: FakeGitHub
-) -> None:
+def test_someone_without_installations_sees_no_systems(sbh: TestClient, github: FakeGitHub) -> None:
     sign_in(sbh, github, "bob")
 
     assert sbh.get("/api/systems").json()["items"] == []
@@ -272,7 +271,8 @@ def test_state_changing_requests_need_the_csrf_token_from_the_session(sbh: TestC
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/ai-chat", "/api/ai-chat/stream", "/api/specs/preview", "/api/specs/repository.zip"]
+    "path",
+    ["/api/ai-chat", "/api/ai-chat/stream", "/api/specs/preview", "/api/specs/repository.zip"],
 )
 def test_every_browser_route_that_does_work_checks_csrf(sbh: TestClient, path: str) -> None:
     sbh.get("/api/session")
