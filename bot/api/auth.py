@@ -94,6 +94,12 @@ def _sign_in_configured(settings: Settings) -> None:
         )
 
 
+async def _end_session(request: Request, services: Services) -> None:
+    session_id = _verified(services.settings, "session", request.cookies.get(SESSION_COOKIE))
+    if session_id is not None:
+        await run_in_threadpool(end_session, services.database, session_id)
+
+
 @router.get("/api/session")
 async def session(
     request: Request,
@@ -170,6 +176,7 @@ async def callback(
         )
     except SignInFailed as failure:
         raise HTTPException(400, str(failure)) from None
+    await _end_session(request, services)  # a new id at every sign-in, the old one ends
     session_id = await run_in_threadpool(
         start_session,
         services.database,
@@ -195,9 +202,7 @@ async def callback(
 async def logout(
     request: Request, services: Annotated[Services, Depends(get_services)], csrf: CsrfChecked
 ) -> JSONResponse:
-    session_id = _verified(services.settings, "session", request.cookies.get(SESSION_COOKIE))
-    if session_id is not None:
-        await run_in_threadpool(end_session, services.database, session_id)
+    await _end_session(request, services)
     response = JSONResponse({"signed_out": True})
     response.delete_cookie(
         SESSION_COOKIE, path="/", httponly=True, secure=services.settings.is_production

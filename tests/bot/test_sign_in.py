@@ -88,6 +88,18 @@ def test_signing_in_sets_a_session_cookie_and_the_session_names_the_person(
     assert session["sign_in_url"] == "/api/auth/login"
 
 
+def test_signing_in_again_ends_the_previous_session(sbh: TestClient, github: FakeGitHub) -> None:
+    sign_in(sbh, github, "alice")
+    first = sbh.cookies[SESSION_COOKIE]
+
+    sign_in(sbh, github, "alice")
+
+    assert sbh.cookies[SESSION_COOKIE] != first
+    sbh.cookies.clear()
+    sbh.cookies.set(SESSION_COOKIE, first)
+    assert sbh.get("/api/systems").status_code == 401
+
+
 def test_no_token_or_secret_reaches_the_browser(sbh: TestClient, github: FakeGitHub) -> None:
     signed_in = sign_in(sbh, github, "alice")
     session = sbh.get("/api/session")
