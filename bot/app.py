@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,7 +14,7 @@ from bot.adapters.github import installation_clients
 from bot.adapters.github_oauth import github_user_auth
 from bot.adapters.openai_chat import make_chat
 from bot.adapters.openai_drafter import make_drafter
-from bot.api import auth, chat, health, specs, systems, webhooks
+from bot.api import auth, chat, deploys, health, specs, systems, webhooks
 from bot.api.dependencies import Services
 from bot.chat import ChatModel, RateLimiter
 from bot.context import HandlerContext
@@ -27,6 +27,7 @@ from bot.handlers import default_router
 from bot.health_monitor import HealthMonitor
 from bot.intake import WebhookIntake, WebhookSecrets
 from bot.logs import configure_logging, log_event
+from bot.ports import GitHubPort
 from bot.queue import JobQueue, QueuePolicy
 from bot.router import Router
 from bot.settings import Settings, load_settings
@@ -69,6 +70,7 @@ def create_app(
     run_worker: bool | None = None,
     chat_model: ChatModel | None = None,
     drafter: Drafter | None = None,
+    github_for_installation: Callable[[int], GitHubPort] | None = None,
 ) -> FastAPI:
     database = database or Database(settings.database_url)
     router = router or default_router()
@@ -98,6 +100,7 @@ def create_app(
         # Until there are accounts, chat is limited per client address.
         chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
         drafter=drafter or make_drafter(settings, database),
+        github_for_installation=github_for_installation or installation_clients(settings),
         user_auth=github_user_auth(settings),
     )
 
@@ -138,6 +141,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(specs.router)
     app.include_router(systems.router)
+    app.include_router(deploys.router)
     app.include_router(auth.router)
     app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():

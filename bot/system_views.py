@@ -3,13 +3,19 @@ CLI (read-only queries; JSON-ready values)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from bot.db.database import Database
 from bot.db.models import Build, Delivery, Deployment, EnvironmentHealth, System, utcnow
 from bot.health_monitor import describe
+from renderers.complete import complete_defaults
+from renderers.problems import SpecError
+from renderers.spec import load_spec
 
 MAX_PAGE = 100
 T = TypeVar("T")
@@ -19,12 +25,74 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def environments(spec_text: str) -> list[dict[str, Any]]:
+    """The environments of a recorded spec, in its order, with what the buttons need."""
+    try:
+        spec = complete_defaults(load_spec(spec_text, "system spec"))
+    except SpecError:
+        return []
+    return [
+        {"name": name, "production": environment.production, "region": environment.region}
+        for name, environment in spec.environments.items()
+    ]
+
+
 def _visible(query: Select[T], repositories: frozenset[str] | None) -> Select[T]:
     """Only systems whose repository (lower-case `owner/name`) is in `repositories`; all of
     them when it is None."""
     if repositories is None:
         return query
     return query.where(func.lower(System.owner + "/" + System.name).in_(sorted(repositories)))
+
+
+@dataclass
+class _Overview:
+    """A page of systems' last builds, latest deploys and health, in three queries."""
+
+    builds: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deploys: dict[tuple[int, str], Deployment] = field(default_factory=dict)
+    health: dict[tuple[int, str], EnvironmentHealth] = field(default_factory=dict)
+    now: datetime = field(default_factory=utcnow)
+
+
+def _overview(session: Session, ids: list[int]) -> _Overview:
+    overview = _Overview()
+    if not ids:
+        return overview
+    last_builds = (
+        select(func.max(Build.id)).where(Build.system_id.in_(ids)).group_by(Build.system_id)
+    )
+    for build in session.scalars(select(Build).where(Build.id.in_(last_builds))):
+        overview.builds[build.system_id] = {
+            "status": build.status,
+            "trigger": build.trigger,
+            "started_at": _iso(build.started_at),
+        }
+    latest = (
+        select(func.max(Deployment.id))
+        .where(Deployment.system_id.in_(ids))
+        .group_by(Deployment.system_id, Deployment.environment)
+    )
+    for deployment in session.scalars(select(Deployment).where(Deployment.id.in_(latest))):
+        overview.deploys[(deployment.system_id, deployment.environment)] = deployment
+    for row in session.scalars(
+        select(EnvironmentHealth).where(EnvironmentHealth.system_id.in_(ids))
+    ):
+        overview.health[(row.system_id, row.environment)] = row
+    return overview
+
+
+def _environment_state(system_id: int, name: str, overview: _Overview) -> dict[str, Any]:
+    deployment = overview.deploys.get((system_id, name))
+    health = overview.health.get((system_id, name))
+    return {
+        "name": name,
+        "deploy": (
+            f"{deployment.state}: {deployment.image_tag or 'newest image'}" if deployment else None
+        ),
+        "up": health.up if health else None,
+        "health": describe(health.up, health.since, overview.now) if health else None,
+    }
 
 
 def list_systems(
@@ -43,6 +111,7 @@ def list_systems(
             .limit(min(limit, MAX_PAGE))
             .offset(offset)
         ).all()
+        overview = _overview(session, [system.id for system in systems])
         items = [
             {
                 "name": system.name,
@@ -52,6 +121,11 @@ def list_systems(
                 "issue": system.origin_issue_number,
                 "template_version": system.template_version,
                 "updated_at": _iso(system.updated_at),
+                "last_build": overview.builds.get(system.id),
+                "environments": [
+                    _environment_state(system.id, environment["name"], overview)
+                    for environment in environments(system.spec)
+                ],
             }
             for system in systems
         ]
@@ -96,6 +170,7 @@ def system_detail(
             },
             "spec": system.spec,
             "spec_hash": system.spec_hash,
+            "environments": environments(system.spec),
             "template_version": system.template_version,
             "builds": [
                 {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -10,7 +11,7 @@ from bot.chat import ChatModel, RateLimiter
 from bot.db.database import Database
 from bot.drafting import Drafter
 from bot.intake import WebhookIntake
-from bot.ports import GitHubUserAuth
+from bot.ports import GitHubPort, GitHubUserAuth
 from bot.queue import JobQueue
 from bot.settings import Settings
 
@@ -24,6 +25,8 @@ class Services:
     chat: ChatModel
     chat_limiter: RateLimiter
     drafter: Drafter
+    # installation id -> GitHub as that installation (None: the App is not configured).
+    github_for_installation: Callable[[int], GitHubPort] | None = None
     # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).
     user_auth: GitHubUserAuth | None = None
 

@@ -8,7 +8,7 @@ const PAGES = { builder: "System Builder", chat: "AI chat", systems: "Dashboard"
 type Page = keyof typeof PAGES;
 
 function current(): Page {
-  const hash = window.location.hash.replace("#/", "");
+  const hash = window.location.hash.replace("#/", "").split("/")[0] ?? "";
   return hash in PAGES ? (hash as Page) : "builder";
 }
 
