@@ -23,9 +23,9 @@ export function App() {
     <div className="mx-auto flex max-w-6xl flex-col gap-4 p-4">
       <header className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-xl font-semibold">System Builder Hub</h1>
-        <nav aria-label="Pages" className="flex gap-3 text-sm">
+        <nav aria-label="Pages" className="flex gap-1 text-sm">
           {Object.entries(PAGES).map(([key, label]) => (
-            <a key={key} href={`#/${key}`} aria-current={page === key ? "page" : undefined} className={page === key ? "font-semibold text-indigo-700" : "text-slate-700"}>
+            <a key={key} href={`#/${key}`} aria-current={page === key ? "page" : undefined} className={`rounded-md px-3 py-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${page === key ? "bg-indigo-50 font-semibold text-indigo-700" : "text-slate-700 hover:bg-slate-100"}`}>
               {label}
             </a>
           ))}

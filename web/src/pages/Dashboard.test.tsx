@@ -21,7 +21,7 @@ const SYSTEMS = {
       origin: "acme/hub",
       issue: 7,
       updated_at: null,
-      last_build: { status: "created", trigger: "command", started_at: "2026-11-25T05:00:00" },
+      last_build: { status: "created", trigger: "command", started_at: "2026-11-25T05:00:00+00:00" },
       environments: [
         { name: "dev", deploy: null, up: null, health: null },
         { name: "prod", deploy: "success: 1a2b3c4", up: true, health: "healthy for 3 h" },
@@ -41,7 +41,7 @@ const DETAIL = {
     { name: "dev", production: false, region: "eu-west-1" },
     { name: "prod", production: true, region: "eu-west-1" },
   ],
-  builds: [{ status: "created", trigger: "command", commit: "abcdef0123", started_at: "2026-11-25T05:00:00" }],
+  builds: [{ status: "created", trigger: "command", commit: "abcdef0123", started_at: "2026-11-25T05:00:00+00:00" }],
   deployments: [{ environment: "prod", image_tag: "1a2b3c4", state: "success", url: null, run: null, by: "octo", updated_at: "2026-11-25T05:10:00" }],
   health: { prod: { up: true, summary: "healthy for 3 h", url: "https://orders.acme.io/api/health" } },
 };
@@ -61,8 +61,8 @@ describe("Dashboard", () => {
     vi.stubGlobal("fetch", api(LOCAL));
     render(<Dashboard />);
 
-    expect(await screen.findByText("Local mode: one local user, no sign-in")).toBeTruthy();
     expect(await screen.findByText("created (command)")).toBeTruthy();
+    expect(screen.getByText("2026-11-25 05:00 UTC")).toBeTruthy();
     expect(screen.getByText(/success: 1a2b3c4/)).toBeTruthy();
     expect(screen.getByText(/healthy for 3 h/)).toBeTruthy();
     expect(screen.getByText(/never deployed/)).toBeTruthy();
@@ -76,7 +76,7 @@ describe("Dashboard", () => {
 
     expect(await screen.findByText("Deploy history")).toBeTruthy();
     expect(screen.getByText(/success: 1a2b3c4 by @octo/)).toBeTruthy();
-    expect(screen.getByText(/abcdef0/)).toBeTruthy();
+    expect(screen.getByText(/abcdef0 · 2026-11-25 05:00 UTC/)).toBeTruthy();
     expect(screen.getByLabelText("The system's spec").textContent).toContain("apiVersion: sbh/v1");
     expect(screen.getByText(/Deploy and rollback need sign-in with GitHub/)).toBeTruthy();
     const deploy = screen.getByRole("button", { name: "Deploy dev" }) as HTMLButtonElement;

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Card } from "../components/ui";
 import { getSession, getSystem, listSystems, type Session, type SystemDetail, type SystemSummary } from "../lib/api";
-import { SystemPage } from "./System";
+import { SystemPage, when } from "./System";
 
 function selectedFromHash(): { owner: string; name: string } | null {
   const [, owner, name] = window.location.hash.replace("#/", "").split("/");
@@ -46,11 +46,6 @@ export function Dashboard() {
 
   return (
     <div className="flex flex-col gap-4">
-      {session ? (
-        <p role="status" className="text-xs text-slate-600">
-          {session.label}
-        </p>
-      ) : null}
       <Card title="Systems">
         {error ? <p className="text-sm text-red-700">{error}</p> : null}
         {!error && systems.length === 0 ? <p className="text-sm">No system has been built yet.</p> : null}
@@ -74,7 +69,8 @@ export function Dashboard() {
                       {system.repository}
                     </a>
                   </td>
-                  <td className="py-2 pr-2 text-slate-700">{system.last_build ? `${system.last_build.status} (${system.last_build.trigger})` : "none"}</td>
+                  <td className="py-2 pr-2 text-slate-700">{system.last_build ? `${system.last_build.status} (${system.last_build.trigger})` : "none"}
+                    {system.last_build?.started_at ? <div className="text-xs text-slate-500">{when(system.last_build.started_at)}</div> : null}</td>
                   <td className="py-2 pr-2">
                     <ul className="flex flex-col gap-0.5 text-xs">
                       {(system.environments ?? []).map((environment) => (

@@ -11,6 +11,14 @@ interface Pending {
   action: Action;
 }
 
+// "2026-11-30T20:49:57.551805+00:00" -> "2026-11-30 20:49 UTC" (the API speaks UTC).
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
 function latestDeploy(system: SystemDetail, environment: string) {
   return system.deployments.find((deployment) => deployment.environment === environment);
 }
@@ -115,7 +123,9 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
       </Card>
 
       <Card title="Deploy history">
-        {system.deployments.length === 0 ? <p className="text-sm">No deploy yet.</p> : null}
+        {system.deployments.length === 0 ? (
+          <p className="text-sm">No deploy yet.</p>
+        ) : (
         <div className="overflow-x-auto">
           <table className="w-full text-left text-xs">
             <thead>
@@ -134,12 +144,13 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
                   <td className="pr-2">{deployment.image_tag ?? "newest"}</td>
                   <td className="pr-2">{deployment.run ? <a className="text-indigo-700 underline" href={deployment.run}>{deployment.state}</a> : deployment.state}</td>
                   <td className="pr-2">{deployment.by ?? ""}</td>
-                  <td>{deployment.updated_at}</td>
+                  <td>{when(deployment.updated_at)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+        )}
       </Card>
 
       <Card title="Builds">
@@ -147,7 +158,7 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
         <ul className="text-xs">
           {system.builds.map((build, index) => (
             <li key={index} className="border-t border-slate-100 py-1">
-              {build.status} ({build.trigger}){build.commit ? ` · ${build.commit.slice(0, 7)}` : ""} · {build.started_at}
+              {build.status} ({build.trigger}){build.commit ? ` · ${build.commit.slice(0, 7)}` : ""} · {when(build.started_at)}
               {build.error ? <span className="text-red-700"> · {build.error}</span> : null}
             </li>
           ))}
