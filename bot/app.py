@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot import web_builds
 from bot.adapters.github import installation_clients
 from bot.adapters.github_oauth import github_user_auth
 from bot.adapters.openai_chat import make_chat
 from bot.adapters.openai_drafter import make_drafter
-from bot.api import auth, chat, deploys, health, specs, systems, webhooks
+from bot.api import auth, builds, chat, deploys, health, specs, systems, webhooks
 from bot.api.dependencies import Services
 from bot.chat import ChatModel, RateLimiter
 from bot.context import HandlerContext
@@ -47,7 +48,7 @@ def queue_policy(settings: Settings) -> QueuePolicy:
 
 
 def job_runners(router: Router) -> Mapping[str, JobRunner]:
-    return {"delivery": delivery_runner(router)}
+    return {"delivery": delivery_runner(router), web_builds.JOB_KIND: web_builds.run_web_build}
 
 
 def handler_context(settings: Settings, database: Database, queue: JobQueue) -> HandlerContext:
@@ -142,6 +143,7 @@ def create_app(
     app.include_router(specs.router)
     app.include_router(systems.router)
     app.include_router(deploys.router)
+    app.include_router(builds.router)
     app.include_router(auth.router)
     app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():

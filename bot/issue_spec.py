@@ -43,3 +43,8 @@ def find_spec(body: str | None) -> IssueSpec | None:
             return IssueSpec(text=content + "\n", first_line=index + 2)
         index = closing + 1
     return None
+
+
+# Opens the body of a spec issue SBH opened for a build started in the web app: the build is
+# already queued, so the `issues.opened` event of that issue must not plan or build it again.
+WEB_BUILD_MARKER = "<!-- sbh:web-build -->"

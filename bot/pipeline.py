@@ -29,7 +29,7 @@ class Origin:
     """Where a build was asked for, so that later events can report back there."""
 
     repository: str
-    trigger: Literal["issue", "push", "command"]
+    trigger: Literal["issue", "push", "command", "web"]
     issue_number: int | None = None
     commit_sha: str | None = None
     installation_id: int | None = None

@@ -88,6 +88,10 @@ class GitHubPort(Protocol):
 
     def comment(self, full_name: str, issue_number: int, body: str) -> None: ...
 
+    def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
+        """Open an issue; returns its number."""
+        ...
+
     def set_labels(
         self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]
     ) -> None: ...

@@ -82,6 +82,7 @@ class FakeGitHub:
         self.labels: dict[str, set[str]] = {}
         self.reactions: list[dict[str, Any]] = []
         self.check_runs: list[dict[str, Any]] = []
+        self.issues: dict[str, dict[str, Any]] = {}  # "owner/repo#n" -> title, body, labels
         self.requests: list[str] = []
         self.ids = itertools.count(1000)
         # Sign-in: the App's OAuth client, its users, who the browser is signed in to
@@ -91,6 +92,8 @@ class FakeGitHub:
         self.codes: dict[str, str] = {}
         self.user_tokens: dict[str, str] = {}
         self.page_size = 100  # GitHub's largest per_page; tests lower it to see paging
+        # Each person's permission on every repository (anyone else: read).
+        self.permissions: dict[str, str] = {"admin-user": "admin", "writer": "write"}
 
     def add_user(self, login: str, installations: dict[int, list[str]]) -> User:
         user = User(login, next(self.ids), installations)
@@ -164,6 +167,7 @@ class FakeGitHub:
                 for name, repository in self.repositories.items()
             },
             "comments": self.comments,
+            "issues": self.issues,
             "labels": {key: sorted(value) for key, value in self.labels.items()},
             "reactions": self.reactions,
             "check_runs": self.check_runs,
@@ -330,6 +334,23 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
             "user": {"login": "sbh[bot]", "type": "Bot"},
         }
 
+    @app.post("/repos/{owner}/{name}/issues", status_code=201)
+    async def create_issue(owner: str, name: str, request: Request) -> dict[str, Any]:
+        data = await request.json()
+        number = next(hub.ids)
+        hub.issues[f"{owner}/{name}#{number}"] = {
+            "title": data["title"],
+            "body": data.get("body"),
+            "labels": data.get("labels", []),
+        }
+        return {
+            "id": number,
+            "number": number,
+            "title": data["title"],
+            "body": data.get("body"),
+            "html_url": f"{hub.base_url}/{owner}/{name}/issues/{number}",
+        }
+
     @app.get("/repos/{owner}/{name}/issues/{number}/comments")
     def list_comments(
         owner: str, name: str, number: int, per_page: int = 30, page: int = 1
@@ -380,7 +401,7 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
 
     @app.get("/repos/{owner}/{name}/collaborators/{login}/permission")
     def permission(owner: str, name: str, login: str) -> dict[str, Any]:
-        level = {"admin-user": "admin", "writer": "write"}.get(login, "read")
+        level = hub.permissions.get(login, "read")
         return {"permission": level, "role_name": level, "user": {"login": login}}
 
     @app.put("/repos/{owner}/{name}/environments/{environment}")

@@ -310,6 +310,13 @@ class GitHubAdapter:
         owner, name = self._split(full_name)
         self.client.rest.issues.create_comment(owner, name, issue_number, data={"body": body})
 
+    def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
+        owner, name = self._split(full_name)
+        created = self.client.rest.issues.create(
+            owner, name, data={"title": title, "body": body, "labels": list(labels)}
+        ).json()
+        return int(created["number"])
+
     def set_labels(
         self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]
     ) -> None:

@@ -12,7 +12,7 @@ from bot.db.database import Database
 from bot.drafting import Drafter
 from bot.hub_settings import PATH as HUB_SETTINGS_PATH
 from bot.hub_settings import parse_hub_settings
-from bot.issue_spec import find_spec
+from bot.issue_spec import WEB_BUILD_MARKER, find_spec
 from bot.logs import log_event
 from bot.pipeline import BuildFailed, Origin, build_system
 from bot.ports import GitHubPort
@@ -53,6 +53,8 @@ def plan_issue(event: WebhookEvent, context: HandlerContext) -> None:
         return
     if not issue_wants_sbh(issue):
         return
+    if event.action == "opened" and str(issue.get("body") or "").startswith(WEB_BUILD_MARKER):
+        return  # opened by SBH for a build from the web app, which is already queued
     github = context.github(event.installation_id)
     completed = post_plan(github, event.repository, issue, context.drafter)
     log_event(

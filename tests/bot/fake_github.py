@@ -40,6 +40,7 @@ class FakeGitHub:
         self.repositories: dict[str, FakeRepository] = {}
         self.comments: dict[tuple[str, int], list[FakeComment]] = {}
         self.labels: dict[tuple[str, int], set[str]] = {}
+        self.issues: dict[tuple[str, int], dict[str, Any]] = {}
         self.reactions: list[tuple[str, int, str]] = []
         self.checks: list[dict[str, Any]] = []
         self.permissions = dict(permissions or {})
@@ -151,6 +152,12 @@ class FakeGitHub:
         self.comments.setdefault((full_name, issue_number), []).append(
             FakeComment(self._id(), body)
         )
+
+    def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
+        self._record("open_issue")
+        number = self._id()
+        self.issues[(full_name, number)] = {"title": title, "body": body, "labels": list(labels)}
+        return number
 
     def set_labels(
         self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]

@@ -109,6 +109,7 @@ CALLS: list[tuple[str, Any]] = [
         lambda a: a.upsert_status_comment("acme/hub", 7, "<!-- m -->", "<!-- m -->\nplan"),
     ),
     ("comment", lambda a: a.comment("acme/hub", 7, "hello")),
+    ("open_issue", lambda a: a.open_issue("acme/hub", "Build orders-api", "```yaml\n```", ["sbh"])),
     ("set_labels", lambda a: a.set_labels("acme/hub", 7, ["sbh:built"], ["sbh:invalid"])),
     ("react", lambda a: a.react("acme/hub", 555, "eyes")),
     ("permission", lambda a: a.permission("acme/hub", "alice")),
