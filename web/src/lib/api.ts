@@ -185,6 +185,15 @@ export async function deploySystem(
   return { ok: false, message: detail };
 }
 
+// "Build now": SBH opens the spec issue in the hub repository and builds it there.
+export async function buildNow(spec: string): Promise<{ ok: boolean; message: string; issueUrl?: string }> {
+  const response = await post("/api/builds", { spec });
+  const body = (await response.json().catch(() => ({}))) as { message?: string; issue_url?: string; detail?: unknown; problems?: Problem[] };
+  if (response.ok) return { ok: true, message: String(body.message ?? "Started."), issueUrl: body.issue_url };
+  if (body.problems) return { ok: false, message: `${body.problems.length} problem(s) to fix first` };
+  return { ok: false, message: String(body.detail ?? response.statusText) };
+}
+
 export async function listSystems(): Promise<{ total: number; items: SystemSummary[] } | { error: string }> {
   const response = await fetch("/api/systems");
   if (!response.ok) return { error: String(((await response.json()) as { detail?: string }).detail ?? response.status) };
