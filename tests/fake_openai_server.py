@@ -1,6 +1,8 @@
 """OpenAI's chat completions over HTTP, for end-to-end runs: `POST /v1/chat/completions`
 answers in OpenAI's wire format, as one JSON completion or, with `"stream": true`, as
-server-sent `chat.completion.chunk` events ending in `data: [DONE]`. Every request body is
+server-sent `chat.completion.chunk` events ending in `data: [DONE]`. A request for structured
+output (`response_format` of type `json_schema`, as the drafter's `chat.completions.parse`
+sends) is answered with `FakeOpenAI.proposal`, a SpecProposal as JSON. Every request body is
 kept in `FakeOpenAI.requests`, so a test can check the model the browser chose.
 
 Point SBH at it with OPENAI_BASE_URL=http://127.0.0.1:<port>/v1 and OPENAI_API_KEY=<api_key>.
@@ -20,10 +22,31 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 CREATED = 1764000000
 
 
+def spec_proposal(**fields: Any) -> dict[str, Any]:
+    """A SpecProposal's JSON: every field listed, null unless given (as structured outputs
+    answer; the same body as tests.bot.fake_openai.proposal)."""
+    return {
+        "name": None,
+        "description": None,
+        "service": None,
+        "database": None,
+        "buckets": None,
+        "regions": None,
+        "env": None,
+        "secret_names": None,
+        **fields,
+    }
+
+
 @dataclass
 class FakeOpenAI:
     api_key: str = "test"
     reply_words: tuple[str, ...] = ("Hello", " from", " the", " fake", " OpenAI.")
+    proposal: dict[str, Any] = field(
+        default_factory=lambda: spec_proposal(
+            description="Order intake with invoice uploads", buckets=["invoices"]
+        )
+    )
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -31,7 +54,7 @@ class FakeOpenAI:
     def reply(self) -> str:
         return "".join(self.reply_words)
 
-    def completion(self, model: str) -> dict[str, Any]:
+    def completion(self, model: str, content: str | None = None) -> dict[str, Any]:
         return {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
@@ -40,7 +63,11 @@ class FakeOpenAI:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": self.reply, "refusal": None},
+                    "message": {
+                        "role": "assistant",
+                        "content": self.reply if content is None else content,
+                        "refusal": None,
+                    },
                     "finish_reason": "stop",
                     "logprobs": None,
                 }
@@ -81,6 +108,9 @@ def create_app(openai: FakeOpenAI) -> FastAPI:
             openai.requests.append(body)
         if body.get("stream"):
             return StreamingResponse(openai.chunks(body["model"]), media_type="text/event-stream")
+        if (body.get("response_format") or {}).get("type") == "json_schema":
+            proposal = json.dumps(openai.proposal)
+            return JSONResponse(openai.completion(body["model"], proposal))
         return JSONResponse(openai.completion(body["model"]))
 
     return app

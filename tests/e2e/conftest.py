@@ -24,7 +24,13 @@ import pytest
 
 from tests.bot.test_github_end_to_end import app_settings, free_port, ready
 from tests.conftest import REPO_ROOT
-from tests.fake_github_server import FakeGitHub, serving, serving_app
+from tests.fake_github_server import (
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
+    FakeGitHub,
+    serving,
+    serving_app,
+)
 from tests.fake_openai_server import FakeOpenAI, create_app
 
 if TYPE_CHECKING:
@@ -35,6 +41,7 @@ SCREENS = REPO_ROOT / "bench" / "screens"
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu"]
+OPERATOR_TOKEN = "e2e-operator-token"  # SBH_API_TOKEN of the server with sign-in
 
 
 def chromium_path() -> str | None:
@@ -55,9 +62,9 @@ class Sbh:
 
 
 @contextmanager
-def sbh_serve(directory: Path, settings: dict[str, str]) -> Iterator[Sbh]:
+def sbh_serve(directory: Path, settings: dict[str, str], port: int | None = None) -> Iterator[Sbh]:
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     environment = {
         "PATH": os.environ["PATH"],
         "SBH_ENV": "development",
@@ -135,6 +142,37 @@ def sbh_with_openai(
 
 
 @pytest.fixture(scope="session")
+def sign_in_github() -> Iterator[tuple[FakeGitHub, str]]:
+    """A GitHub of its own for the server with sign-in (it builds the same repositories)."""
+    github = FakeGitHub()
+    with serving(github) as url:
+        yield github, url
+
+
+@pytest.fixture(scope="session")
+def sbh_with_sign_in(
+    web_dist: Path,
+    sign_in_github: tuple[FakeGitHub, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Sbh]:
+    """SBH as a GitHub App whose people sign in with GitHub (the App's OAuth client): the fake
+    GitHub is both github.com (the authorize page, the code exchange) and its API, and sends
+    the browser back to SBH_PUBLIC_URL/api/auth/callback (http: development settings)."""
+    _, url = sign_in_github
+    port = free_port()
+    settings = {
+        **app_settings(url),
+        "GITHUB_CLIENT_ID": OAUTH_CLIENT_ID,
+        "GITHUB_CLIENT_SECRET": OAUTH_CLIENT_SECRET,
+        "GITHUB_WEB_URL": url,
+        "SBH_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "SBH_API_TOKEN": OPERATOR_TOKEN,
+    }
+    with sbh_serve(tmp_path_factory.mktemp("sbh-sign-in"), settings, port) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def web_dist() -> Path:
     if not (WEB_DIST / "index.html").is_file():
         pytest.skip(f"{WEB_DIST} is not built (make web needs npm): the browser tests skip")
@@ -161,11 +199,20 @@ def browser(web_dist: Path) -> Iterator[Browser]:
 
 @dataclass
 class Pages:
-    """Opens pages and keeps every console error and uncaught exception they report."""
+    """Opens pages and keeps every console error and uncaught exception they report, but for
+    those naming an `expected` URL (Chromium logs every 4xx answer as a console error, also a
+    refusal the page shows as it should)."""
 
     browser: Browser
     errors: list[str] = field(default_factory=list)
     contexts: list[Any] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+
+    def expect_refusal(self, url: str) -> None:
+        self.expected.append(url)
+
+    def unexpected_errors(self) -> list[str]:
+        return [error for error in self.errors if not any(url in error for url in self.expected)]
 
     def open(self, url: str, viewport: dict[str, int] = DESKTOP) -> Page:
         context = self.browser.new_context(viewport=viewport, accept_downloads=True)
@@ -195,7 +242,8 @@ def pages(browser: Browser) -> Iterator[Pages]:
     opened = Pages(browser)
     yield opened
     opened.close()
-    assert not opened.errors, "the web app reported errors:\n" + "\n".join(opened.errors)
+    errors = opened.unexpected_errors()
+    assert not errors, "the web app reported errors:\n" + "\n".join(errors)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """What a person does in the web app, in Chromium against `sbh serve`: builds a spec step by
-step (and fixes what the server rejects), previews and downloads the repository, chats with
-the echo and with OpenAI (a fake over HTTP), and finds a system SBH built from a GitHub
-issue on the dashboard. No page may log a console error."""
+step (and fixes what the server rejects), completes it with AI, previews and downloads the
+repository, chats with the echo and with OpenAI (a fake over HTTP), finds a system SBH built
+from a GitHub issue on the dashboard, signs in with GitHub (a fake over HTTP), sees the
+systems of their installations and deploys one. No page may log a console error."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pytest
 from tests.bot.conftest import signed_headers
 from tests.bot.test_github_flows import example
 from tests.conftest import EXAMPLE_SPEC
-from tests.e2e.conftest import MOBILE, Pages, Sbh
+from tests.e2e.conftest import MOBILE, OPERATOR_TOKEN, Pages, Sbh
 from tests.fake_github_server import FakeGitHub
 from tests.fake_openai_server import FakeOpenAI
 
@@ -134,13 +135,14 @@ def test_the_chat_streams_the_reply_of_the_model_the_user_chose(
     from playwright.sync_api import expect
 
     openai, _ = fake_openai
+    before = len(openai.requests)
     page = pages.open(f"{sbh_with_openai.url}/#/chat")
     page.get_by_label("Model").select_option(label="GPT-4 Turbo")
     send(page, "Write me a spec for an orders service")
 
     expect(page.get_by_text(openai.reply)).to_be_visible()
     expect(page.get_by_role("status")).to_have_count(0)
-    assert [request["model"] for request in openai.requests] == ["gpt-4-turbo"]
+    assert [request["model"] for request in openai.requests[before:]] == ["gpt-4-turbo"]
     assert openai.requests[-1]["stream"] is True
     assert openai.requests[-1]["messages"][-1] == {
         "role": "user",
@@ -155,29 +157,35 @@ def test_the_chat_streams_the_reply_of_the_model_the_user_chose(
     screenshot(mobile, "chat-mobile")
 
 
-def open_spec_issue(sbh: Sbh, github: FakeGitHub, hub: str) -> None:
-    """A signed `issues.opened` webhook whose body holds the example spec, as GitHub sends it."""
-    github.add_repository(hub, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
+def open_spec_issue(
+    sbh: Sbh, github: FakeGitHub, hub: str, spec: str | None = None, number: int = 12
+) -> None:
+    """A signed `issues.opened` webhook whose body holds a spec (the example's unless given),
+    as GitHub sends it."""
+    if hub not in github.repositories:
+        github.add_repository(hub, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
     payload: dict[str, Any] = copy.deepcopy(example("issues", "opened"))
     payload["repository"].update(full_name=hub, name=hub.split("/")[1])
     payload["installation"] = {"id": 4242}
-    payload["issue"].update(
-        number=12, labels=[], body=f"Please build:\n\n```yaml\n{EXAMPLE_SPEC.read_text()}```\n"
-    )
+    spec = spec or EXAMPLE_SPEC.read_text()
+    payload["issue"].update(number=number, labels=[], body=f"Please build:\n\n```yaml\n{spec}```\n")
     body = json.dumps(payload).encode()
     response = httpx.post(
         f"{sbh.url}/api/github/webhooks",
         content=body,
-        headers=signed_headers(body, "issues", "e2e-browser-issue-12"),
+        headers=signed_headers(body, "issues", f"e2e-browser-issue-{number}"),
     )
     assert response.status_code == 202, response.text
 
 
-def wait_for_built_system(sbh: Sbh, name: str, seconds: float = 60) -> None:
-    """Until SBH (local mode: this machine asks) shows the system with its build finished."""
+def wait_for_built_system(
+    sbh: Sbh, name: str, seconds: float = 60, headers: dict[str, str] | None = None
+) -> None:
+    """Until SBH shows the system with its build finished (asked as this machine, local mode,
+    unless `headers` say who asks)."""
 
     def built() -> bool:
-        response = httpx.get(f"{sbh.url}/api/systems/{name}")
+        response = httpx.get(f"{sbh.url}/api/systems/{name}", headers=headers)
         builds = response.json().get("builds", []) if response.status_code == 200 else []
         return bool(builds) and all(build["status"] != "running" for build in builds)
 
@@ -198,7 +206,7 @@ def test_the_dashboard_lists_a_system_built_from_a_github_issue(
     wait_for_built_system(sbh, "orders-api")
 
     page = pages.open(f"{sbh.url}/#/systems")
-    expect(page.get_by_role("status")).to_contain_text("Local mode")
+    expect(page.get_by_role("group", name="Account")).to_contain_text("Local mode")
     system = page.get_by_text("acme/orders-api", exact=True)
     expect(system).to_be_visible()
     expect(page.get_by_text("acme/platform-requests#12")).to_be_visible()
@@ -235,3 +243,128 @@ def test_the_keyboard_reaches_the_pages_and_the_builder_steps(sbh: Sbh, pages: P
     expect(next_button).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="System Builder: Data")).to_be_visible()
+
+
+def test_complete_with_ai_proposes_fields_the_person_accepts_or_rejects(
+    sbh_with_openai: Sbh, fake_openai: tuple[FakeOpenAI, str], pages: Pages, screenshot: Screenshot
+) -> None:
+    from playwright.sync_api import expect
+
+    openai, _ = fake_openai
+    before = len(openai.requests)
+    page = pages.open(sbh_with_openai.url)
+    page.get_by_label("Name").fill("orders-api")
+    page.get_by_label("GitHub organization").fill("acme")
+    page.get_by_role("button", name="4. Environments").click()
+    for environment, account in (("dev", "111111111111"), ("prod", "222222222222")):
+        page.locator(f"#{environment}-account").fill(account)
+        page.locator(f"#{environment}-domain").fill(f"orders.{environment}.acme.io")
+    expect(page.get_by_text("The spec is valid.")).to_be_visible()
+
+    page.get_by_label("What the service is for").fill("Takes orders, keeps invoice PDFs")
+    page.get_by_role("button", name="Complete with AI").click()
+    proposals = page.get_by_role("list", name="Proposed fields")
+    expect(proposals).to_contain_text("Order intake with invoice uploads")
+    screenshot(page, "builder-complete-with-ai")
+    page.get_by_role("button", name="Accept description").click()
+    page.get_by_role("button", name="Reject storage.buckets").click()
+    expect(page.get_by_role("button", name="Accept storage.buckets")).to_have_count(0)
+
+    spec = page.get_by_label("spec.yaml", exact=True)
+    expect(spec).to_contain_text('description: "Order intake with invoice uploads"')
+    expect(spec).not_to_contain_text("invoices")
+    page.get_by_role("button", name="1. Basics").click()
+    expect(page.get_by_label("Description")).to_have_value("Order intake with invoice uploads")
+    page.get_by_role("button", name="3. Data").click()
+    expect(page.get_by_label("Buckets")).to_have_value("")
+    (asked,) = openai.requests[before:]
+    assert asked["response_format"]["type"] == "json_schema"
+    assert "Takes orders, keeps invoice PDFs" in json.dumps(asked["messages"])
+
+
+LOGIN = "octocat"
+
+
+@pytest.fixture(scope="session")
+def signed_in_systems(sbh_with_sign_in: Sbh, sign_in_github: tuple[FakeGitHub, str]) -> Sbh:
+    """Two systems built from signed spec issues, acme/orders-api and acme/billing-api; the
+    person who signs in (write permission) has an installation with only the first."""
+    github, _ = sign_in_github
+    github.add_user(LOGIN, {77: ["acme/orders-api", "acme/platform-requests"]})
+    github.permissions[LOGIN] = "write"
+    billing = EXAMPLE_SPEC.read_text().replace("name: orders-api", "name: billing-api", 1)
+    assert "name: billing-api" in billing
+    open_spec_issue(sbh_with_sign_in, github, "acme/platform-requests")
+    open_spec_issue(sbh_with_sign_in, github, "acme/platform-requests", billing, number=13)
+    operator = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    for name in ("orders-api", "billing-api"):
+        wait_for_built_system(sbh_with_sign_in, name, headers=operator)
+    return sbh_with_sign_in
+
+
+def sign_in(page: Page, github: FakeGitHub) -> None:
+    """Sign in with GitHub from the header; GitHub (a fake where LOGIN is signed in) approves
+    at once and sends the browser back to SBH."""
+    from playwright.sync_api import expect
+
+    github.browser_user = LOGIN
+    page.get_by_role("link", name="Sign in with GitHub").click()
+    expect(page.get_by_role("group", name="Account")).to_contain_text(f"Signed in as @{LOGIN}")
+
+
+def dispatches(github_url: str, repository: str) -> list[dict[str, Any]]:
+    """The workflow dispatches the fake GitHub recorded for `repository`."""
+    state = httpx.get(f"{github_url}/_state").json()
+    return list(state["repositories"][repository]["dispatches"])
+
+
+def test_signing_in_with_github_shows_the_systems_of_the_persons_installations(
+    signed_in_systems: Sbh,
+    sign_in_github: tuple[FakeGitHub, str],
+    pages: Pages,
+    screenshot: Screenshot,
+) -> None:
+    from playwright.sync_api import expect
+
+    github, _ = sign_in_github
+    page = pages.open(signed_in_systems.url)
+    sign_in(page, github)
+
+    assert page.url == f"{signed_in_systems.url}/#/systems"
+    expect(page.get_by_role("link", name="acme/orders-api", exact=True)).to_be_visible()
+    expect(page.get_by_text("acme/platform-requests#12")).to_be_visible()
+    expect(page.get_by_text("acme/billing-api")).to_have_count(0)
+    screenshot(page, "dashboard-signed-in")
+
+
+def test_a_writer_deploys_dev_from_the_system_page_but_not_production(
+    signed_in_systems: Sbh,
+    sign_in_github: tuple[FakeGitHub, str],
+    pages: Pages,
+    screenshot: Screenshot,
+) -> None:
+    from playwright.sync_api import expect
+
+    github, github_url = sign_in_github
+    page = pages.open(signed_in_systems.url)
+    sign_in(page, github)
+    page.goto(f"{signed_in_systems.url}/#/systems/acme/orders-api")
+    expect(page.get_by_role("heading", name="acme/orders-api")).to_be_visible()
+
+    page.get_by_role("button", name="Deploy dev", exact=True).click()
+    page.get_by_role("button", name="Confirm deploy to dev").click()
+    expect(page.get_by_role("status")).to_contain_text("Started the deploy")
+    assert dispatches(github_url, "acme/orders-api") == [
+        {"workflow": "deploy.yml", "ref": "main", "inputs": {"environment": "dev", "image_tag": ""}}
+    ]
+    expect(page.get_by_text(f"requested: newest image by @{LOGIN}")).to_be_visible()
+    screenshot(page, "system-deploy")
+
+    pages.expect_refusal("/api/systems/orders-api/deploys")  # Chromium logs the 403
+    page.get_by_role("button", name="Deploy prod", exact=True).click()
+    page.get_by_role("button", name="Confirm deploy to prod").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        f"Sorry @{LOGIN}, `/sbh deploy` needs admin permission on acme/orders-api (you have write)."
+    )
+    assert len(dispatches(github_url, "acme/orders-api")) == 1
+    screenshot(page, "system-deploy-refused")

@@ -27,6 +27,36 @@ describe("Builder", () => {
     expect(screen.getByText("The spec is valid.")).toBeTruthy();
   });
 
+  it("on a blank form, shows a field's error once it is touched or its step is left with Next", async () => {
+    const owner = { line: 3, column: 8, field: "owner", message: "'' is not a GitHub organization" };
+    const domain = { line: 15, column: 13, field: "environments.dev.domain", message: "'' is not a DNS name" };
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ valid: false, problems: [owner, domain] }))));
+    render(<Builder />);
+
+    expect(await screen.findByText("2 problem(s) to fix (2 in fields you have not reached yet)")).toBeTruthy();
+    expect(screen.getByRole("list", { name: /every step, filled in or not/ }).textContent).toContain("is not a GitHub organization");
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    fireEvent.change(screen.getByLabelText("GitHub organization"), { target: { value: "-" } });
+    expect((await screen.findByRole("alert")).textContent).toBe("'' is not a GitHub organization");
+
+    fireEvent.click(screen.getByRole("button", { name: "Next" }));
+    fireEvent.click(screen.getByRole("button", { name: "4. Environments" }));
+    expect(screen.queryByRole("alert")).toBeNull(); // arriving at a step is not leaving it
+    fireEvent.click(screen.getByRole("button", { name: "Next" }));
+    fireEvent.click(screen.getByRole("button", { name: "Back" }));
+    expect(screen.getByRole("alert").textContent).toBe("'' is not a DNS name");
+  });
+
+  it("lists a problem the server reports twice once", async () => {
+    const twice = { line: 20, column: 13, field: "environments.prod.domain", message: "a.acme.io is already the domain of environment dev" };
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ valid: false, problems: [twice, twice] }))));
+    render(<Builder initial={{ ...EMPTY_FORM, name: "orders-api" }} />);
+
+    expect(await screen.findByText("1 problem(s) to fix")).toBeTruthy();
+    expect(screen.getAllByText(/is already the domain of environment dev/)).toHaveLength(1);
+  });
+
   it("shows the spec it builds", () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ valid: true, problems: [] }))));
     render(<Builder initial={{ ...EMPTY_FORM, name: "orders-api" }} />);

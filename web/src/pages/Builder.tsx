@@ -1,8 +1,11 @@
 // The System Builder: a step-by-step form with live validation, completion with AI, a
 // preview of the generated files, and the finish (download spec.yaml or the repository, or
-// open a spec issue in the hub repository).
+// open a spec issue in the hub repository). The server validates the whole spec as the person
+// types, but a field shows its error only once it was touched or its step was left with Next
+// (all of them at the finish, and at once for a spec loaded from elsewhere).
 import { useEffect, useMemo, useState } from "react";
 import { Button, Card, CodeView, Field, inputClass } from "../components/ui";
+import { BuildNow } from "./BuildNow";
 import { downloadZip, getConfig, previewSpec, validateSpec, type PreviewFile, type ProposedField } from "../lib/api";
 import { forgetHandedSpec, handedSpec } from "../lib/handoff";
 import {
@@ -18,9 +21,21 @@ import {
   type SizePreset,
   type SpecForm,
 } from "../lib/spec";
-import { CompleteWithAI } from "./CompleteWithAI";
+import { CompleteWithAI, distinctProblems } from "./CompleteWithAI";
 
 const STEPS = ["Basics", "Service", "Data", "Environments", "Config", "Finish"] as const;
+const FINISH = STEPS.length - 1;
+
+// The step of a form field (as formFieldOf names it); the spec's other fields are Config's.
+const STEP_OF: Record<string, number> = { name: 0, owner: 0, description: 0, service: 1, size: 1, database: 2, buckets: 2, env: 4, secrets: 4 };
+// The spec field a form input writes, where the two differ (formFieldOf's names).
+const FIELD_OF: Partial<Record<keyof SpecForm, string>> = { port: "service", healthPath: "service", desiredCount: "service" };
+const ENVIRONMENT_FIELD = { name: "name", accountId: "aws_account_id", region: "region", domain: "domain", approval: "approval" } as const;
+
+export function stepOf(field: string): number {
+  return field.startsWith("environments") ? 3 : (STEP_OF[field] ?? 4);
+}
+
 
 export function Builder(props: { initial?: SpecForm }) {
   // A spec handed over by the AI chat's "Use this spec" (read once, forgotten after mount).
@@ -32,6 +47,10 @@ export function Builder(props: { initial?: SpecForm }) {
   const [hubRepository, setHubRepository] = useState<string | null>(null);
   const [step, setStep] = useState(0);
   const [problems, setProblems] = useState<Problem[]>([]);
+  // What the person has reached: fields they changed and steps they left going forward. A
+  // spec that arrived filled in (from the chat, or `initial`) shows all its errors at once.
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [left, setLeft] = useState<ReadonlySet<number>>(() => new Set(props.initial || (handed && "form" in handed) ? STEPS.keys() : []));
   const [files, setFiles] = useState<PreviewFile[]>([]);
   const [shown, setShown] = useState<{ path: string; content: string } | null>(null);
   const yaml = useMemo(() => specYaml(form), [form]);
@@ -50,17 +69,30 @@ export function Builder(props: { initial?: SpecForm }) {
   useEffect(() => {
     const timer = setTimeout(() => {
       validateSpec(yaml)
-        .then((result) => setProblems(result.problems))
+        .then((result) => setProblems(distinctProblems(result.problems)))
         .catch(() => setProblems([]));
     }, 250);
     return () => clearTimeout(timer);
   }, [yaml]);
 
+  const reached = (field: string): boolean => touched.has(field) || left.has(stepOf(field)) || left.has(FINISH);
   const errorOf = (field: string): string | undefined =>
-    problems.find((problem) => formFieldOf(problem) === field)?.message;
-  const set = <K extends keyof SpecForm>(key: K, value: SpecForm[K]) => setForm({ ...form, [key]: value });
-  const accept = (fields: ProposedField[]) =>
+    problems.find((problem) => formFieldOf(problem) === field && reached(field))?.message;
+  const unreached = problems.filter((problem) => !reached(formFieldOf(problem))).length;
+  const touch = (...fields: string[]) => setTouched((current) => new Set([...current, ...fields]));
+  const set = <K extends keyof SpecForm>(key: K, value: SpecForm[K]) => {
+    touch(FIELD_OF[key] ?? key);
+    setForm({ ...form, [key]: value });
+  };
+  const go = (to: number) => {
+    // Going forward leaves the step; the finish reaches every field.
+    if (to > step) setLeft((current) => new Set([...current, step, ...(to === FINISH ? [FINISH] : [])]));
+    setStep(to);
+  };
+  const accept = (fields: ProposedField[]) => {
+    touch(...fields.map((proposed) => formFieldOf({ line: 0, column: 0, field: proposed.field, message: "" })));
     setForm((current) => fields.reduce((changed, proposed) => applyField(changed, proposed.field, proposed.value), current));
+  };
 
   async function preview(path?: string) {
     const result = await previewSpec(yaml, path);
@@ -89,7 +121,7 @@ export function Builder(props: { initial?: SpecForm }) {
             <button
               key={name}
               type="button"
-              onClick={() => setStep(index)}
+              onClick={() => go(index)}
               aria-current={index === step ? "step" : undefined}
               className={`rounded-full px-3 py-1 text-xs ${index === step ? "bg-indigo-600 text-white" : "bg-slate-100"}`}
             >
@@ -146,9 +178,11 @@ export function Builder(props: { initial?: SpecForm }) {
           ) : null}
           {step === 3
             ? form.environments.map((environment, index) => {
-                const update = (change: Partial<typeof environment>) =>
-                  set("environments", form.environments.map((each, at) => (at === index ? { ...each, ...change } : each)));
                 const prefix = `environments.${environment.name}`;
+                const update = (change: Partial<typeof environment>) => {
+                  touch(...Object.keys(change).map((key) => `${prefix}.${ENVIRONMENT_FIELD[key as keyof typeof ENVIRONMENT_FIELD]}`));
+                  setForm({ ...form, environments: form.environments.map((each, at) => (at === index ? { ...each, ...change } : each)) });
+                };
                 return (
                   <fieldset key={index} className="rounded-md border border-slate-200 p-3">
                     <legend className="px-1 text-sm font-semibold">{environment.name}</legend>
@@ -220,6 +254,7 @@ export function Builder(props: { initial?: SpecForm }) {
                   Open a spec issue in {hubRepository}
                 </a>
               ) : null}
+              <BuildNow spec={yaml} hubRepository={hubRepository} disabled={problems.length > 0} />
               {hubRepository && !issueUrl ? (
                 <p className="text-sm text-amber-800">
                   This spec is too long for a prefilled issue link (GitHub accepts links up to about {MAX_ISSUE_URL_LENGTH / 1000} KB): download
@@ -230,12 +265,13 @@ export function Builder(props: { initial?: SpecForm }) {
           ) : null}
           <p aria-live="polite" className={`text-sm ${problems.length ? "text-red-700" : "text-green-700"}`}>
             {problems.length ? `${problems.length} problem(s) to fix` : "The spec is valid."}
+            {unreached ? ` (${unreached} in fields you have not reached yet)` : ""}
           </p>
           <div className="flex justify-between">
-            <Button kind="secondary" onClick={() => setStep(Math.max(0, step - 1))} disabled={step === 0}>
+            <Button kind="secondary" onClick={() => go(Math.max(0, step - 1))} disabled={step === 0}>
               Back
             </Button>
-            <Button onClick={() => setStep(Math.min(STEPS.length - 1, step + 1))} disabled={step === STEPS.length - 1}>
+            <Button onClick={() => go(Math.min(FINISH, step + 1))} disabled={step === FINISH}>
               Next
             </Button>
           </div>
@@ -246,13 +282,18 @@ export function Builder(props: { initial?: SpecForm }) {
         <Card title="spec.yaml">
           <CodeView label="spec.yaml" text={yaml} />
           {problems.length ? (
-            <ul className="mt-2 list-disc pl-5 text-xs text-red-700">
-              {problems.map((problem, index) => (
-                <li key={`${index}-${problem.field}-${problem.message}`}>
-                  line {problem.line}, {problem.field}: {problem.message}
-                </li>
-              ))}
-            </ul>
+            <div className="mt-2 text-xs">
+              <p id="spec-problems" className="font-medium text-slate-700">
+                What the server finds in this spec so far (every step, filled in or not):
+              </p>
+              <ul aria-labelledby="spec-problems" className="list-disc pl-5">
+                {problems.map((problem, index) => (
+                  <li key={`${index}-${problem.field}-${problem.message}`} className={reached(formFieldOf(problem)) ? "text-red-700" : "text-slate-600"}>
+                    line {problem.line}, {problem.field}: {problem.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
           ) : null}
         </Card>
         {files.length ? (

@@ -3,6 +3,18 @@
 import { useState } from "react";
 import { Button, Card, Field, inputClass } from "../components/ui";
 import { completeSpec, type Completion, type ProposedField } from "../lib/api";
+import type { Problem } from "../lib/spec";
+
+// The server may report one problem more than once; a person needs to read it once.
+export function distinctProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.line, problem.field, problem.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 export function CompleteWithAI(props: { spec: string; onAccept: (fields: ProposedField[]) => void }) {
   const [context, setContext] = useState("");
@@ -51,8 +63,8 @@ export function CompleteWithAI(props: { spec: string; onAccept: (fields: Propose
           <div className="text-sm text-red-700">
             <p>Fill in these first (the AI never decides them):</p>
             <ul className="list-disc pl-5 text-xs">
-              {completion.problems.map((problem) => (
-                <li key={`${problem.line}-${problem.field}`}>
+              {distinctProblems(completion.problems).map((problem) => (
+                <li key={`${problem.line}-${problem.field}-${problem.message}`}>
                   line {problem.line}, {problem.field}: {problem.message}
                 </li>
               ))}
