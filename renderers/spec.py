@@ -212,6 +212,8 @@ def relational_problems(document: LocatedDocument) -> list[SpecProblem]:
         for env_name, environment in environments.items():
             if not isinstance(environment, dict) or not isinstance(environment.get("domain"), str):
                 continue
+            if not environment["domain"]:
+                continue  # an empty domain is reported by the field's own check
             domain = environment["domain"]
             if domain in seen_domains:
                 problems.append(

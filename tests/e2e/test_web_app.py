@@ -363,8 +363,10 @@ def test_a_writer_deploys_dev_from_the_system_page_but_not_production(
     pages.expect_refusal("/api/systems/orders-api/deploys")  # Chromium logs the 403
     page.get_by_role("button", name="Deploy prod", exact=True).click()
     page.get_by_role("button", name="Confirm deploy to prod").click()
-    expect(page.get_by_role("alert")).to_have_text(
-        f"Sorry @{LOGIN}, `/sbh deploy` needs admin permission on acme/orders-api (you have write)."
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_have_text(
+        f"Sorry @{LOGIN}, /sbh deploy needs admin permission on acme/orders-api (you have write)."
     )
+    expect(refusal.locator("code")).to_have_text("/sbh deploy")  # the comment's `code`, shown
     assert len(dispatches(github_url, "acme/orders-api")) == 1
     screenshot(page, "system-deploy-refused")

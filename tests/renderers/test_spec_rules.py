@@ -269,6 +269,21 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
+def test_two_empty_domains_are_each_reported_once_not_as_a_duplicate() -> None:
+    text = VALID.replace("domain: orders.dev.acme.io", 'domain: ""').replace(
+        "domain: orders.acme.io", 'domain: ""'
+    )
+
+    with pytest.raises(SpecError) as caught:
+        load_spec(text)
+
+    assert [problem.field for problem in caught.value.problems] == [
+        "environments.dev.domain",
+        "environments.prod.domain",
+    ]
+    assert not any("already the domain" in p.message for p in caught.value.problems)
+
+
 def test_problems_come_in_source_order_with_columns() -> None:
     text = "apiVersion: sbh/v1\nname: ok-name\nservice: {port: 1, cpu: 3}\n"
 

@@ -84,3 +84,24 @@ export function ChatBubble(props: { role: "user" | "assistant"; text: string }) 
     </div>
   );
 }
+
+// Messages SBH also posts as GitHub comments carry **bold** and `code`: shown as such here,
+// as React elements (never as HTML).
+export function InlineMarkdown(props: { text: string }) {
+  const parts = props.text.split(/(\*\*[^*]+\*\*|`[^`]+`)/g).filter(Boolean);
+  return (
+    <>
+      {parts.map((part, index) =>
+        part.startsWith("**") && part.endsWith("**") && part.length > 4 ? (
+          <strong key={index}>{part.slice(2, -2)}</strong>
+        ) : part.startsWith("`") && part.endsWith("`") && part.length > 2 ? (
+          <code key={index} className="rounded bg-slate-100 px-1">
+            {part.slice(1, -1)}
+          </code>
+        ) : (
+          <span key={index}>{part}</span>
+        ),
+      )}
+    </>
+  );
+}

@@ -101,7 +101,8 @@ export function specYaml(form: SpecForm): string {
     );
     // Left out when empty, so completion can propose one.
     if (environment.region) lines.push(`    region: ${quoted(environment.region)}`);
-    lines.push(`    domain: ${quoted(environment.domain)}`, `    approval: ${environment.approval}`);
+    if (environment.domain) lines.push(`    domain: ${quoted(environment.domain)}`);
+    lines.push(`    approval: ${environment.approval}`);
   }
   const settings = parseSettings(form.env);
   if (settings.length) {

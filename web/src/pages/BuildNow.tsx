@@ -1,7 +1,7 @@
 // "Build now" on the finish step: shown to people signed in with GitHub when SBH has a hub
 // repository; the server checks their write permission there, as /sbh build does.
 import { useEffect, useState } from "react";
-import { Button } from "../components/ui";
+import { Button, InlineMarkdown } from "../components/ui";
 import { buildNow, getSession, type Session } from "../lib/api";
 
 export function BuildNow(props: { spec: string; hubRepository: string | null; disabled: boolean }) {
@@ -28,7 +28,7 @@ export function BuildNow(props: { spec: string; hubRepository: string | null; di
       </div>
       {outcome ? (
         <p role={outcome.ok ? "status" : "alert"} className={`text-sm ${outcome.ok ? "text-green-800" : "text-red-700"}`}>
-          {outcome.message}{" "}
+          <InlineMarkdown text={outcome.message} />{" "}
           {outcome.issueUrl ? (
             <a className="text-indigo-700 underline" href={outcome.issueUrl} target="_blank" rel="noreferrer">
               Follow it on GitHub

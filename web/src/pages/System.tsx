@@ -1,7 +1,7 @@
 // One system: its environments with deploy state, health and the deploy/rollback buttons,
 // the deploy history, the builds and the recorded spec.
 import { useState } from "react";
-import { Button, Card, CodeView, inputClass } from "../components/ui";
+import { Button, Card, CodeView, InlineMarkdown, inputClass } from "../components/ui";
 import { deploySystem, type Session, type SystemDetail } from "../lib/api";
 
 type Action = "deploy" | "rollback";
@@ -57,7 +57,7 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
         ) : null}
         {outcome ? (
           <p role={outcome.ok ? "status" : "alert"} className={`mt-2 text-sm ${outcome.ok ? "text-green-800" : "text-red-700"}`}>
-            {outcome.message}
+            <InlineMarkdown text={outcome.message} />
           </p>
         ) : null}
       </Card>
