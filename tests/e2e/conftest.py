@@ -167,6 +167,7 @@ def sbh_with_sign_in(
         "GITHUB_WEB_URL": url,
         "SBH_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "SBH_API_TOKEN": OPERATOR_TOKEN,
+        "SBH_HUB_REPOSITORY": "acme/platform-requests",
     }
     with sbh_serve(tmp_path_factory.mktemp("sbh-sign-in"), settings, port) as running:
         yield running

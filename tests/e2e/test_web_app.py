@@ -370,3 +370,50 @@ def test_a_writer_deploys_dev_from_the_system_page_but_not_production(
     expect(refusal.locator("code")).to_have_text("/sbh deploy")  # the comment's `code`, shown
     assert len(dispatches(github_url, "acme/orders-api")) == 1
     screenshot(page, "system-deploy-refused")
+
+
+def install_the_app(sbh: Sbh, account: str, installation_id: int = 4242) -> None:
+    """The signed `installation.created` webhook GitHub sends when the App is installed."""
+    payload: dict[str, Any] = copy.deepcopy(example("installation", "created"))
+    payload["installation"].update(id=installation_id)
+    payload["installation"]["account"].update(login=account)
+    body = json.dumps(payload).encode()
+    response = httpx.post(
+        f"{sbh.url}/api/github/webhooks",
+        content=body,
+        headers=signed_headers(body, "installation", f"e2e-install-{installation_id}"),
+    )
+    assert response.status_code == 202, response.text
+
+
+def test_a_writer_on_the_hub_builds_a_spec_from_the_builder(
+    signed_in_systems: Sbh,
+    sign_in_github: tuple[FakeGitHub, str],
+    pages: Pages,
+    screenshot: Screenshot,
+) -> None:
+    from playwright.sync_api import expect
+
+    github, github_url = sign_in_github
+    install_the_app(signed_in_systems, "acme")
+    spec = EXAMPLE_SPEC.read_text().replace("name: orders-api", "name: inventory-api", 1)
+    page = pages.open(signed_in_systems.url)
+    sign_in(page, github)
+    # The spec arrives as the chat's "Use this spec" hands it over.
+    page.evaluate("spec => sessionStorage.setItem('sbh.builder.spec', spec)", spec)
+    page.goto(f"{signed_in_systems.url}/#/builder")
+    expect(page.get_by_text("Loaded the spec from the AI chat")).to_be_visible()
+    page.get_by_role("navigation", name="Steps").get_by_role("button", name="Finish").click()
+
+    page.get_by_role("button", name="Build now in acme/platform-requests").click()
+
+    status = page.get_by_role("status").filter(has_text="SBH opened")
+    expect(status).to_contain_text("is building acme/inventory-api")
+    link = page.get_by_role("link", name="Follow it on GitHub")
+    number = int(str(link.get_attribute("href")).rsplit("/", 1)[1])
+    issue = httpx.get(f"{github_url}/_state").json()["issues"][f"acme/platform-requests#{number}"]
+    assert f"Requested by @{LOGIN} in the SBH web app" in issue["body"]
+    operator = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    wait_for_built_system(signed_in_systems, "inventory-api", headers=operator)
+    assert "acme/inventory-api" in httpx.get(f"{github_url}/_state").json()["repositories"]
+    screenshot(page, "builder-build-now")
