@@ -19,23 +19,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from tests.bot.fake_openai import proposal_body
+
 CREATED = 1764000000
-
-
-def spec_proposal(**fields: Any) -> dict[str, Any]:
-    """A SpecProposal's JSON: every field listed, null unless given (as structured outputs
-    answer; the same body as tests.bot.fake_openai.proposal)."""
-    return {
-        "name": None,
-        "description": None,
-        "service": None,
-        "database": None,
-        "buckets": None,
-        "regions": None,
-        "env": None,
-        "secret_names": None,
-        **fields,
-    }
 
 
 @dataclass
@@ -43,7 +29,7 @@ class FakeOpenAI:
     api_key: str = "test"
     reply_words: tuple[str, ...] = ("Hello", " from", " the", " fake", " OpenAI.")
     proposal: dict[str, Any] = field(
-        default_factory=lambda: spec_proposal(
+        default_factory=lambda: proposal_body(
             description="Order intake with invoice uploads", buckets=["invoices"]
         )
     )

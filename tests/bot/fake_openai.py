@@ -40,8 +40,10 @@ def completion(
     )
 
 
-def proposal(**fields: Any) -> Reply:
-    body = {
+def proposal_body(**fields: Any) -> dict[str, Any]:
+    """A SpecProposal's JSON: every field listed, null unless given (as structured outputs
+    answer)."""
+    return {
         "name": None,
         "description": None,
         "service": None,
@@ -52,6 +54,10 @@ def proposal(**fields: Any) -> Reply:
         "secret_names": None,
         **fields,
     }
+
+
+def proposal(**fields: Any) -> Reply:
+    body = proposal_body(**fields)
     return lambda request: completion(json.dumps(body))
 
 

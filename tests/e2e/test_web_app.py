@@ -169,11 +169,16 @@ def open_spec_issue(
     payload["installation"] = {"id": 4242}
     spec = spec or EXAMPLE_SPEC.read_text()
     payload["issue"].update(number=number, labels=[], body=f"Please build:\n\n```yaml\n{spec}```\n")
+    send_webhook(sbh, "issues", payload, f"e2e-browser-issue-{number}")
+
+
+def send_webhook(sbh: Sbh, event: str, payload: dict[str, Any], delivery_id: str) -> None:
+    """POST `payload` to SBH signed, as GitHub delivers `event`; SBH must acknowledge it."""
     body = json.dumps(payload).encode()
     response = httpx.post(
         f"{sbh.url}/api/github/webhooks",
         content=body,
-        headers=signed_headers(body, "issues", f"e2e-browser-issue-{number}"),
+        headers=signed_headers(body, event, delivery_id),
     )
     assert response.status_code == 202, response.text
 
@@ -377,13 +382,7 @@ def install_the_app(sbh: Sbh, account: str, installation_id: int = 4242) -> None
     payload: dict[str, Any] = copy.deepcopy(example("installation", "created"))
     payload["installation"].update(id=installation_id)
     payload["installation"]["account"].update(login=account)
-    body = json.dumps(payload).encode()
-    response = httpx.post(
-        f"{sbh.url}/api/github/webhooks",
-        content=body,
-        headers=signed_headers(body, "installation", f"e2e-install-{installation_id}"),
-    )
-    assert response.status_code == 202, response.text
+    send_webhook(sbh, "installation", payload, f"e2e-install-{installation_id}")
 
 
 def test_a_writer_on_the_hub_builds_a_spec_from_the_builder(
