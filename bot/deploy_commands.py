@@ -31,7 +31,7 @@ WORKFLOW = "deploy.yml"
 class Refused:
     """Why SBH did not start it; `reason` names a status an HTTP caller can answer with."""
 
-    reason: Literal["forbidden", "not_built", "no_previous", "unknown_environment"]
+    reason: Literal["forbidden", "not_built", "no_previous"]
     message: str
 
 

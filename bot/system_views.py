@@ -95,6 +95,30 @@ def _environment_state(system_id: int, name: str, overview: _Overview) -> dict[s
     }
 
 
+def _find(
+    session: Session, name: str, owner: str | None, repositories: frozenset[str] | None
+) -> System | None:
+    query = _visible(select(System), repositories).where(System.name == name)
+    if owner:
+        query = query.where(System.owner == owner)
+    return session.scalars(query.order_by(System.id).limit(1)).first()
+
+
+def find_system(
+    database: Database,
+    name: str,
+    owner: str | None = None,
+    repositories: frozenset[str] | None = None,
+) -> System | None:
+    """The system named `name` (of `owner`, when given) among those in `repositories`
+    (all when None), detached from its session."""
+    with database.session() as session:
+        system = _find(session, name, owner, repositories)
+        if system is not None:
+            session.expunge(system)
+        return system
+
+
 def list_systems(
     database: Database,
     limit: int = 50,
@@ -140,10 +164,7 @@ def system_detail(
 ) -> dict[str, Any] | None:
     now = utcnow()
     with database.session() as session:
-        query = _visible(select(System), repositories).where(System.name == name)
-        if owner:
-            query = query.where(System.owner == owner)
-        system = session.scalars(query.order_by(System.id).limit(1)).first()
+        system = _find(session, name, owner, repositories)
         if system is None:
             return None
         builds = session.scalars(

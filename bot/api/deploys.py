@@ -10,25 +10,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer, Viewer
 from bot.db.models import System
 from bot.deploy_commands import Refused, check_permission, start_deploy
 from bot.ports import GitHubPort
-from renderers.complete import complete_defaults
-from renderers.problems import SpecError
-from renderers.spec import load_spec
+from bot.system_views import environments, find_system
 
 router = APIRouter()
 
-STATUS_OF: dict[str, int] = {
-    "forbidden": 403,
-    "not_built": 409,
-    "no_previous": 409,
-    "unknown_environment": 422,
-}
+STATUS_OF: dict[str, int] = {"forbidden": 403, "not_built": 409, "no_previous": 409}
 
 
 class DeployRequest(BaseModel):
@@ -38,26 +30,11 @@ class DeployRequest(BaseModel):
     owner: str | None = Field(default=None, max_length=100)
 
 
-def _system(services: Services, name: str, owner: str | None) -> System | None:
-    with services.database.session() as session:
-        query = select(System).where(System.name == name)
-        if owner:
-            query = query.where(System.owner == owner)
-        system = session.scalars(query.order_by(System.id).limit(1)).first()
-        if system is not None:
-            session.expunge(system)
-        return system
-
-
 def _production(system: System, environment: str) -> bool | None:
     """Whether `environment` of the system's recorded spec is production (None: no such
     environment, or a recorded spec SBH can no longer read)."""
-    try:
-        spec = complete_defaults(load_spec(system.spec, f"{system.owner}/{system.name}"))
-    except SpecError:
-        return None
-    found = spec.environments.get(environment)
-    return None if found is None else found.production
+    found = [env["production"] for env in environments(system.spec) if env["name"] == environment]
+    return bool(found[0]) if found else None
 
 
 def _deploy(
@@ -68,7 +45,7 @@ def _deploy(
     repository = f"{system.owner}/{system.name}"
     if production is None:
         raise HTTPException(
-            STATUS_OF["unknown_environment"],
+            422,
             f"{request.environment!r} is not an environment of {repository}",
         )
     outcome = check_permission(
@@ -107,8 +84,10 @@ async def deploy(
             "deploying from the web needs sign-in with GitHub: SBH checks your permission on "
             "the repository, as it does for /sbh deploy",
         )
-    system = await run_in_threadpool(_system, services, name, request.owner)
-    if system is None or not viewer.can_see(f"{system.owner}/{system.name}"):
+    system = await run_in_threadpool(
+        find_system, services.database, name, request.owner, viewer.repositories
+    )
+    if system is None:
         raise HTTPException(404, f"no system named {name!r}")
     if services.github_for_installation is None or system.installation_id is None:
         raise HTTPException(
