@@ -26,7 +26,7 @@ from bot.dispatch import delivery_runner
 from bot.drafting import Drafter
 from bot.handlers import default_router
 from bot.health_monitor import HealthMonitor
-from bot.intake import WebhookIntake, WebhookSecrets
+from bot.intake import IntakeActivity, WebhookIntake, WebhookSecrets
 from bot.logs import configure_logging, log_event
 from bot.ports import GitHubPort
 from bot.queue import JobQueue, QueuePolicy
@@ -77,10 +77,17 @@ def create_app(
     router = router or default_router()
     queue = JobQueue(database, queue_policy(settings))
     start_worker = settings.worker_in_process if run_worker is None else run_worker
+    activity = IntakeActivity()
     pool = None
     if start_worker:
         context = handler_context(settings, database, queue)
-        pool = WorkerPool(context, job_runners(router), settings.worker_threads)
+        pool = WorkerPool(
+            context,
+            job_runners(router),
+            settings.worker_threads,
+            intake=activity,
+            defer_seconds=settings.worker_defer_seconds,
+        )
     store = DeliveryStore(
         database,
         max_attempts=settings.job_max_attempts,
@@ -137,7 +144,6 @@ def create_app(
 
     app = FastAPI(title="System Builder Hub", version=__version__, lifespan=lifespan)
     app.state.services = services
-    app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(specs.router)
@@ -145,6 +151,13 @@ def create_app(
     app.include_router(deploys.router)
     app.include_router(builds.router)
     app.include_router(auth.router)
+    # Inside SecurityHeaders, outside FastAPI's routing: see bot.api.webhooks.
+    app.add_middleware(
+        webhooks.WebhookRoute,
+        intake=intake,
+        max_bytes=settings.max_webhook_bytes,
+        activity=activity,
+    )
     app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():
         # After every API route: the web app answers what the API does not.

@@ -49,6 +49,10 @@ _JOB_COLUMNS = (
 )
 
 
+class StorageUnavailable(Exception):
+    """Nothing in the batch could be stored (the database is down, locked or full)."""
+
+
 @dataclass(frozen=True)
 class DeliveryRecord:
     id: str
@@ -88,7 +92,8 @@ class DeliveryStore:
 
     async def store(self, record: DeliveryRecord) -> bool:
         """Persist one delivery (and its job). True when stored, False when it was already
-        there (a redelivery). Raises the database's error when nothing could be stored."""
+        there (a redelivery). Raises StorageUnavailable (the database's error as its cause) when
+        nothing could be stored."""
         self._ensure_started()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
@@ -193,7 +198,9 @@ class DeliveryStore:
             outcomes: list[bool | None] = list(self.write([pending.record for pending in batch]))
             error: BaseException | None = None
         except Exception as failure:  # storage is down: every waiting request gets the error
-            outcomes, error = [None] * len(batch), failure
+            error = StorageUnavailable(repr(failure))
+            error.__cause__ = failure
+            outcomes = [None] * len(batch)
             log_event(
                 log, logging.ERROR, "delivery.store_failed", batch=len(batch), error=repr(failure)
             )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,48 @@ log = logging.getLogger("sbh.intake")
 MAX_DELIVERY_ID = 64
 MAX_EVENT_NAME = 64
 INLINE_PARSE_BYTES = 256 * 1024
+
+
+class IntakeActivity:
+    """When webhook requests are in flight, so in-process workers can leave the CPU (and the
+    GIL) to intake while GitHub waits for answers (see `bot.worker.Worker`).
+
+    `started`/`finished` run on the event loop thread only; worker threads only read/wait."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.in_flight = 0
+        self.last_busy = clock()
+        self._clock = clock
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def started(self) -> None:
+        self.in_flight += 1
+        self.last_busy = self._clock()
+        if self.in_flight == 1:
+            self._idle.clear()
+
+    def finished(self) -> None:
+        self.in_flight -= 1
+        self.last_busy = self._clock()
+        if self.in_flight == 0:
+            self._idle.set()
+
+    def wait_for_lull(self, lull_seconds: float, timeout: float) -> bool:
+        """Block until no webhook has been in flight for `lull_seconds`, at most `timeout`
+        seconds. True when there was a lull, False when the wait timed out.
+
+        A lull, not merely "none in flight": under a burst, intake is idle for moments
+        between answering one batch and reading the next, too short to start a job in."""
+        deadline = self._clock() + timeout
+        while True:
+            remaining = deadline - self._clock()
+            if remaining <= 0 or not self._idle.wait(remaining):
+                return False
+            quiet_for = self._clock() - self.last_busy
+            if self.in_flight == 0 and quiet_for >= lull_seconds:
+                return True
+            time.sleep(min(max(lull_seconds - quiet_for, lull_seconds / 4), remaining))
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,11 @@ class Settings(BaseSettings):
 
     worker_in_process: bool = Field(default=True, validation_alias="SBH_WORKER_IN_PROCESS")
     worker_threads: int = Field(default=2, ge=1, le=64, validation_alias="SBH_WORKER_THREADS")
+    # In-process workers wait for a moment without webhooks in flight before each job, at
+    # most this long (0: never wait). `sbh worker` processes never wait.
+    worker_defer_seconds: float = Field(
+        default=1.0, ge=0, le=60, validation_alias="SBH_WORKER_DEFER_SECONDS"
+    )
     job_max_attempts: int = Field(default=8, ge=1, le=100, validation_alias="SBH_JOB_MAX_ATTEMPTS")
     job_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="SBH_JOB_LEASE_SECONDS")
     job_backoff_base_seconds: float = Field(

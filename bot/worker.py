@@ -15,10 +15,14 @@ import traceback
 from collections.abc import Callable, Mapping
 
 from bot.context import HandlerContext
+from bot.intake import IntakeActivity
 from bot.logs import log_event
 from bot.queue import ClaimedJob
 
 log = logging.getLogger("sbh.worker")
+# No webhook for this long counts as a lull in intake (see `Worker`): longer than the gaps
+# within a burst, far shorter than the gaps between deliveries at hundreds per second.
+LULL_SECONDS = 0.001
 
 # A runner does the job's work; it returns the status its delivery should get
 # ("processed", "ignored"), and raises to have the job retried.
@@ -38,12 +42,20 @@ class Worker:
         *,
         poll_seconds: float = 0.5,
         wakeup: threading.Event | None = None,
+        intake: IntakeActivity | None = None,
+        defer_seconds: float = 0.0,
     ) -> None:
         self.context = context
         self.runners = runners
         self.worker_id = worker_id
         self.poll_seconds = poll_seconds
         self.wakeup = wakeup or threading.Event()
+        # In `sbh serve` the workers share the process (and its GIL) with webhook intake:
+        # before each job they wait for a lull in intake, at most `defer_seconds`, so a
+        # burst of deliveries is acknowledged first and worked off after. The deliveries
+        # are stored already; only their work waits.
+        self.intake = intake
+        self.defer_seconds = defer_seconds
         self.current: ClaimedJob | None = None
 
     def run_once(self) -> bool:
@@ -93,6 +105,8 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
+            if self.intake is not None and self.defer_seconds > 0:
+                self.intake.wait_for_lull(LULL_SECONDS, self.defer_seconds)
             try:
                 worked = self.run_once()
             except Exception as error:  # the database went away: wait and try again
@@ -114,12 +128,20 @@ class WorkerPool:
         threads: int,
         *,
         poll_seconds: float = 0.5,
+        intake: IntakeActivity | None = None,
+        defer_seconds: float = 0.0,
     ) -> None:
         self._stop = threading.Event()
         self._wakeup = threading.Event()
         self.workers = [
             Worker(
-                context, runners, worker_name(index), poll_seconds=poll_seconds, wakeup=self._wakeup
+                context,
+                runners,
+                worker_name(index),
+                poll_seconds=poll_seconds,
+                wakeup=self._wakeup,
+                intake=intake,
+                defer_seconds=defer_seconds,
             )
             for index in range(threads)
         ]
