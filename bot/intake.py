@@ -174,4 +174,7 @@ def _text(value: object, limit: int = 64) -> str | None:
 
 
 def _integer(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """GitHub's ids fit a BIGINT column; anything else a payload claims is not an id."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None

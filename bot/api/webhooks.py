@@ -55,7 +55,9 @@ def request_headers(scope: Scope) -> dict[str, str]:
     }
 
 
-async def answer(send: Send, status: int, body: dict[str, Any], *extra: tuple[bytes, bytes]) -> None:
+async def answer(
+    send: Send, status: int, body: dict[str, Any], *extra: tuple[bytes, bytes]
+) -> None:
     content = json.dumps(body, separators=(",", ":")).encode()
     await send(
         {

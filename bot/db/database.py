@@ -64,12 +64,17 @@ class Database:
             yield session
 
     @contextmanager
-    def dbapi_transaction(self) -> Iterator[Any]:
+    def dbapi_transaction(self, connection: Any = None) -> Iterator[Any]:
         """A raw DB-API cursor in one transaction, for the few hot paths where the ORM's
-        per-statement overhead matters (webhook intake). Same locking as `session()`."""
+        per-statement overhead matters (webhook intake). Same locking as `session()`.
+
+        On `connection` (from `engine.raw_connection()`, kept by the caller) when given,
+        else on one from the pool for this transaction only."""
         lock = self._sqlite_writer or contextlib.nullcontext()
+        pooled = connection is None
         with lock:
-            connection = self.engine.raw_connection()
+            if pooled:
+                connection = self.engine.raw_connection()
             try:
                 cursor = connection.cursor()
                 if self._sqlite_writer is not None:
@@ -81,7 +86,8 @@ class Database:
                     raise
                 connection.commit()
             finally:
-                connection.close()
+                if pooled:
+                    connection.close()
 
     @property
     def placeholder(self) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.db.database import Database
 from bot.db.models import Delivery, Job
-from bot.delivery_store import DeliveryRecord, DeliveryStore
+from bot.delivery_store import DeliveryRecord, DeliveryStore, StorageUnavailable
 from bot.queue import JobQueue
 
 
@@ -90,3 +91,48 @@ def test_a_storage_failure_reaches_every_waiting_request(tmp_path: pytest.TempPa
             asyncio.run(attempt())
     finally:
         store.stop()
+
+
+def test_a_delivery_the_database_refuses_does_not_cost_the_others_in_its_batch(
+    database: Database,
+) -> None:
+    store = DeliveryStore(database, max_attempts=8)
+    refused = replace(record("refused"), body="\ud800 is no text either database can store")
+
+    async def store_batch() -> list[bool | BaseException]:
+        return await asyncio.gather(
+            store.store(record("a")),
+            store.store(refused),
+            store.store(record("b")),
+            return_exceptions=True,
+        )
+
+    try:
+        first, failed, second = asyncio.run(store_batch())
+    finally:
+        store.stop()
+
+    assert (first, second) == (True, True)
+    assert isinstance(failed, StorageUnavailable)
+    with database.session() as session:
+        assert sorted(session.scalars(select(Delivery.id))) == ["a", "b"]
+
+
+def test_a_connection_that_went_stale_is_replaced_without_losing_the_batch(
+    database: Database,
+) -> None:
+    store = DeliveryStore(database, max_attempts=8)
+    assert store.write([record("before")]) == [True]
+    [kept] = store._kept
+    if database.is_postgresql:
+        # What a database restart does to the connection the store keeps.
+        with database.engine.connect() as admin:
+            backend = kept.dbapi_connection.info.backend_pid
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    else:
+        kept.dbapi_connection.close()
+
+    assert store.write([record("after")]) == [True]
+    store.stop()
+    with database.session() as session:
+        assert sorted(session.scalars(select(Delivery.id))) == ["after", "before"]

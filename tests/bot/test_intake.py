@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.db.database import Database
+from bot.db.migrate import upgrade_to_head
 from bot.db.models import Delivery, Job
 from bot.webhook_signature import sign_sha1
 from tests.bot.conftest import WEBHOOK_SECRET, make_settings, signed_headers
@@ -199,3 +202,28 @@ def test_every_published_github_example_is_accepted_and_stored(
     with database.session() as session:
         ids = set(session.scalars(select(Delivery.id)).all())
     assert ids == {example.id for example in examples}
+
+
+def test_the_webhook_url_takes_only_post(client: TestClient) -> None:
+    response = client.get(URL)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+def test_when_storage_is_down_github_gets_a_503_to_redeliver_later(tmp_path: Path) -> None:
+    # A database file inside a directory that is gone by the time the delivery arrives.
+    folder = tmp_path / "gone"
+    database = Database(f"sqlite:///{folder / 'sbh.db'}")
+    upgrade_to_head(database)
+    database.dispose()
+    shutil.rmtree(folder)
+    folder.touch()  # a file where the directory was: the database cannot be opened again
+
+    with TestClient(create_app(make_settings(), database=database)) as client:
+        response = client.post(
+            URL, content=INSTALLATION, headers=signed_headers(INSTALLATION, "installation")
+        )
+
+    assert response.status_code == 503
+    assert response.json() == {"error": "storage is unavailable; redeliver later"}

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from bot.context import HandlerContext
 from bot.db.database import Database
 from bot.db.models import Installation, Job
 from bot.handlers import default_router
+from bot.intake import IntakeActivity
 from bot.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.router import Router, WebhookEvent
 from bot.worker import Worker, WorkerPool
@@ -193,3 +195,76 @@ def test_stopping_the_pool_gives_a_stuck_job_back(database: Database) -> None:
     with database.session() as session:
         [job] = session.query(Job).all()
         assert (job.status, job.attempts, job.locked_by) == ("pending", 0, None)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def test_in_process_workers_leave_a_burst_of_webhooks_to_intake_first(
+    database: Database,
+) -> None:
+    context = context_for(database)
+    ran: list[int] = []
+    intake = IntakeActivity()
+    intake.started()  # a webhook is being taken in, and stays so until finished() below
+    enqueue_many(database, 3)
+    pool = WorkerPool(
+        context,
+        {"count": lambda job, _context: ran.append(job.id) or "processed"},
+        threads=2,
+        poll_seconds=0.01,
+        intake=intake,
+        defer_seconds=30,
+    )
+    pool.start()
+    try:
+        time.sleep(0.3)
+        assert ran == []  # deferred while intake is busy
+        intake.finished()
+        assert wait_for(lambda: len(ran) == 3)
+    finally:
+        pool.stop()
+
+
+def test_a_job_waits_for_intake_no_longer_than_the_defer_limit(database: Database) -> None:
+    context = context_for(database)
+    ran: list[int] = []
+    intake = IntakeActivity()
+    intake.started()  # never finished: intake looks busy for the whole test
+    enqueue_many(database, 2)
+    pool = WorkerPool(
+        context,
+        {"count": lambda job, _context: ran.append(job.id) or "processed"},
+        threads=1,
+        poll_seconds=0.01,
+        intake=intake,
+        defer_seconds=0.05,
+    )
+    pool.start()
+    try:
+        assert wait_for(lambda: len(ran) == 2)
+    finally:
+        pool.stop()
+
+
+def test_a_lull_is_a_moment_without_webhooks_not_just_none_in_flight() -> None:
+    intake = IntakeActivity()
+    intake.started()
+    intake.finished()  # none in flight, but one finished just now
+
+    assert intake.wait_for_lull(lull_seconds=60, timeout=0.05) is False
+
+    now = [100.0]
+    later = IntakeActivity(clock=lambda: now[0])
+    later.started()
+    later.finished()
+    now[0] += 0.6
+    assert later.wait_for_lull(lull_seconds=0.5, timeout=1) is True
+    later.started()
+    assert later.wait_for_lull(lull_seconds=0.5, timeout=0.05) is False
