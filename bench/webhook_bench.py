@@ -28,7 +28,7 @@ from bot.db.database import normalize_url
 
 SECRET = "bench-webhook-secret"  # noqa: S105 - a throwaway secret for a local benchmark
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-MAX_REQUESTS, MAX_SECONDS, CONNECTIONS = 4000, 10.0, 16
+MAX_REQUESTS, MAX_SECONDS, CONNECTIONS, BURSTS = 4000, 10.0, 16, 3
 RATE, RATE_SECONDS = 200.0, 10.0
 
 
@@ -121,12 +121,24 @@ def measure(port: int, *, drains: bool) -> dict[str, Any]:
     load(port, "max", requests=300, connections=CONNECTIONS, duration=5)  # warm up
     if drains:
         wait_for_empty_queue(port)
-    peak = load(port, "max", requests=MAX_REQUESTS, connections=CONNECTIONS, duration=MAX_SECONDS)
-    # Measured before the steady run, so that run starts with an empty queue and its
-    # latencies include the workers running each job as it comes.
-    drained = {"queue_after_burst": wait_for_empty_queue(port)} if drains else {}
+    bursts = []
+    for _ in range(BURSTS):
+        burst = load(
+            port, "max", requests=MAX_REQUESTS, connections=CONNECTIONS, duration=MAX_SECONDS
+        )
+        # Worked off before the next run, so each burst (and the steady run after the last)
+        # starts with an empty queue, and the steady run's latencies include the workers
+        # running each job as it comes.
+        if drains:
+            burst["queue_after_burst"] = wait_for_empty_queue(port)
+        bursts.append(burst)
+    # The median run by throughput, for the bare app and sbh alike: one slow or lucky run
+    # of a few seconds decides nothing.
+    peak = sorted(bursts, key=lambda burst: burst["requests_per_second"])[BURSTS // 2]
+    drained = {"queue_after_burst": peak.pop("queue_after_burst")} if drains else {}
     return {
         "max_throughput": peak,
+        "max_throughput_runs_rps": [burst["requests_per_second"] for burst in bursts],
         **drained,
         "at_200_rps": load(
             port,
@@ -230,6 +242,7 @@ def main() -> None:
                 "connections": CONNECTIONS,
                 "max_requests": MAX_REQUESTS,
                 "max_seconds": MAX_SECONDS,
+                "bursts_median_of": BURSTS,
                 "rate": RATE,
                 "rate_seconds": RATE_SECONDS,
             },

@@ -115,7 +115,7 @@ class DeliveryStore:
         self.max_attempts = max_attempts
         self.on_queued = on_queued
         self._inbox: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        # Connections the store keeps (from engine.raw_connection()), one per writer at most.
+        # Connections the store keeps (see `_connect`), one per writer at most.
         self._kept: list[Any] = []
         self._kept_lock = threading.Lock()
         self.writers = writers or (2 if database.is_postgresql else 1)
@@ -149,17 +149,21 @@ class DeliveryStore:
         """On a connection the store keeps (no pool checkout, ping or reset per batch). When a
         kept connection fails (say it went stale when the database restarted), the batch is
         tried once more on a new one."""
-        statements = self._insert_postgresql if self.database.is_postgresql else self._insert_sqlite
         now = self.database.timestamp_parameter(utcnow())
         while True:
             with self._kept_lock:
                 connection = self._kept.pop() if self._kept else None
             kept = connection is not None
             if connection is None:
-                connection = self.database.engine.raw_connection()
+                connection = self._connect()
             try:
-                with self.database.dbapi_transaction(connection) as cursor:
-                    inserted = statements(cursor, records, now)
+                if self.database.is_postgresql:
+                    # One statement in autocommit is its own transaction: PostgreSQL answers
+                    # only once it is committed and flushed, in one round trip per batch.
+                    inserted = self._insert_postgresql(connection.cursor(), records, now)
+                else:
+                    with self.database.dbapi_transaction(connection) as cursor:
+                        inserted = self._insert_sqlite(cursor, records, now)
             except Exception:
                 with contextlib.suppress(Exception):
                     connection.invalidate()
@@ -169,6 +173,15 @@ class DeliveryStore:
             with self._kept_lock:
                 self._kept.append(connection)
             return inserted
+
+    def _connect(self) -> Any:
+        connection: Any = self.database.engine.raw_connection()
+        # The store's own, outside the engine's pool: its settings never reach a session,
+        # and closing it really closes it.
+        connection.detach()
+        if self.database.is_postgresql:
+            connection.dbapi_connection.autocommit = True
+        return connection
 
     def _insert_sqlite(self, cursor: Any, records: list[DeliveryRecord], now: object) -> set[str]:
         # Raw SQL on purpose: this runs for every webhook, and the ORM costs 2-3x more.
@@ -223,7 +236,7 @@ class DeliveryStore:
             kept, self._kept = self._kept, []
         for connection in kept:
             with contextlib.suppress(Exception):
-                connection.close()  # back to the engine's pool
+                connection.close()
 
     def _ensure_started(self) -> None:
         if not self._threads:
