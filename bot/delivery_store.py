@@ -160,7 +160,8 @@ class DeliveryStore:
                 if self.database.is_postgresql:
                     # One statement in autocommit is its own transaction: PostgreSQL answers
                     # only once it is committed and flushed, in one round trip per batch.
-                    inserted = self._insert_postgresql(connection.cursor(), records, now)
+                    with contextlib.closing(connection.cursor()) as cursor:
+                        inserted = self._insert_postgresql(cursor, records, now)
                 else:
                     with self.database.dbapi_transaction(connection) as cursor:
                         inserted = self._insert_sqlite(cursor, records, now)

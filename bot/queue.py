@@ -161,14 +161,22 @@ class JobQueue:
         """Mark done (and its delivery processed). False when another worker took it over."""
         now = self._clock()
         with self.database.session() as session:
-            owned = self._owned(session, job)
-            if owned is None:
+            # Two UPDATEs, no SELECT: every job pays this, and "still ours" is the WHERE.
+            done = session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
+                .values(status="done", finished_at=now, updated_at=now, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            if not done.rowcount:  # type: ignore[attr-defined]
                 return False
-            owned.status = "done"
-            owned.finished_at = now
-            owned.updated_at = now
-            owned.lease_expires_at = None
-            self._mark_delivery(session, owned, delivery_status, None, now)
+            if job.delivery_id is not None:
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == job.delivery_id)
+                    .values(status=delivery_status, error=None, processed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
             return True
 
     def fail(self, job: ClaimedJob, error: str) -> str:
