@@ -12,9 +12,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.database import Database
@@ -22,6 +22,54 @@ from bot.db.models import Delivery, Job, utcnow
 
 Clock = Callable[[], datetime]
 MAX_ERROR_CHARS = 4000
+
+# Every job runs these: Core statements built once (compiled once, cached), no ORM
+# unit of work. The rare paths (fail, release, park, replay) use the ORM.
+_jobs = cast(Table, Job.__table__)
+_deliveries = cast(Table, Delivery.__table__)
+_NEXT_DUE = (
+    select(_jobs)
+    .where(
+        or_(
+            and_(_jobs.c.status == "pending", _jobs.c.run_after <= bindparam("now")),
+            and_(_jobs.c.status == "running", _jobs.c.lease_expires_at < bindparam("now")),
+        )
+    )
+    .order_by(_jobs.c.run_after, _jobs.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    update(_jobs)
+    .where(_jobs.c.id == bindparam("job_id"))
+    .values(
+        status="running",
+        attempts=_jobs.c.attempts + 1,
+        locked_by=bindparam("worker"),
+        lease_expires_at=bindparam("lease"),
+        updated_at=bindparam("now"),
+        last_error=bindparam("last_error"),
+    )
+)
+_COMPLETE = (
+    update(_jobs)
+    .where(
+        _jobs.c.id == bindparam("job_id"),
+        _jobs.c.status == "running",
+        _jobs.c.locked_by == bindparam("worker"),
+    )
+    .values(
+        status="done",
+        finished_at=bindparam("now"),
+        updated_at=bindparam("now"),
+        lease_expires_at=None,
+    )
+)
+_DELIVERY_DONE = (
+    update(_deliveries)
+    .where(_deliveries.c.id == bindparam("delivery_id"))
+    .values(status=bindparam("status"), error=None, processed_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -103,42 +151,43 @@ class JobQueue:
     def claim(self, worker_id: str) -> ClaimedJob | None:
         """Take the next due job (or one whose lease expired) for `worker_id`, or None."""
         now = self._clock()
-        due = or_(
-            and_(Job.status == "pending", Job.run_after <= now),
-            and_(Job.status == "running", Job.lease_expires_at < now),
-        )
         with self.database.session() as session:
-            job = session.scalars(
-                select(Job)
-                .where(due)
-                .order_by(Job.run_after, Job.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
+            connection = session.connection()
+            job = connection.execute(_NEXT_DUE, {"now": now}).first()
             if job is None:
                 return None
             if job.attempts >= job.max_attempts:
                 # Its last worker died holding it: there is no attempt left to give it.
+                owned = session.get(Job, job.id)
+                assert owned is not None  # locked by the SELECT above
                 self._park(
                     session,
-                    job,
+                    owned,
                     job.last_error or "the worker's lease expired on every attempt",
                     now,
                 )
                 return None
-            if job.status == "running":
-                job.last_error = f"lease of {job.locked_by} expired; taken over by {worker_id}"
-            job.status = "running"
-            job.attempts += 1
-            job.locked_by = worker_id
-            job.lease_expires_at = now + timedelta(seconds=self.policy.lease_seconds)
-            job.updated_at = now
+            taken_over = (
+                f"lease of {job.locked_by} expired; taken over by {worker_id}"
+                if job.status == "running"
+                else job.last_error
+            )
+            connection.execute(
+                _TAKE,
+                {
+                    "job_id": job.id,
+                    "worker": worker_id,
+                    "lease": now + timedelta(seconds=self.policy.lease_seconds),
+                    "now": now,
+                    "last_error": taken_over,
+                },
+            )
             return ClaimedJob(
                 id=job.id,
                 kind=job.kind,
                 delivery_id=job.delivery_id,
                 payload=job.payload,
-                attempts=job.attempts,
+                attempts=job.attempts + 1,
                 max_attempts=job.max_attempts,
                 worker_id=worker_id,
             )
@@ -161,21 +210,17 @@ class JobQueue:
         """Mark done (and its delivery processed). False when another worker took it over."""
         now = self._clock()
         with self.database.session() as session:
-            # Two UPDATEs, no SELECT: every job pays this, and "still ours" is the WHERE.
-            done = session.execute(
-                update(Job)
-                .where(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
-                .values(status="done", finished_at=now, updated_at=now, lease_expires_at=None)
-                .execution_options(synchronize_session=False)
+            connection = session.connection()
+            # No SELECT: "still ours" is the WHERE of the UPDATE.
+            done = connection.execute(
+                _COMPLETE, {"job_id": job.id, "worker": job.worker_id, "now": now}
             )
-            if not done.rowcount:  # type: ignore[attr-defined]
+            if not done.rowcount:
                 return False
             if job.delivery_id is not None:
-                session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == job.delivery_id)
-                    .values(status=delivery_status, error=None, processed_at=now)
-                    .execution_options(synchronize_session=False)
+                connection.execute(
+                    _DELIVERY_DONE,
+                    {"delivery_id": job.delivery_id, "status": delivery_status, "now": now},
                 )
             return True
 

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "sbh_read_only"
 
 
 def normalize_url(url: str) -> str:
@@ -62,6 +63,14 @@ class Database:
             return
         with self._sqlite_writer, self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads only (Core statements): no writer lock, and on SQLite a
+        transaction that takes no write lock, so it neither waits for writers nor holds
+        them up."""
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            yield connection
 
     @contextmanager
     def dbapi_transaction(self, connection: Any = None) -> Iterator[Any]:
@@ -132,6 +141,10 @@ def _sqlite_engine(url: str, path: str | None) -> Engine:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: two writers wait for each other (busy
         # timeout) instead of failing with SQLITE_BUSY when a read turns into a write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # `Database.read()` only reads: a plain BEGIN, which in WAL mode never waits.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
