@@ -278,7 +278,7 @@ class DeliveryStore:
                 # must not cost the others theirs.
                 outcomes = [self._write_alone(record) for record in records]
             else:
-                outcomes = [_unavailable(failure)] * len(records)
+                outcomes = [_unavailable(failure) for _ in records]
         failures = [outcome for outcome in outcomes if isinstance(outcome, StorageUnavailable)]
         if failures:
             log_event(
@@ -293,17 +293,19 @@ class DeliveryStore:
         stored = [
             record for record, outcome in zip(records, outcomes, strict=True) if outcome is True
         ]
-        log_event(
-            log,
-            logging.INFO,
-            "deliveries.stored",
-            count=len(stored),
-            duplicates=sum(1 for outcome in outcomes if outcome is False),
-            deliveries=[
-                [record.id, record.event, record.action, record.installation_id]
-                for record in stored
-            ],
-        )
+        duplicates = sum(1 for outcome in outcomes if outcome is False)
+        if stored or duplicates:
+            log_event(
+                log,
+                logging.INFO,
+                "deliveries.stored",
+                count=len(stored),
+                duplicates=duplicates,
+                deliveries=[
+                    [record.id, record.event, record.action, record.installation_id]
+                    for record in stored
+                ],
+            )
         # Wake each event loop once per batch, not once per request.
         by_loop: dict[
             asyncio.AbstractEventLoop,

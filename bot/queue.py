@@ -158,14 +158,14 @@ class JobQueue:
                 return None
             if job.attempts >= job.max_attempts:
                 # Its last worker died holding it: there is no attempt left to give it.
-                owned = session.get(Job, job.id)
-                assert owned is not None  # locked by the SELECT above
-                self._park(
-                    session,
-                    owned,
-                    job.last_error or "the worker's lease expired on every attempt",
-                    now,
-                )
+                owned = session.get(Job, job.id)  # locked by the SELECT above
+                if owned is not None:
+                    self._park(
+                        session,
+                        owned,
+                        job.last_error or "the worker's lease expired on every attempt",
+                        now,
+                    )
                 return None
             taken_over = (
                 f"lease of {job.locked_by} expired; taken over by {worker_id}"

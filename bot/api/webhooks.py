@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.delivery_store import StorageUnavailable
@@ -108,7 +107,7 @@ class WebhookRoute:
             return
         try:
             result = await self.intake.accept(request_headers(scope), body)
-        except (SQLAlchemyError, StorageUnavailable):
+        except StorageUnavailable:
             # Not the payload's fault: GitHub records the failure and the delivery can be
             # redelivered. Nothing was acknowledged, so nothing is lost.
             await answer(send, 503, {"error": "storage is unavailable; redeliver later"})

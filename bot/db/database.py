@@ -73,35 +73,21 @@ class Database:
             yield connection
 
     @contextmanager
-    def dbapi_transaction(self, connection: Any = None) -> Iterator[Any]:
-        """A raw DB-API cursor in one transaction, for the few hot paths where the ORM's
-        per-statement overhead matters (webhook intake). Same locking as `session()`.
-
-        On `connection` (from `engine.raw_connection()`, kept by the caller) when given,
-        else on one from the pool for this transaction only."""
+    def dbapi_transaction(self, connection: Any) -> Iterator[Any]:
+        """A raw DB-API cursor in one transaction on `connection` (from
+        `engine.raw_connection()`, kept by the caller), for the few hot paths where the ORM's
+        per-statement overhead matters (webhook intake). Same locking as `session()`."""
         lock = self._sqlite_writer or contextlib.nullcontext()
-        pooled = connection is None
         with lock:
-            if pooled:
-                connection = self.engine.raw_connection()
+            cursor = connection.cursor()
+            if self._sqlite_writer is not None:
+                cursor.execute("BEGIN IMMEDIATE")
             try:
-                cursor = connection.cursor()
-                if self._sqlite_writer is not None:
-                    cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    yield cursor
-                except BaseException:
-                    connection.rollback()
-                    raise
-                connection.commit()
-            finally:
-                if pooled:
-                    connection.close()
-
-    @property
-    def placeholder(self) -> str:
-        """The DB-API parameter marker of this driver (sqlite3: ?, psycopg: %s)."""
-        return "?" if self.dialect == "sqlite" else "%s"
+                yield cursor
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
 
     def timestamp_parameter(self, moment: datetime) -> object:
         """A UTC datetime as `UTCDateTime` columns store it, for raw statements."""
