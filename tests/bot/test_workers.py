@@ -206,23 +206,30 @@ def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
     return condition()
 
 
+def recording_pool(
+    database: Database, intake: IntakeActivity, *, threads: int, defer_seconds: float
+) -> tuple[WorkerPool, list[int]]:
+    """A started pool whose `count` jobs only record that they ran."""
+    ran: list[int] = []
+    pool = WorkerPool(
+        context_for(database),
+        {"count": lambda job, _context: ran.append(job.id) or "processed"},
+        threads=threads,
+        poll_seconds=0.01,
+        intake=intake,
+        defer_seconds=defer_seconds,
+    )
+    pool.start()
+    return pool, ran
+
+
 def test_in_process_workers_leave_a_burst_of_webhooks_to_intake_first(
     database: Database,
 ) -> None:
-    context = context_for(database)
-    ran: list[int] = []
     intake = IntakeActivity()
     intake.started()  # a webhook is being taken in, and stays so until finished() below
     enqueue_many(database, 3)
-    pool = WorkerPool(
-        context,
-        {"count": lambda job, _context: ran.append(job.id) or "processed"},
-        threads=2,
-        poll_seconds=0.01,
-        intake=intake,
-        defer_seconds=30,
-    )
-    pool.start()
+    pool, ran = recording_pool(database, intake, threads=2, defer_seconds=30)
     try:
         time.sleep(0.3)
         assert ran == []  # deferred while intake is busy
@@ -233,20 +240,10 @@ def test_in_process_workers_leave_a_burst_of_webhooks_to_intake_first(
 
 
 def test_a_job_waits_for_intake_no_longer_than_the_defer_limit(database: Database) -> None:
-    context = context_for(database)
-    ran: list[int] = []
     intake = IntakeActivity()
     intake.started()  # never finished: intake looks busy for the whole test
     enqueue_many(database, 2)
-    pool = WorkerPool(
-        context,
-        {"count": lambda job, _context: ran.append(job.id) or "processed"},
-        threads=1,
-        poll_seconds=0.01,
-        intake=intake,
-        defer_seconds=0.05,
-    )
-    pool.start()
+    pool, ran = recording_pool(database, intake, threads=1, defer_seconds=0.05)
     try:
         assert wait_for(lambda: len(ran) == 2)
     finally:
