@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.common import write_result
-from bot.local_repository import write_repository
+from bot.flows.local_repository import write_repository
 from renderers.checks import check_repository
 from renderers.complete import complete_defaults
 from renderers.render import render

@@ -13,7 +13,7 @@ import statistics
 import time
 import uuid
 
-from bot.webhook_signature import sign_sha256
+from bot.intake.signature import sign_sha256
 
 BODY = json.dumps(
     {

@@ -101,7 +101,7 @@ def queue_depth(port: int) -> int:
 
 def wait_for_empty_queue(port: int, timeout: float = 120.0) -> dict[str, Any]:
     """After a burst: how long the in-process workers take to work off what intake took in
-    (they leave the CPU to intake while the burst lasts; see bot.worker.Worker)."""
+    (they leave the CPU to intake while the burst lasts; see bot.jobs.worker.Worker)."""
     started = time.perf_counter()
     backlog = queue_depth(port)
     depth = backlog

@@ -10,29 +10,30 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot import web_builds
 from bot.adapters.github import installation_clients
 from bot.adapters.github_oauth import github_user_auth
 from bot.adapters.openai_chat import make_chat
 from bot.adapters.openai_drafter import make_drafter
-from bot.api import auth, builds, chat, deploys, health, specs, systems, webhooks
+from bot.ai.chat import ChatModel, RateLimiter
+from bot.ai.drafting import Drafter
+from bot.api import auth, builds, chat, deploys, health, specs, systems
 from bot.api.dependencies import Services
-from bot.chat import ChatModel, RateLimiter
-from bot.context import HandlerContext
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
-from bot.delivery_store import DeliveryStore
-from bot.dispatch import delivery_runner
-from bot.drafting import Drafter
-from bot.handlers import default_router
-from bot.health_monitor import HealthMonitor
-from bot.intake import IntakeActivity, WebhookIntake, WebhookSecrets
+from bot.deploys.health_monitor import HealthMonitor
+from bot.flows import web_builds
+from bot.flows.handlers import default_router
+from bot.intake import route
+from bot.intake.delivery_store import DeliveryStore
+from bot.intake.router import Router
+from bot.intake.webhook_intake import IntakeActivity, WebhookIntake, WebhookSecrets
+from bot.jobs.context import HandlerContext
+from bot.jobs.dispatch import delivery_runner
+from bot.jobs.queue import JobQueue, QueuePolicy
+from bot.jobs.worker import JobRunner, WorkerPool
 from bot.logs import configure_logging, log_event
 from bot.ports import GitHubPort
-from bot.queue import JobQueue, QueuePolicy
-from bot.router import Router
 from bot.settings import Settings, load_settings
-from bot.worker import JobRunner, WorkerPool
 from renderers.version import __version__
 
 log = logging.getLogger("sbh.app")
@@ -151,9 +152,9 @@ def create_app(
     app.include_router(deploys.router)
     app.include_router(builds.router)
     app.include_router(auth.router)
-    # Inside SecurityHeaders, outside FastAPI's routing: see bot.api.webhooks.
+    # Inside SecurityHeaders, outside FastAPI's routing: see bot.intake.route.
     app.add_middleware(
-        webhooks.WebhookRoute,
+        route.WebhookRoute,
         intake=intake,
         max_bytes=settings.max_webhook_bytes,
         activity=activity,

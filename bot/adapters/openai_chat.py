@@ -9,7 +9,7 @@ import openai
 from openai import OpenAI
 
 from bot.adapters.openai_client import openai_client
-from bot.chat import SYSTEM_PROMPT, ChatMessage, ChatModel, ChatReply, ChatUnavailable, EchoChat
+from bot.ai.chat import SYSTEM_PROMPT, ChatMessage, ChatModel, ChatReply, ChatUnavailable, EchoChat
 from bot.settings import Settings
 
 

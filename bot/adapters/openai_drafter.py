@@ -10,14 +10,14 @@ import openai
 from openai import OpenAI
 
 from bot.adapters.openai_client import openai_client
-from bot.db.database import Database
-from bot.drafting import (
+from bot.ai.drafting import (
     AIDrafter,
     DeterministicDrafter,
     Drafter,
     ProposalAnswer,
     ProposalUnavailable,
 )
+from bot.db.database import Database
 from bot.settings import Settings
 from renderers.proposal import SpecProposal
 

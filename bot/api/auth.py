@@ -20,12 +20,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, find_viewer, how_to_sign_in
-from bot.db.models import utcnow
-from bot.logs import log_event
-from bot.ports import SignInFailed
-from bot.session_store import end_session, start_session
-from bot.settings import Settings
-from bot.web_session import (
+from bot.api.session_store import end_session, start_session
+from bot.api.web_session import (
     CSRF_COOKIE,
     CSRF_SECONDS,
     SESSION_COOKIE,
@@ -39,6 +35,10 @@ from bot.web_session import (
     sign,
     verify,
 )
+from bot.db.models import utcnow
+from bot.logs import log_event
+from bot.ports import SignInFailed
+from bot.settings import Settings
 
 router = APIRouter()
 log = logging.getLogger("sbh.auth")

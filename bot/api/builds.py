@@ -1,6 +1,6 @@
 """`POST /api/builds`: the System Builder's "Build now", for a person signed in with GitHub
 who has write permission on the hub repository (`SBH_HUB_REPOSITORY`). SBH opens the spec
-issue there and queues the build (bot.web_builds); the answer links to the issue, where the
+issue there and queues the build (bot.flows.web_builds); the answer links to the issue, where the
 outcome appears as it does for `/sbh build`."""
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer
 from bot.api.specs import limit_per_client, spec_problems
 from bot.db.models import Installation
-from bot.deploy_commands import check_permission
-from bot.ports import GitHubPort
-from bot.spec_checks import draft_spec
-from bot.web_builds import (
+from bot.deploys.start import check_permission
+from bot.flows.spec_checks import draft_spec
+from bot.flows.web_builds import (
     JOB_KIND,
     SPEC_LABEL,
     issue_body,
     issue_title,
     job_payload,
 )
+from bot.ports import GitHubPort
 from renderers.problems import SpecError
 from renderers.yaml_source import MAX_SPEC_BYTES
 

@@ -12,10 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from bot.api.dependencies import Services, get_services
-from bot.api.identity import CsrfChecked
-from bot.api.specs import limit_per_client, spec_problems
-from bot.chat import (
+from bot.ai.chat import (
     ALLOWED_MODELS,
     MAX_MESSAGE_CHARACTERS,
     MAX_MESSAGES,
@@ -23,7 +20,10 @@ from bot.chat import (
     ChatMessage,
     ChatUnavailable,
 )
-from bot.local_repository import zip_repository
+from bot.api.dependencies import Services, get_services
+from bot.api.identity import CsrfChecked
+from bot.api.specs import limit_per_client, spec_problems
+from bot.flows.local_repository import zip_repository
 from renderers.complete import complete_defaults
 from renderers.problems import SpecError
 from renderers.render import File, render

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from bot.chat import ChatModel, RateLimiter
+from bot.ai.chat import ChatModel, RateLimiter
+from bot.ai.drafting import Drafter
 from bot.db.database import Database
-from bot.drafting import Drafter
-from bot.intake import WebhookIntake
+from bot.intake.webhook_intake import WebhookIntake
+from bot.jobs.queue import JobQueue
 from bot.ports import GitHubPort, GitHubUserAuth
-from bot.queue import JobQueue
 from bot.settings import Settings
 
 

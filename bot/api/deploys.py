@@ -1,5 +1,5 @@
 """`POST /api/systems/{name}/deploys`: the web app's deploy and rollback buttons. They run
-the code path of `/sbh deploy` and `/sbh rollback` (bot.deploy_commands) under the same rule:
+the code path of `/sbh deploy` and `/sbh rollback` (bot.deploys.start) under the same rule:
 the signed-in GitHub user needs write permission on the system's repository, admin for a
 production environment — asked of GitHub at the moment of the click, never cached."""
 
@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer, Viewer
+from bot.api.views import environments, find_system
 from bot.db.models import System
-from bot.deploy_commands import Refused, check_permission, start_deploy
+from bot.deploys.start import Refused, check_permission, start_deploy
 from bot.ports import GitHubPort
-from bot.system_views import environments, find_system
 
 router = APIRouter()
 

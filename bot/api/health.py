@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from bot.api.dependencies import Services, get_services
-from bot.health import readiness, service_health
+from bot.api.service_health import readiness, service_health
 
 router = APIRouter()
 

@@ -30,10 +30,8 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from bot.api.dependencies import Services, get_services
-from bot.db.models import utcnow
-from bot.session_store import find_session
-from bot.settings import Settings
-from bot.web_session import (
+from bot.api.session_store import find_session
+from bot.api.web_session import (
     CSRF_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -41,6 +39,8 @@ from bot.web_session import (
     same_token,
     verify,
 )
+from bot.db.models import utcnow
+from bot.settings import Settings
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 

@@ -11,10 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.ai.drafting import MAX_CONTEXT_CHARACTERS
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked
-from bot.drafting import MAX_CONTEXT_CHARACTERS
-from bot.spec_checks import Completed, draft_spec
+from bot.flows.spec_checks import Completed, draft_spec
 from renderers.complete import spec_to_yaml
 from renderers.problems import SpecError
 from renderers.proposal import proposed_fields

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CurrentViewer
-from bot.system_views import MAX_PAGE, list_deliveries, list_systems, system_detail
+from bot.api.views import MAX_PAGE, list_deliveries, list_systems, system_detail
 
 router = APIRouter()
 

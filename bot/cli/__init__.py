@@ -9,13 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import (
-    app_commands,
-    check_commands,
-    service_commands,
-    spec_commands,
-    system_commands,
-)
+from bot.cli import check, github_app, operations, service, specs
 from bot.cli.console import err, out
 from renderers.version import __version__
 
@@ -27,11 +21,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.registered_commands += spec_commands.app.registered_commands
-app.registered_commands += check_commands.app.registered_commands
-app.registered_commands += app_commands.app.registered_commands
-app.registered_commands += system_commands.app.registered_commands
-app.registered_commands += service_commands.app.registered_commands
+app.registered_commands += specs.app.registered_commands
+app.registered_commands += check.app.registered_commands
+app.registered_commands += github_app.app.registered_commands
+app.registered_commands += operations.app.registered_commands
+app.registered_commands += service.app.registered_commands
 
 
 def _version(value: bool) -> None:

@@ -13,7 +13,7 @@ from bot.db.database import Database
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", "bot:migrations")
+    config.set_main_option("script_location", "bot.db:migrations")
     # Alembic's config is ConfigParser-based: a literal % must be doubled.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

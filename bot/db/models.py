@@ -1,4 +1,4 @@
-"""SBH's tables. Schema changes go through Alembic (`bot/migrations/`), never `create_all`."""
+"""SBH's tables. Schema changes go through Alembic (`bot/db/migrations/`), never `create_all`."""
 
 from __future__ import annotations
 

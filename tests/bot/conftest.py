@@ -15,15 +15,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.api.web_session import CSRF_HEADER
 from bot.app import create_app
-from bot.context import HandlerContext
 from bot.db.database import Database, normalize_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
-from bot.queue import JobQueue
+from bot.intake.signature import sign_sha256
+from bot.jobs.context import HandlerContext
+from bot.jobs.queue import JobQueue
 from bot.settings import Settings
-from bot.web_session import CSRF_HEADER
-from bot.webhook_signature import sign_sha256
 from tests.bot.fake_github import FakeGitHub
 
 WEBHOOK_SECRET = "It's a Secret to Everybody"

@@ -24,13 +24,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.adapters.github import GitHubAdapter, make_client
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
-from bot.pipeline import Origin, build_system
+from bot.flows.build import Origin, build_system
 from bot.settings import Settings
 from renderers.complete import complete_defaults
 from renderers.render import render
 from renderers.spec import load_spec
 from tests.bot.conftest import WEBHOOK_SECRET, signed_headers
-from tests.bot.test_github_flows import example
+from tests.bot.flows.test_github_flows import example
 from tests.conftest import EXAMPLE_SPEC, REPO_ROOT
 from tests.fake_github_server import FakeGitHub, serving
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.bot.conftest import signed_headers
-from tests.bot.test_github_flows import example
+from tests.bot.flows.test_github_flows import example
 from tests.conftest import EXAMPLE_SPEC
 from tests.e2e.conftest import MOBILE, OPERATOR_TOKEN, Pages, Sbh
 from tests.fake_github_server import FakeGitHub

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.local_repository import write_repository
+from bot.flows.local_repository import write_repository
 from renderers.checks import VALIDATORS, CheckReport, Tools, check_repository
 from renderers.complete import complete_defaults
 from renderers.render import render

@@ -242,7 +242,7 @@ export function formFromSpec(text: string): { form: SpecForm } | { error: string
   return { form: leaves(data).reduce((form, [field, value]) => applyField(form, field, value), start) };
 }
 
-// The first fenced ```yaml block holding `apiVersion: sbh/v1`, as bot/issue_spec.py finds it.
+// The first fenced ```yaml block holding `apiVersion: sbh/v1`, as bot/flows/issue_spec.py finds it.
 export function findSpec(text: string): string | null {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   for (let index = 0; index < lines.length; index++) {
@@ -264,7 +264,7 @@ export function findSpec(text: string): string | null {
 export const MAX_ISSUE_URL_LENGTH = 8000;
 
 // A prefilled "new issue" link to the hub repository: the spec in a ```yaml block (what
-// bot/issue_spec.py reads) and the sbh label. Null when the URL would be too long.
+// bot/flows/issue_spec.py reads) and the sbh label. Null when the URL would be too long.
 export function specIssueUrl(hubRepository: string, spec: string, name: string): string | null {
   let fence = "```";
   while (spec.includes(fence)) fence += "`";

@@ -1,0 +1,1 @@
+"""Deploys of built systems: dispatching them, what SBH records, and their health."""

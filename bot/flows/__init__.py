@@ -1,0 +1,1 @@
+"""What SBH does for an event: build, spec checks, the spec in an issue, commands, reports."""

@@ -1,0 +1,16 @@
+"""Webhook handlers, one module per behaviour. `default_router()` registers them all."""
+
+from __future__ import annotations
+
+from bot.flows import commands, deploy_events, installations, pushed_specs, spec_issues
+from bot.intake.router import Router
+
+
+def default_router() -> Router:
+    router = Router()
+    installations.register(router)
+    spec_issues.register(router)
+    commands.register(router)
+    pushed_specs.register(router)
+    deploy_events.register(router)
+    return router

@@ -1,0 +1,67 @@
+"""Builds started in the web app. A person signed in with GitHub who has write permission on
+the hub repository (what `/sbh build` asks of them there) presses Build: SBH opens a spec issue
+in the hub repository — the record of the request, where the status comment goes and where
+`/sbh` commands keep working — and queues the build; a worker runs it like `/sbh build`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.flows.build import Origin
+from bot.flows.issue_spec import WEB_BUILD_MARKER, find_spec
+from bot.flows.spec_checks import complete_spec
+from bot.flows.spec_issues import INVALID_LABEL, build_and_report
+from bot.flows.status_comments import MARKER, invalid_comment
+from bot.jobs.context import HandlerContext
+from bot.jobs.queue import ClaimedJob
+
+JOB_KIND = "web_build"
+SPEC_LABEL = "sbh"
+
+
+def issue_title(repository: str) -> str:
+    return f"Build {repository}"
+
+
+def issue_body(spec_text: str, login: str) -> str:
+    return (
+        f"{WEB_BUILD_MARKER}\nRequested by @{login} in the SBH web app; SBH is building it and "
+        "reports here.\n\n```yaml\n" + spec_text.rstrip() + "\n```\n"
+    )
+
+
+def job_payload(
+    hub: str, number: int, installation_id: int, login: str, spec_text: str
+) -> dict[str, Any]:
+    return {
+        "hub": hub,
+        "issue": number,
+        "installation_id": installation_id,
+        "login": login,
+        "body": issue_body(spec_text, login),
+    }
+
+
+def run_web_build(job: ClaimedJob, context: HandlerContext) -> str:
+    """Build the spec of the issue SBH opened as `/sbh build` would there (problems are
+    located on the issue body's lines)."""
+    payload = job.payload or {}
+    hub, number = str(payload["hub"]), int(payload["issue"])
+    installation_id = int(payload["installation_id"])
+    github = context.github(installation_id)
+    found = find_spec(str(payload["body"]))
+    if found is None:
+        github.comment(hub, number, "There is no spec in this issue any more: nothing to build.")
+        return "no spec"
+    checked = complete_spec(found.text, "spec", found.body_line, drafter=context.drafter)
+    if isinstance(checked, list):
+        github.upsert_status_comment(
+            hub, number, MARKER, invalid_comment(checked, "the issue body")
+        )
+        github.set_labels(hub, number, add=[INVALID_LABEL], remove=[])
+        return "invalid"
+    origin = Origin(
+        repository=hub, trigger="web", issue_number=number, installation_id=installation_id
+    )
+    build_and_report(github, context.database, checked, origin)
+    return "built"

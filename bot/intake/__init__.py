@@ -1,0 +1,1 @@
+"""Webhook intake: the route GitHub calls, signatures, storing deliveries, routing events."""

@@ -1,0 +1,180 @@
+"""Webhook intake: authenticate, store the delivery and its job (one transaction), answer.
+
+Nothing slow happens here — the work runs in the worker — so GitHub gets its answer in
+milliseconds, and a delivery that was acknowledged is already durable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+
+from bot.intake.delivery_store import DeliveryRecord, DeliveryStore
+from bot.intake.router import Router
+from bot.intake.signature import signature_is_valid
+from bot.logs import log_event
+
+log = logging.getLogger("sbh.intake")
+MAX_DELIVERY_ID = 64
+MAX_EVENT_NAME = 64
+INLINE_PARSE_BYTES = 256 * 1024
+
+
+class IntakeActivity:
+    """When webhook requests are in flight, so in-process workers can leave the CPU (and the
+    GIL) to intake while GitHub waits for answers (see `bot.jobs.worker.Worker`).
+
+    `started`/`finished` run on the event loop thread only; worker threads only read/wait."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.in_flight = 0
+        self.last_busy = clock()
+        self._clock = clock
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def started(self) -> None:
+        self.in_flight += 1
+        self.last_busy = self._clock()
+        if self.in_flight == 1:
+            self._idle.clear()
+
+    def finished(self) -> None:
+        self.in_flight -= 1
+        self.last_busy = self._clock()
+        if self.in_flight == 0:
+            self._idle.set()
+
+    def wait_for_lull(self, lull_seconds: float, timeout: float) -> bool:
+        """Block until no webhook has been in flight for `lull_seconds`, at most `timeout`
+        seconds. True when there was a lull, False when the wait timed out.
+
+        A lull, not merely "none in flight": under a burst, intake is idle for moments
+        between answering one batch and reading the next, too short to start a job in."""
+        deadline = self._clock() + timeout
+        while True:
+            remaining = deadline - self._clock()
+            if remaining <= 0 or not self._idle.wait(remaining):
+                return False
+            quiet_for = self._clock() - self.last_busy
+            if self.in_flight == 0 and quiet_for >= lull_seconds:
+                return True
+            time.sleep(min(max(lull_seconds - quiet_for, lull_seconds / 4), remaining))
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    status_code: int
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WebhookSecrets:
+    secret: bytes
+    accept_sha1: bool = False
+
+
+class WebhookIntake:
+    def __init__(self, store: DeliveryStore, router: Router, secrets: WebhookSecrets) -> None:
+        self.store = store
+        self.router = router
+        self.secrets = secrets
+
+    async def accept(self, headers: Mapping[str, str], body: bytes) -> IntakeResult:
+        """Authenticate, check and store one delivery. Storage errors propagate (the route
+        answers 503: the delivery was not acknowledged, so GitHub shows it as failed)."""
+        if not self.secrets.secret:
+            return IntakeResult(
+                401, {"error": "the webhook secret is not configured on this server"}
+            )
+        if not signature_is_valid(
+            self.secrets.secret,
+            body,
+            headers.get("x-hub-signature-256"),
+            headers.get("x-hub-signature"),
+            accept_sha1=self.secrets.accept_sha1,
+        ):
+            log_event(
+                log,
+                logging.WARNING,
+                "delivery.bad_signature",
+                delivery_id=headers.get("x-github-delivery"),
+            )
+            return IntakeResult(401, {"error": "missing or invalid X-Hub-Signature-256"})
+        event = headers.get("x-github-event", "")
+        delivery_id = headers.get("x-github-delivery", "")
+        if (
+            not event
+            or len(event) > MAX_EVENT_NAME
+            or not delivery_id
+            or len(delivery_id) > MAX_DELIVERY_ID
+        ):
+            return IntakeResult(400, {"error": "X-GitHub-Event and X-GitHub-Delivery are required"})
+        try:
+            # Large payloads are parsed off the event loop so they don't stall other requests.
+            payload = (
+                json.loads(body)
+                if len(body) < INLINE_PARSE_BYTES
+                else await run_in_threadpool(json.loads, body)
+            )
+        except (UnicodeDecodeError, ValueError):
+            return IntakeResult(400, {"error": "the body is not JSON"})
+        if not isinstance(payload, dict):
+            return IntakeResult(400, {"error": "the body is not a JSON object"})
+        record = self._record(event, delivery_id, headers.get("x-github-hook-id"), payload, body)
+        # The store logs each committed batch; the request path does no log I/O on success.
+        if not await self.store.store(record):
+            return IntakeResult(200, {"delivery_id": delivery_id, "status": "duplicate"})
+        if event == "ping":
+            return IntakeResult(200, {"delivery_id": delivery_id, "status": "pong"})
+        return IntakeResult(
+            202, {"delivery_id": delivery_id, "status": "queued" if record.queued else "ignored"}
+        )
+
+    def _record(
+        self,
+        event: str,
+        delivery_id: str,
+        hook_id: str | None,
+        payload: dict[str, Any],
+        body: bytes,
+    ) -> DeliveryRecord:
+        action = _text(payload.get("action"))
+        repository = _mapping(payload.get("repository"))
+        installation = _mapping(payload.get("installation"))
+        return DeliveryRecord(
+            id=delivery_id,
+            event=event,
+            action=action,
+            hook_id=hook_id[:32] if hook_id else None,
+            installation_id=_integer(installation.get("id")),
+            repository=_text(repository.get("full_name"), 200),
+            repository_id=_integer(repository.get("id")),
+            sender=_text(_mapping(payload.get("sender")).get("login"), 100),
+            body=body.decode("utf-8"),
+            body_sha256=hashlib.sha256(body).hexdigest(),
+            queued=event != "ping" and self.router.handles(event, action),
+        )
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object, limit: int = 64) -> str | None:
+    return value[:limit] if isinstance(value, str) else None
+
+
+def _integer(value: object) -> int | None:
+    """GitHub's ids fit a BIGINT column; anything else a payload claims is not an id."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None

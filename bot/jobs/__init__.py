@@ -1,0 +1,1 @@
+"""The job queue on the database, the workers that run it, and the delivery job."""

@@ -1,0 +1,37 @@
+"""What a handler or job runner may use: settings, the database, the queue, and the ports.
+Tests build one with fakes at the protocol edge; nothing here is global."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.ai.drafting import Drafter
+from bot.db.database import Database
+from bot.jobs.queue import JobQueue
+from bot.ports import GitHubPort
+from bot.settings import Settings
+
+
+class GitHubNotConfigured(RuntimeError):
+    """The App's id and private key are not set, so SBH cannot act on GitHub."""
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    settings: Settings
+    database: Database
+    queue: JobQueue
+    # installation id -> a GitHubPort acting as that installation (None: not configured).
+    github_for_installation: Callable[[int], GitHubPort] | None = None
+    # Completes specs: the OpenAI drafter when a key is configured, else deterministic.
+    drafter: Drafter | None = None
+
+    def github(self, installation_id: int | None) -> GitHubPort:
+        if self.github_for_installation is None:
+            raise GitHubNotConfigured(
+                "GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set: SBH cannot act on GitHub"
+            )
+        if installation_id is None:
+            raise GitHubNotConfigured("the event has no installation: SBH cannot act on it")
+        return self.github_for_installation(installation_id)

@@ -1,0 +1,173 @@
+"""Workers: claim a job, run it under a heartbeat-extended lease, record the outcome.
+
+`WorkerPool` runs N worker threads in the service process (`sbh serve`) or in a process of
+its own (`sbh worker`). Stopping lets running jobs finish within a grace period and gives
+back (releases) whatever is still running after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+
+from bot.intake.webhook_intake import IntakeActivity
+from bot.jobs.context import HandlerContext
+from bot.jobs.queue import ClaimedJob
+from bot.logs import log_event
+
+log = logging.getLogger("sbh.worker")
+# No webhook for this long counts as a lull in intake (see `Worker`): longer than the gaps
+# within a burst, far shorter than the gaps between deliveries at hundreds per second.
+LULL_SECONDS = 0.001
+
+# A runner does the job's work; it returns the status its delivery should get
+# ("processed", "ignored"), and raises to have the job retried.
+JobRunner = Callable[[ClaimedJob, HandlerContext], str]
+
+
+def worker_name(index: int) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{index}"
+
+
+class Worker:
+    def __init__(
+        self,
+        context: HandlerContext,
+        runners: Mapping[str, JobRunner],
+        worker_id: str,
+        *,
+        poll_seconds: float = 0.5,
+        wakeup: threading.Event | None = None,
+        intake: IntakeActivity | None = None,
+        defer_seconds: float = 0.0,
+    ) -> None:
+        self.context = context
+        self.runners = runners
+        self.worker_id = worker_id
+        self.poll_seconds = poll_seconds
+        self.wakeup = wakeup or threading.Event()
+        # In `sbh serve` the workers share the process (and its GIL) with webhook intake:
+        # before each job they wait for a lull in intake, at most `defer_seconds`, so a
+        # burst of deliveries is acknowledged first and worked off after. The deliveries
+        # are stored already; only their work waits.
+        self.intake = intake
+        self.defer_seconds = defer_seconds
+        self.current: ClaimedJob | None = None
+
+    def run_once(self) -> bool:
+        """Claim and run one job. False when there was nothing to do."""
+        queue = self.context.queue
+        job = queue.claim(self.worker_id)
+        if job is None:
+            return False
+        self.current = job
+        fields = {
+            "job_id": job.id,
+            "kind": job.kind,
+            "delivery_id": job.delivery_id,
+            "attempt": job.attempts,
+        }
+        finished = threading.Event()
+        heartbeat = threading.Thread(target=self._heartbeat, args=(job, finished), daemon=True)
+        heartbeat.start()
+        try:
+            runner = self.runners.get(job.kind)
+            if runner is None:
+                raise LookupError(f"no runner for job kind {job.kind!r}")
+            delivery_status = runner(job, self.context)
+        except Exception as error:
+            finished.set()
+            summary = "".join(traceback.format_exception_only(error)).strip()
+            outcome = queue.fail(job, summary)
+            log_event(log, logging.ERROR, "job.failed", outcome=outcome, error=summary, **fields)
+        else:
+            finished.set()
+            if queue.complete(job, delivery_status):
+                log_event(log, logging.INFO, "job.done", delivery_status=delivery_status, **fields)
+            else:
+                log_event(log, logging.WARNING, "job.lost", **fields)
+        finally:
+            finished.set()
+            heartbeat.join()
+            self.current = None
+        return True
+
+    def _heartbeat(self, job: ClaimedJob, finished: threading.Event) -> None:
+        interval = self.context.queue.policy.lease_seconds / 3
+        while not finished.wait(interval):
+            if not self.context.queue.extend_lease(job):
+                log_event(log, logging.WARNING, "job.lease_lost", job_id=job.id)
+                return
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            if self.intake is not None and self.defer_seconds > 0:
+                self.intake.wait_for_lull(LULL_SECONDS, self.defer_seconds)
+            try:
+                worked = self.run_once()
+            except Exception as error:  # the database went away: wait and try again
+                log_event(
+                    log, logging.ERROR, "worker.error", worker=self.worker_id, error=repr(error)
+                )
+                worked = False
+            if not worked and not stop.is_set():
+                # Sleep until new work is announced (`WorkerPool.wake`) or the poll interval.
+                self.wakeup.wait(self.poll_seconds)
+                self.wakeup.clear()
+
+
+class WorkerPool:
+    def __init__(
+        self,
+        context: HandlerContext,
+        runners: Mapping[str, JobRunner],
+        threads: int,
+        *,
+        poll_seconds: float = 0.5,
+        intake: IntakeActivity | None = None,
+        defer_seconds: float = 0.0,
+    ) -> None:
+        self._stop = threading.Event()
+        self._wakeup = threading.Event()
+        self.workers = [
+            Worker(
+                context,
+                runners,
+                worker_name(index),
+                poll_seconds=poll_seconds,
+                wakeup=self._wakeup,
+                intake=intake,
+                defer_seconds=defer_seconds,
+            )
+            for index in range(threads)
+        ]
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for worker in self.workers:
+            thread = threading.Thread(
+                target=worker.run, args=(self._stop,), name=worker.worker_id, daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+        log_event(log, logging.INFO, "worker.started", threads=len(self.workers))
+
+    def wake(self) -> None:
+        """New jobs were queued: idle workers look now instead of at their next poll."""
+        self._wakeup.set()
+
+    def stop(self, grace_seconds: float = 20.0) -> None:
+        self._stop.set()
+        self._wakeup.set()
+        for thread in self._threads:
+            thread.join(grace_seconds / max(len(self._threads), 1))
+        for worker, thread in zip(self.workers, self._threads, strict=True):
+            job = worker.current
+            if thread.is_alive() and job is not None:
+                released = worker.context.queue.release(job)
+                log_event(log, logging.WARNING, "job.released", job_id=job.id, released=released)
+        log_event(log, logging.INFO, "worker.stopped")

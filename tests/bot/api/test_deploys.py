@@ -1,0 +1,211 @@
+"""The web app's deploy and rollback buttons (`POST /api/systems/{name}/deploys`): the code
+path and the permission rule of `/sbh deploy` and `/sbh rollback`, for a person signed in
+with GitHub who can see the system's repository, and only with the CSRF token."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.api.session_store import start_session
+from bot.api.web_session import SESSION_COOKIE, sign
+from bot.app import create_app
+from bot.db.database import Database
+from bot.db.models import Deployment, utcnow
+from bot.jobs.context import HandlerContext
+from bot.ports import GitHubIdentity
+from tests.bot.conftest import as_the_web_app, make_settings
+from tests.bot.fake_github import FakeGitHub
+from tests.bot.flows.test_deploy_flows import built, status_event
+from tests.bot.flows.test_github_flows import HUB, handle
+
+SECRET_KEY = "a-test-secret-key-of-enough-length-for-hmac"
+SETTINGS = {
+    "SECRET_KEY": SECRET_KEY,
+    "GITHUB_CLIENT_ID": "Iv1.test",
+    "GITHUB_CLIENT_SECRET": "test-client-secret",
+    "SBH_API_TOKEN": "operator-token",
+}
+
+
+@pytest.fixture
+def web(database: Database, github: FakeGitHub) -> Iterator[TestClient]:
+    app = create_app(
+        make_settings(**SETTINGS),
+        database=database,
+        run_worker=False,
+        github_for_installation=lambda installation_id: github,
+    )
+    with TestClient(app) as client:
+        yield client
+
+
+def signed_in(
+    client: TestClient, database: Database, login: str, repositories: set[str]
+) -> TestClient:
+    """`client` as the browser of `login` after signing in with GitHub."""
+    session_id = start_session(
+        database, GitHubIdentity(login, 1, frozenset(repositories)), utcnow(), timedelta(hours=1)
+    )
+    cookie = sign(SECRET_KEY.encode(), "session", session_id, int(time.time()) + 3600)
+    client.cookies.set(SESSION_COOKIE, cookie)
+    return as_the_web_app(client)
+
+
+def deploy(client: TestClient, **body: object) -> tuple[int, str]:
+    response = client.post("/api/systems/orders-api/deploys", json=body)
+    payload = response.json()
+    return response.status_code, str(payload.get("message") or payload.get("detail"))
+
+
+def requested(database: Database) -> list[tuple[str, str | None, str, str | None]]:
+    with database.session() as session:
+        return [
+            (row.environment, row.image_tag, row.state, row.actor)
+            for row in session.query(Deployment).order_by(Deployment.id)
+            if row.state == "requested"
+        ]
+
+
+def test_a_writer_deploys_dev_the_way_the_comment_command_does(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+
+    status, message = deploy(web, action="deploy", environment="dev", image_tag="1a2b3c4")
+
+    assert status == 202
+    assert "Started the deploy of image `1a2b3c4` to **dev**" in message
+    assert github.repositories["acme/orders-api"].dispatches[-1] == {
+        "workflow": "deploy.yml",
+        "ref": "main",
+        "inputs": {"environment": "dev", "image_tag": "1a2b3c4"},
+    }
+    assert requested(database) == [("dev", "1a2b3c4", "requested", "alice")]
+    assert "| dev | `1a2b3c4` | requested |" in github.comment_bodies(HUB, 7)[0]
+
+
+def test_production_needs_admin_permission(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+
+    status, message = deploy(web, action="deploy", environment="prod")
+
+    assert status == 403
+    assert message == (
+        "Sorry @alice, `/sbh deploy` needs admin permission on acme/orders-api (you have write)."
+    )
+    assert github.repositories["acme/orders-api"].dispatches == []
+    assert requested(database) == []
+
+
+def test_a_rollback_without_a_tag_takes_the_previous_successful_deploy(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    repository_id = built(context, github)
+    for deployment_id, tag in [(1, "aaaaaaa"), (2, "ccccccc")]:
+        handle(
+            status_event(
+                repository_id, "success", deployment_id=deployment_id, description=f"image {tag}"
+            ),
+            context,
+        )
+    signed_in(web, database, "olivia", {"acme/orders-api"})
+
+    status, message = deploy(web, action="rollback", environment="prod")
+
+    assert status == 202
+    assert "rollback of image `aaaaaaa` to **prod**" in message
+    inputs = github.repositories["acme/orders-api"].dispatches[-1]["inputs"]
+    assert inputs == {"environment": "prod", "image_tag": "aaaaaaa"}
+
+
+def test_a_rollback_with_nothing_on_record_says_how_to_name_the_image(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "olivia", {"acme/orders-api"})
+
+    status, message = deploy(web, action="rollback", environment="prod")
+
+    assert status == 409
+    assert "`/sbh rollback prod <tag>`" in message
+
+
+def test_an_environment_the_spec_does_not_have_is_refused(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "olivia", {"acme/orders-api"})
+
+    assert deploy(web, action="deploy", environment="qa") == (
+        422,
+        "'qa' is not an environment of acme/orders-api",
+    )
+    assert deploy(web, action="deploy", environment="dev", image_tag="not a tag;")[0] == 422
+
+
+def test_a_system_outside_the_users_installations_does_not_exist_for_them(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "olivia", {"acme/other-service"})
+
+    assert deploy(web, action="deploy", environment="dev") == (404, "no system named 'orders-api'")
+    assert github.repositories["acme/orders-api"].dispatches == []
+
+
+def test_only_a_person_signed_in_with_github_can_deploy(
+    context: HandlerContext, github: FakeGitHub, web: TestClient
+) -> None:
+    built(context, github)
+
+    anonymous = deploy(web, action="deploy", environment="dev")
+    operator = web.post(
+        "/api/systems/orders-api/deploys",
+        json={"action": "deploy", "environment": "dev"},
+        headers={"Authorization": "Bearer operator-token"},
+    )
+
+    assert anonymous[0] in (401, 403)
+    assert operator.status_code == 403
+    assert "needs sign-in with GitHub" in operator.json()["detail"]
+    assert github.repositories["acme/orders-api"].dispatches == []
+
+
+def test_the_button_needs_the_csrf_token(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+    del web.headers["X-CSRF-Token"]
+
+    status, _ = deploy(web, action="deploy", environment="dev")
+
+    assert status == 403
+    assert github.repositories["acme/orders-api"].dispatches == []
+
+
+def test_the_system_page_lists_its_environments_and_who_may_press_what(
+    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+
+    detail = web.get("/api/systems/orders-api").json()
+    listed = web.get("/api/systems").json()["items"][0]
+
+    assert [(env["name"], env["production"]) for env in detail["environments"]] == [
+        ("dev", False),
+        ("prod", True),
+    ]
+    assert listed["last_build"]["status"] == "created"
+    assert [env["name"] for env in listed["environments"]] == ["dev", "prod"]
+    assert all(env["deploy"] is None for env in listed["environments"])

@@ -1,0 +1,171 @@
+"""Following deploys of generated repositories: GitHub's deployment statuses and workflow
+runs become `deployments` rows, the table in the origin issue's sticky comment and a check on
+the deployed commit. Payloads are GitHub's published examples with our values in them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from bot.db.database import Database
+from bot.db.models import Deployment
+from bot.intake.router import WebhookEvent
+from bot.jobs.context import HandlerContext
+from tests.bot.fake_github import FakeGitHub
+from tests.bot.flows.test_github_flows import HUB, comment_event, example, handle
+
+SHA = "1a2b3c4d5e6f77889900aabbccddeeff00112233"
+
+
+def built(context: HandlerContext, github: FakeGitHub) -> int:
+    handle(comment_event("/sbh build"), context)
+    return github.repositories["acme/orders-api"].info.id
+
+
+def status_event(
+    repository_id: int,
+    state: str,
+    *,
+    environment: str = "prod",
+    deployment_id: int = 77,
+    description: str | None = None,
+    sha: str = SHA,
+) -> WebhookEvent:
+    payload: dict[str, Any] = copy.deepcopy(example("deployment_status", "created"))
+    payload["repository"].update(id=repository_id, full_name="acme/orders-api")
+    payload["deployment"].update(
+        id=deployment_id, environment=environment, sha=sha, creator={"login": "octo"}
+    )
+    payload["deployment_status"].update(
+        state=state,
+        description=description,
+        environment_url="https://orders.acme.io"
+        if environment == "prod"
+        else "https://orders.dev.acme.io",
+        log_url="https://github.test/acme/orders-api/actions/runs/9",
+    )
+    return WebhookEvent("d-status", "deployment_status", "created", payload, 42, "acme/orders-api")
+
+
+def rows(database: Database) -> list[tuple[str, str | None, str]]:
+    with database.session() as session:
+        return [
+            (row.environment, row.image_tag, row.state)
+            for row in session.query(Deployment).order_by(Deployment.id)
+        ]
+
+
+def test_a_successful_deploy_shows_in_the_origin_issue_and_on_the_commit(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    repository_id = built(context, github)
+
+    handle(status_event(repository_id, "in_progress"), context)
+    handle(status_event(repository_id, "success", description="image 1a2b3c4"), context)
+
+    assert rows(database) == [("prod", "1a2b3c4", "success")]
+    (sticky,) = github.comment_bodies(HUB, 7)
+    assert "| prod | `1a2b3c4` | success (image 1a2b3c4) | https://orders.acme.io |" in sticky
+    assert "| dev | | never deployed |" in sticky
+    (check,) = [c for c in github.checks if c["name"] == "sbh/deploy prod"]
+    assert (check["sha"], check["conclusion"]) == (SHA, "success")
+
+
+def test_a_failed_deploy_shows_its_rollback(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    repository_id = built(context, github)
+
+    handle(
+        status_event(
+            repository_id,
+            "failure",
+            description="image 9f9f9f9; rolled back to orders-api-task-prod:41",
+        ),
+        context,
+    )
+
+    assert rows(database) == [("prod", "9f9f9f9", "failure")]
+    assert "rolled back to orders\\-api\\-task\\-prod:41" in github.comment_bodies(HUB, 7)[0]
+
+
+def test_a_late_in_progress_status_does_not_undo_the_final_state(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    repository_id = built(context, github)
+
+    handle(status_event(repository_id, "success", description="image 1a2b3c4"), context)
+    handle(status_event(repository_id, "in_progress"), context)
+
+    assert rows(database) == [("prod", "1a2b3c4", "success")]
+
+
+def test_statuses_of_repositories_sbh_did_not_make_are_ignored(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    handle(status_event(123456, "success"), context)
+
+    assert github.calls == []
+    assert rows(database) == []
+
+
+def test_a_deploy_command_is_pending_until_its_statuses_arrive(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    repository_id = built(context, github)
+
+    handle(comment_event("/sbh deploy dev 1a2b3c4"), context)
+
+    assert rows(database) == [("dev", "1a2b3c4", "requested")]
+    assert (HUB, 555, "rocket") in github.reactions
+    assert "| dev | `1a2b3c4` | requested |" in github.comment_bodies(HUB, 7)[0]
+    handle(
+        status_event(repository_id, "success", environment="dev", description="image 1a2b3c4"),
+        context,
+    )
+    assert rows(database) == [("dev", "1a2b3c4", "success")]
+
+
+def test_rollback_without_a_tag_takes_the_previous_successful_deploy(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    repository_id = built(context, github)
+    for deployment_id, tag, state in [
+        (1, "aaaaaaa", "success"),
+        (2, "bbbbbbb", "failure"),
+        (3, "ccccccc", "success"),
+    ]:
+        handle(
+            status_event(
+                repository_id, state, deployment_id=deployment_id, description=f"image {tag}"
+            ),
+            context,
+        )
+
+    handle(comment_event("/sbh rollback prod", login="olivia"), context)
+
+    dispatched = github.repositories["acme/orders-api"].dispatches[-1]
+    assert dispatched["inputs"] == {"environment": "prod", "image_tag": "aaaaaaa"}
+
+
+def test_a_failed_build_of_a_generated_repository_is_reported(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    repository_id = built(context, github)
+    payload: dict[str, Any] = copy.deepcopy(example("workflow_run", "completed"))
+    payload["repository"].update(id=repository_id, full_name="acme/orders-api")
+    payload["workflow_run"].update(
+        path=".github/workflows/build.yml",
+        conclusion="failure",
+        head_sha=SHA,
+        html_url="https://github.test/acme/orders-api/actions/runs/5",
+    )
+
+    handle(
+        WebhookEvent("d-run", "workflow_run", "completed", payload, 42, "acme/orders-api"), context
+    )
+
+    assert (
+        "Build of `1a2b3c4` failed: https://github.test/acme/orders-api/actions/runs/5"
+        in (github.comment_bodies(HUB, 7)[0])
+    )

@@ -1,0 +1,479 @@
+"""The GitHub flows as specifications: given this event, SBH made exactly these calls and left
+GitHub in this state. Payloads are GitHub's published examples with our issue body and
+comment text in them; GitHub itself is the recording fake of `GitHubPort`."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from bot.db.database import Database
+from bot.db.models import Build, Deployment, System
+from bot.flows.build import BuildFailed
+from bot.flows.handlers import default_router
+from bot.flows.status_comments import MARKER
+from bot.intake.router import WebhookEvent
+from bot.jobs.context import HandlerContext
+from tests.bot.fake_github import FakeGitHub
+from tests.bot.webhook_examples import install
+from tests.conftest import EXAMPLE_SPEC
+
+HUB = "acme/platform-requests"
+SPEC_TEXT = EXAMPLE_SPEC.read_text()
+ISSUE_BODY = f"We need an orders service.\n\n```yaml\n{SPEC_TEXT}```\n"
+
+
+@cache
+def example(event: str, action: str) -> dict[str, Any]:
+    events = json.loads(install().read_text())
+    for entry in events:
+        if entry["name"] == event:
+            for payload in entry["examples"]:
+                if payload.get("action") == action:
+                    return dict(payload)
+    raise LookupError(f"no {event}.{action} example")
+
+
+def issue_event(action: str = "opened", body: str = ISSUE_BODY, number: int = 7) -> WebhookEvent:
+    payload = copy.deepcopy(example("issues", action if action != "labeled" else "labeled"))
+    payload["action"] = action
+    payload["issue"].update(body=body, number=number, labels=[])
+    payload["issue"].pop("pull_request", None)
+    return WebhookEvent("d-issue", "issues", action, payload, 42, HUB)
+
+
+def comment_event(
+    text: str, login: str = "alice", body: str = ISSUE_BODY, sender_type: str = "User"
+) -> WebhookEvent:
+    payload = copy.deepcopy(example("issue_comment", "created"))
+    payload["issue"].update(body=body, number=7, labels=[])
+    payload["issue"].pop("pull_request", None)
+    payload["comment"].update(body=text, id=555)
+    payload["comment"].pop("performed_via_github_app", None)
+    payload["sender"].update(login=login, type=sender_type)
+    return WebhookEvent("d-comment", "issue_comment", "created", payload, 42, HUB)
+
+
+def handle(event: WebhookEvent, context: HandlerContext) -> None:
+    default_router().dispatch(event, context)
+
+
+# --- Spec issues
+
+
+def test_a_spec_issue_gets_one_sticky_plan(context: HandlerContext, github: FakeGitHub) -> None:
+    handle(issue_event("opened"), context)
+    handle(issue_event("edited"), context)
+
+    comments = github.comment_bodies(HUB, 7)
+    assert len(comments) == 1
+    assert comments[0].startswith(MARKER)
+    assert "SBH will **create** `acme/orders-api`" in comments[0]
+    assert "/sbh build" in comments[0]
+    assert (
+        github.calls
+        == [
+            "get_repository",
+            "upsert_status_comment",
+            "set_labels",
+            "read_file",  # the hub's .github/sbh.yml: plans only, by default
+        ]
+        * 2
+    )
+    assert github.repositories == {}
+
+
+def test_a_hub_that_auto_builds_issues_builds_the_spec_when_the_issue_opens(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository(HUB, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
+
+    handle(issue_event("opened"), context)
+
+    assert github.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "SBH built" in comment
+
+
+def test_an_invalid_spec_gets_its_problems_on_issue_body_lines(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    body = ISSUE_BODY.replace("region: us-west-2", "region: us-wset-2", 1)
+    line = next(number for number, text in enumerate(body.splitlines(), 1) if "us-wset-2" in text)
+
+    handle(issue_event("opened", body), context)
+
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert f"line {line} of the issue body, `environments.dev.region`" in comment
+    assert github.labels[(HUB, 7)] == {"sbh:invalid"}
+
+
+def test_fixing_the_spec_replaces_the_problems_with_a_plan(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(issue_event("opened", ISSUE_BODY.replace("owner: acme", "owner: -acme")), context)
+    handle(issue_event("edited"), context)
+
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "SBH plan" in comment
+    assert github.labels[(HUB, 7)] == set()
+
+
+def test_issues_without_a_spec_or_label_are_left_alone(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(issue_event("opened", "The build is broken, please help"), context)
+
+    assert github.calls == []
+
+
+# --- Commands
+
+
+def test_build_creates_the_repository_with_one_commit_and_reports_it(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    handle(comment_event("/sbh build"), context)
+
+    repository = github.repositories["acme/orders-api"]
+    assert repository.commits == [("main", "Generate orders-api from its SBH spec")]
+    tree = repository.branches["main"]
+    assert "README.md" in tree
+    assert "infra/modules/ecs/main.tf" in tree
+    assert tree["infra/scripts/setup-oidc.sh"][1] == 0o755
+    assert set(repository.environments) == {"dev", "prod"}
+    assert repository.variables["prod"]["ECS_SERVICE"] == "orders-api-service-prod"
+    assert repository.variables["dev"]["OIDC_ROLE_ARN"].endswith(
+        ":role/orders-api-dev-github-deploy"
+    )
+    assert github.reactions == [(HUB, 555, "eyes")]
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "SBH built acme/orders\\-api" in comment
+    assert "https://github.test/acme/orders-api" in comment
+    assert github.labels[(HUB, 7)] == {"sbh:built"}
+    with database.session() as session:
+        system = session.query(System).one()
+        build = session.query(Build).one()
+        assert (system.origin_repository, system.origin_issue_number) == (HUB, 7)
+        assert system.repository_id == repository.info.id
+        assert (build.status, build.trigger, build.delivery_id) == (
+            "created",
+            "command",
+            "d-comment",
+        )
+
+
+def test_the_number_of_calls_of_a_first_build_does_not_grow_with_the_files(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+
+    build_calls = [call for call in github.calls if call not in ("react", "permission")]
+    # Repository and commit: constant. Environments and variables: two per environment.
+    assert build_calls.count("push_tree") == 1
+    assert len(build_calls) - 2 * 2 <= 12
+
+
+def test_the_same_command_twice_makes_one_repository_one_commit_one_comment(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    handle(comment_event("/sbh build"), context)
+
+    assert len(github.repositories["acme/orders-api"].commits) == 1
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "is up to date" in comment
+
+
+def test_a_changed_spec_becomes_a_pull_request_that_keeps_the_owners_edits(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    repository = github.repositories["acme/orders-api"]
+    main = repository.branches["main"]
+    main["Dockerfile"] = (b"# the owner's own Dockerfile\n", 0o644)
+    changed = ISSUE_BODY.replace("desired_count: 2", "desired_count: 3").replace(
+        "port: 8000", "port: 8080"
+    )
+
+    handle(comment_event("/sbh build", body=changed), context)
+
+    (pull_request,) = repository.pull_requests
+    assert pull_request["base"] == "main"
+    assert "`Dockerfile`" in pull_request["body"].split("**Conflicts**")[1]
+    head = repository.branches[pull_request["head"]]
+    assert head["Dockerfile"] == (b"# the owner's own Dockerfile\n", 0o644)
+    assert b"desired_count: 3" in head["sbh.yaml"][0]
+    assert b"8080" in head["app/settings.py"][0]
+    assert repository.commits[-1][0] == pull_request["head"]
+    assert "Opened https://github.test/acme/orders-api/pull/1" in github.comment_bodies(HUB, 7)[0]
+
+
+def test_a_foreign_repository_of_the_same_name_is_refused(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository("acme/orders-api", {"README.md": b"someone else's\n"})
+
+    handle(comment_event("/sbh build"), context)
+
+    assert github.repositories["acme/orders-api"].commits == []
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "was not made by SBH" in comment
+
+
+def test_a_build_that_failed_half_way_is_reported_and_resumed(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.fail_on = "push_tree"
+
+    with pytest.raises(BuildFailed):
+        handle(comment_event("/sbh build"), context)
+
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "failed" in comment
+    assert "exists but holds no generated files yet" in comment
+    handle(comment_event("/sbh build"), context)
+    assert len(github.repositories["acme/orders-api"].commits) == 1
+    assert "SBH built" in github.comment_bodies(HUB, 7)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "login", "refused"),
+    [
+        ("/sbh build", "rita", "needs write permission"),
+        ("/sbh deploy prod", "alice", "needs admin permission"),
+        ("/sbh rollback prod abc1234", "rita", "needs admin permission"),
+    ],
+)
+def test_state_changing_commands_need_permission(
+    text: str, login: str, refused: str, context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event(text, login=login), context)
+
+    assert github.repositories == {}
+    assert refused in github.comment_bodies(HUB, 7)[-1]
+    assert "create_repository" not in github.calls
+    assert "dispatch_workflow" not in github.calls
+
+
+def test_deploy_dispatches_the_generated_repositorys_workflow(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+
+    handle(comment_event("/sbh deploy prod", login="olivia"), context)
+    handle(comment_event("/sbh rollback dev 1a2b3c4"), context)
+
+    dispatches = github.repositories["acme/orders-api"].dispatches
+    assert dispatches == [
+        {
+            "workflow": "deploy.yml",
+            "ref": "main",
+            "inputs": {"environment": "prod", "image_tag": ""},
+        },
+        {
+            "workflow": "deploy.yml",
+            "ref": "main",
+            "inputs": {"environment": "dev", "image_tag": "1a2b3c4"},
+        },
+    ]
+
+
+def test_rollback_without_a_tag_uses_the_previous_successful_deploy(
+    context: HandlerContext, github: FakeGitHub, database: Database
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    with database.session() as session:
+        system = session.query(System).one()
+        for tag in ("aaaaaaa", "bbbbbbb"):
+            session.add(
+                Deployment(system_id=system.id, environment="dev", image_tag=tag, state="success")
+            )
+
+    handle(comment_event("/sbh rollback dev"), context)
+
+    assert github.repositories["acme/orders-api"].dispatches[-1]["inputs"] == {
+        "environment": "dev",
+        "image_tag": "aaaaaaa",
+    }
+
+
+def test_rollback_without_history_asks_for_a_tag(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+
+    handle(comment_event("/sbh rollback dev"), context)
+
+    assert "/sbh rollback dev <tag>" in github.comment_bodies(HUB, 7)[-1]
+    assert github.repositories["acme/orders-api"].dispatches == []
+
+
+def test_unknown_environment_and_unknown_command_get_helpful_replies(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh deploy qa"), context)
+    handle(comment_event("/sbh frobnicate"), context)
+
+    replies = github.comment_bodies(HUB, 7)
+    assert "`qa` is not an environment of this spec (known: dev, prod)" in replies[0]
+    assert "Unknown command `frobnicate`" in replies[1]
+    assert github.reactions == [(HUB, 555, "eyes")] * 2
+
+
+def test_bots_and_ordinary_comments_are_ignored(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build", sender_type="Bot"), context)
+    handle(comment_event("Looks good to me"), context)
+
+    assert github.calls == []
+
+
+def test_status_reports_the_last_build_and_each_environment(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh status"), context)
+    handle(comment_event("/sbh build"), context)
+    handle(comment_event("/sbh status"), context)
+
+    first, _sticky, second = [
+        *github.comment_bodies(HUB, 7)[:1],
+        None,
+        github.comment_bodies(HUB, 7)[-1],
+    ]
+    assert "has not been built yet" in str(first)
+    assert "Last build: created (command)" in second
+    assert "| prod | | never deployed |" in second
+
+
+def test_help_lists_the_commands(context: HandlerContext, github: FakeGitHub) -> None:
+    handle(comment_event("/sbh help"), context)
+
+    assert "`/sbh rollback <env> [<tag>]`" in github.comment_bodies(HUB, 7)[0]
+
+
+# --- Pushed specs
+
+
+def push_event(
+    files: dict[str, str], added: list[str], *, ref: str = "refs/heads/main"
+) -> WebhookEvent:
+    payload = copy.deepcopy(example("push", None))
+    payload.update(ref=ref, after="c0ffee" * 6 + "c0ff", deleted=False)
+    payload["repository"]["default_branch"] = "main"
+    payload["commits"] = [{"id": "1", "added": added, "modified": [], "removed": []}]
+    return WebhookEvent("d-push", "push", None, payload, 42, HUB)
+
+
+@pytest.fixture
+def hub(github: FakeGitHub) -> FakeGitHub:
+    github.add_repository(HUB)
+    return github
+
+
+def push_files(github: FakeGitHub, files: dict[str, str]) -> None:
+    # The fake serves every ref from its branch contents; the pushed commit is on main.
+    github.repositories[HUB].branches["c0ffee" * 6 + "c0ff"] = {
+        path: (text.encode(), 0o644) for path, text in files.items()
+    }
+
+
+def test_a_pushed_valid_spec_gets_a_green_check_and_is_built(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    push_files(hub, {"specs/orders.yaml": SPEC_TEXT})
+
+    handle(push_event({}, ["specs/orders.yaml", "docs/readme.md"]), context)
+
+    (check,) = hub.checks
+    assert (check["name"], check["conclusion"], check["sha"]) == (
+        "sbh/spec",
+        "success",
+        "c0ffee" * 6 + "c0ff",
+    )
+    assert hub.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
+
+
+def test_a_pushed_invalid_spec_gets_annotations_on_its_lines_and_no_build(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    broken = SPEC_TEXT.replace("cpu: 256", "cpu: 300").replace("owner: acme", "owner: -acme")
+    push_files(hub, {"spec.yaml": broken})
+
+    handle(push_event({}, ["spec.yaml"]), context)
+
+    (check,) = hub.checks
+    assert check["conclusion"] == "failure"
+    lines = {annotation.line for annotation in check["annotations"]}
+    expected = {
+        n for n, text in enumerate(broken.splitlines(), 1) if "cpu: 300" in text or "-acme" in text
+    }
+    assert lines == expected
+    assert all(annotation.path == "spec.yaml" for annotation in check["annotations"])
+    assert "acme/orders-api" not in hub.repositories
+
+
+def test_auto_build_can_be_turned_off_in_the_hub_settings(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT, ".github/sbh.yml": "auto_build: false\n"})
+
+    handle(push_event({}, ["spec.yaml"]), context)
+
+    assert hub.checks[0]["conclusion"] == "success"
+    assert "acme/orders-api" not in hub.repositories
+
+
+def test_pushes_elsewhere_or_without_specs_are_ignored(
+    context: HandlerContext, hub: FakeGitHub
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT})
+
+    handle(push_event({}, ["spec.yaml"], ref="refs/heads/feature"), context)
+    handle(push_event({}, ["src/app.py"]), context)
+
+    assert hub.calls == []
+
+
+def pull_request_comment(text: str, login: str = "alice") -> WebhookEvent:
+    event = comment_event(text, login=login, body="Adds our orders service spec.")
+    event.payload["issue"]["pull_request"] = {"url": f"https://api.github.test/repos/{HUB}/pulls/7"}
+    return event
+
+
+def test_on_a_pull_request_the_spec_is_the_spec_yaml_at_its_head(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository(HUB)
+    github.repositories[HUB].branches["pr-7-head"] = {"spec.yaml": (SPEC_TEXT.encode(), 0o644)}
+
+    handle(pull_request_comment("/sbh plan"), context)
+    handle(pull_request_comment("/sbh build"), context)
+
+    assert "pull_request_head" in github.calls
+    assert github.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
+    (sticky,) = github.comment_bodies(HUB, 7)
+    assert "SBH built" in sticky
+
+
+def test_a_pull_request_without_a_spec_gets_told_where_to_put_one(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    github.add_repository(HUB)
+    github.repositories[HUB].branches["pr-7-head"] = {}
+
+    handle(pull_request_comment("/sbh build"), context)
+
+    assert "in `spec.yaml`" in github.comment_bodies(HUB, 7)[-1]
+    assert "acme/orders-api" not in github.repositories

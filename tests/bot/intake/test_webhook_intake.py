@@ -1,0 +1,229 @@
+"""Webhook intake over HTTP: authenticate, store before answering, never lose, never repeat."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bot.app import create_app
+from bot.db.database import Database
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import Delivery, Job
+from bot.intake.signature import sign_sha1
+from tests.bot.conftest import WEBHOOK_SECRET, make_settings, signed_headers
+from tests.bot.webhook_examples import load_examples
+
+URL = "/api/github/webhooks"
+INSTALLATION = json.dumps(
+    {
+        "action": "created",
+        "installation": {"id": 42, "account": {"login": "acme", "id": 7, "type": "Organization"}},
+    }
+).encode()
+
+
+def stored(database: Database) -> tuple[int, int]:
+    with database.session() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Delivery)) or 0,
+            session.scalar(select(func.count()).select_from(Job)) or 0,
+        )
+
+
+def test_a_signed_delivery_is_stored_queued_and_acknowledged(
+    client: TestClient, database: Database
+) -> None:
+    response = client.post(
+        URL, content=INSTALLATION, headers=signed_headers(INSTALLATION, "installation", "d-1")
+    )
+
+    assert response.status_code == 202
+    assert response.json() == {"delivery_id": "d-1", "status": "queued"}
+    with database.session() as session:
+        delivery = session.get(Delivery, "d-1")
+        assert delivery is not None
+        assert (delivery.event, delivery.action, delivery.installation_id) == (
+            "installation",
+            "created",
+            42,
+        )
+        assert delivery.body.encode() == INSTALLATION
+        assert delivery.hook_id == "123"
+        [job] = session.scalars(select(Job)).all()
+        assert (job.kind, job.delivery_id, job.status) == ("delivery", "d-1", "pending")
+
+
+def test_an_event_nobody_handles_is_stored_and_marked_ignored(
+    client: TestClient, database: Database
+) -> None:
+    body = b'{"action": "created", "repository": {"id": 1, "full_name": "acme/x"}}'
+
+    response = client.post(URL, content=body, headers=signed_headers(body, "star", "d-2"))
+
+    assert response.status_code == 202
+    assert response.json()["status"] == "ignored"
+    with database.session() as session:
+        delivery = session.get(Delivery, "d-2")
+        assert delivery is not None
+        assert (delivery.status, delivery.repository, delivery.repository_id) == (
+            "ignored",
+            "acme/x",
+            1,
+        )
+    assert stored(database) == (1, 0)
+
+
+def test_a_redelivery_is_a_no_op(client: TestClient, database: Database) -> None:
+    headers = signed_headers(INSTALLATION, "installation", "same-id")
+
+    first = client.post(URL, content=INSTALLATION, headers=headers)
+    second = client.post(URL, content=INSTALLATION, headers=headers)
+
+    assert (first.status_code, second.status_code) == (202, 200)
+    assert second.json()["status"] == "duplicate"
+    assert stored(database) == (1, 1)
+
+
+def test_ping_answers_200(client: TestClient) -> None:
+    body = b'{"zen": "Keep it logically awesome.", "hook_id": 1}'
+
+    response = client.post(URL, content=body, headers=signed_headers(body, "ping"))
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "pong"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("tampered body", 401),
+        ("wrong secret", 401),
+        ("no signature", 401),
+        ("no event header", 400),
+        ("no delivery header", 400),
+        ("not json", 400),
+        ("json array", 400),
+    ],
+)
+def test_rejected_requests_store_nothing(
+    client: TestClient, database: Database, change: str, expected: int
+) -> None:
+    body = INSTALLATION
+    headers = signed_headers(body, "installation")
+    if change == "tampered body":
+        body = body.replace(b"acme", b"evil")
+    elif change == "wrong secret":
+        headers = signed_headers(body, "installation", secret="not the secret")
+    elif change == "no signature":
+        del headers["X-Hub-Signature-256"]
+    elif change == "no event header":
+        del headers["X-GitHub-Event"]
+    elif change == "no delivery header":
+        del headers["X-GitHub-Delivery"]
+    elif change in ("not json", "json array"):
+        body = b"{not json" if change == "not json" else b"[1, 2]"
+        headers = signed_headers(body, "installation")
+
+    response = client.post(URL, content=body, headers=headers)
+
+    assert response.status_code == expected
+    assert "error" in response.json()
+    assert stored(database) == (0, 0)
+
+
+def test_a_body_over_the_limit_is_413_and_stores_nothing(database: Database) -> None:
+    settings = make_settings(SBH_MAX_WEBHOOK_BYTES=100)
+    body = json.dumps({"action": "created", "pad": "x" * 200}).encode()
+
+    with TestClient(create_app(settings, database=database)) as client:
+        declared = client.post(URL, content=body, headers=signed_headers(body, "installation"))
+        streamed = client.post(
+            URL, content=iter([body[:50], body[50:]]), headers=signed_headers(body, "installation")
+        )
+
+    assert declared.status_code == 413
+    assert streamed.status_code == 413
+    assert stored(database) == (0, 0)
+
+
+def test_legacy_sha1_signatures_only_when_configured(database: Database) -> None:
+    headers = signed_headers(INSTALLATION, "installation", "legacy")
+    del headers["X-Hub-Signature-256"]
+    headers["X-Hub-Signature"] = sign_sha1(WEBHOOK_SECRET.encode(), INSTALLATION)
+
+    with TestClient(create_app(make_settings(), database=database)) as strict:
+        refused = strict.post(URL, content=INSTALLATION, headers=headers)
+    with TestClient(
+        create_app(make_settings(GITHUB_ACCEPT_SHA1_SIGNATURES="true"), database=database)
+    ) as legacy:
+        accepted = legacy.post(URL, content=INSTALLATION, headers=headers)
+
+    assert (refused.status_code, accepted.status_code) == (401, 202)
+
+
+def test_without_a_configured_secret_every_delivery_is_refused(database: Database) -> None:
+    settings = make_settings(GITHUB_WEBHOOK_SECRET="")
+
+    with TestClient(create_app(settings, database=database)) as client:
+        response = client.post(
+            URL, content=INSTALLATION, headers=signed_headers(INSTALLATION, "installation")
+        )
+
+    assert response.status_code == 401
+    assert stored(database) == (0, 0)
+
+
+@pytest.mark.slow
+def test_every_published_github_example_is_accepted_and_stored(
+    client: TestClient, database: Database
+) -> None:
+    examples = load_examples()
+    assert len(examples) >= 300
+
+    answers = {}
+    for example in examples:
+        response = client.post(
+            URL,
+            content=example.body,
+            headers=signed_headers(example.body, example.event, example.id),
+        )
+        answers[example.id] = response.status_code
+
+    assert {code for code in answers.values()} <= {200, 202}, {
+        k: v for k, v in answers.items() if v not in (200, 202)
+    }
+    pings = sum(1 for example in examples if example.event == "ping")
+    assert list(answers.values()).count(200) == pings
+    with database.session() as session:
+        ids = set(session.scalars(select(Delivery.id)).all())
+    assert ids == {example.id for example in examples}
+
+
+def test_the_webhook_url_takes_only_post(client: TestClient) -> None:
+    response = client.get(URL)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+def test_when_storage_is_down_github_gets_a_503_to_redeliver_later(tmp_path: Path) -> None:
+    # A database file inside a directory that is gone by the time the delivery arrives.
+    folder = tmp_path / "gone"
+    database = Database(f"sqlite:///{folder / 'sbh.db'}")
+    upgrade_to_head(database)
+    database.dispose()
+    shutil.rmtree(folder)
+    folder.touch()  # a file where the directory was: the database cannot be opened again
+
+    with TestClient(create_app(make_settings(), database=database)) as client:
+        response = client.post(
+            URL, content=INSTALLATION, headers=signed_headers(INSTALLATION, "installation")
+        )
+
+    assert response.status_code == 503
+    assert response.json() == {"error": "storage is unavailable; redeliver later"}
