@@ -32,7 +32,7 @@ from renderers.policy_checks import (
     check_iam_statements,
     check_workflow,
 )
-from renderers.terraform_analysis import analyze_terraform
+from renderers.terraform import analyze_terraform
 
 Status = Literal["passed", "failed", "skipped"]
 INSTALL_HINT = "make tools"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from renderers.terraform_analysis import TerraformFinding, analyze_terraform
+from renderers.terraform import TerraformFinding, analyze_terraform
 
 
 @dataclass(frozen=True)
