@@ -3,92 +3,73 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.adapters.github import installation_clients
-from bot.adapters.github_oauth import github_user_auth
-from bot.adapters.openai_chat import make_chat
-from bot.adapters.openai_drafter import make_drafter
 from bot.ai.chat import ChatModel, RateLimiter
 from bot.ai.drafting import Drafter
 from bot.api import auth, builds, chat, deploys, health, specs, systems
 from bot.api.dependencies import Services
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
-from bot.deploys.health_monitor import HealthMonitor
-from bot.flows import web_builds
 from bot.flows.handlers import default_router
 from bot.intake import route
 from bot.intake.delivery_store import DeliveryStore
 from bot.intake.router import Router
 from bot.intake.webhook_intake import IntakeActivity, WebhookIntake, WebhookSecrets
 from bot.jobs.context import HandlerContext
-from bot.jobs.dispatch import delivery_runner
 from bot.jobs.queue import JobQueue, QueuePolicy
-from bot.jobs.worker import JobRunner, WorkerPool
 from bot.logs import configure_logging, log_event
-from bot.ports import GitHubPort
+from bot.ports import GitHubPort, HealthProber
 from bot.settings import Settings, load_settings
+from bot.wiring import adapters_from_settings, health_monitor, worker_pool
 from renderers.version import __version__
 
 log = logging.getLogger("sbh.app")
-
-
-def queue_policy(settings: Settings) -> QueuePolicy:
-    return QueuePolicy(
-        lease_seconds=settings.job_lease_seconds,
-        max_attempts=settings.job_max_attempts,
-        backoff_base_seconds=settings.job_backoff_base_seconds,
-        backoff_max_seconds=settings.job_backoff_max_seconds,
-    )
-
-
-def job_runners(router: Router) -> Mapping[str, JobRunner]:
-    return {"delivery": delivery_runner(router), web_builds.JOB_KIND: web_builds.run_web_build}
-
-
-def handler_context(settings: Settings, database: Database, queue: JobQueue) -> HandlerContext:
-    """What workers get, wherever they run (`sbh serve` or `sbh worker`): the one place the
-    GitHub and OpenAI adapters are chosen from settings."""
-    return HandlerContext(
-        settings=settings,
-        database=database,
-        queue=queue,
-        github_for_installation=installation_clients(settings),
-        drafter=make_drafter(settings, database),
-    )
 
 
 def create_app(
     settings: Settings,
     *,
     database: Database | None = None,
-    router: Router | None = None,
+    router: Router[HandlerContext] | None = None,
     run_worker: bool | None = None,
     chat_model: ChatModel | None = None,
     drafter: Drafter | None = None,
     github_for_installation: Callable[[int], GitHubPort] | None = None,
+    prober: HealthProber | None = None,
 ) -> FastAPI:
+    """The service. Adapters not given are chosen from `settings`; the API and the
+    in-process workers share them."""
     database = database or Database(settings.database_url)
     router = router or default_router()
-    queue = JobQueue(database, queue_policy(settings))
+    adapters = adapters_from_settings(
+        settings,
+        database,
+        github_for_installation=github_for_installation,
+        drafter=drafter,
+        chat=chat_model,
+        prober=prober,
+    )
+    queue = JobQueue(database, QueuePolicy.from_settings(settings))
     start_worker = settings.worker_in_process if run_worker is None else run_worker
     activity = IntakeActivity()
-    pool = None
-    if start_worker:
-        context = handler_context(settings, database, queue)
-        pool = WorkerPool(
-            context,
-            job_runners(router),
-            settings.worker_threads,
+    pool = (
+        worker_pool(
+            settings,
+            database,
+            adapters,
+            router=router,
             intake=activity,
             defer_seconds=settings.worker_defer_seconds,
         )
+        if start_worker
+        else None
+    )
     store = DeliveryStore(
         database,
         max_attempts=settings.job_max_attempts,
@@ -105,16 +86,15 @@ def create_app(
         database=database,
         queue=queue,
         intake=intake,
-        chat=chat_model or make_chat(settings),
+        chat=adapters.chat,
         # Until there are accounts, chat is limited per client address.
         chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
-        drafter=drafter or make_drafter(settings, database),
-        github_for_installation=github_for_installation or installation_clients(settings),
-        user_auth=github_user_auth(settings),
+        drafter=adapters.drafter,
+        github_for_installation=adapters.github_for_installation,
+        user_auth=adapters.user_auth,
     )
-
     monitor = (
-        HealthMonitor(database, settings.health_probe_seconds)
+        health_monitor(settings, database, adapters)
         if start_worker and settings.health_probe_seconds > 0
         else None
     )

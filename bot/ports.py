@@ -1,5 +1,6 @@
 """The narrow interfaces the core needs from the outside world, in the core's words.
-Each has one adapter in `bot/adapters/` (the only modules that import an SDK)."""
+Each has one adapter in `bot/adapters/` (the only modules that import an SDK or an HTTP
+client)."""
 
 from __future__ import annotations
 
@@ -146,4 +147,28 @@ class GitHubUserAuth(Protocol):
         """Exchange the one-time `code` GitHub sent to `redirect_uri` and find who it belongs
         to and what they can reach. The user's token stays inside the adapter. Raises
         `SignInFailed`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """One request to a deployed environment's public health URL."""
+
+    up: bool
+    status_code: int | None
+    latency_ms: float | None
+    error: str | None
+
+
+class RefusedTarget(ValueError):
+    """The URL may not be probed (not https, or not a public address)."""
+
+
+class HealthProber(Protocol):
+    """Asks a deployed system's public health endpoint how it is. One adapter:
+    bot/adapters/http_prober.py."""
+
+    def probe(self, url: str) -> ProbeResult:
+        """Up when the URL answers 200 with `{"status": "healthy"}`. Raises `RefusedTarget`
+        for a URL SBH must not request (a spec's domain is user input)."""
         ...

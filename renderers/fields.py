@@ -64,11 +64,14 @@ def _slug_rule(what: str, max_length: int, min_length: int = 1) -> Any:
 SystemName = _slug_rule("system name", max_length=39, min_length=2)
 BucketName = _slug_rule("bucket name", max_length=20)
 
-_ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9]{0,9}$")
+# Defined once: the spec, `/sbh deploy <env> [<tag>]` and the web app's deploy API all check
+# these; the generated deploy workflow checks the same tag pattern (a test holds it to this).
+ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9]{0,9}$")
+IMAGE_TAG = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 def _check_environment_name(value: str) -> str:
-    if not _ENVIRONMENT_NAME.fullmatch(value):
+    if not ENVIRONMENT_NAME.fullmatch(value):
         raise _fail(
             f"{_escape_braces(repr(value))} is not a valid environment name: "
             "1-10 lowercase letters and digits, starting with a letter (dev, staging, prod)"
@@ -79,7 +82,7 @@ def _check_environment_name(value: str) -> str:
 EnvironmentName = Annotated[
     str,
     AfterValidator(_check_environment_name),
-    Field(json_schema_extra={"pattern": _ENVIRONMENT_NAME.pattern}),
+    Field(json_schema_extra={"pattern": ENVIRONMENT_NAME.pattern}),
 ]
 
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")

@@ -11,13 +11,14 @@ from bot.ai.chat import ChatModel, RateLimiter
 from bot.ai.drafting import Drafter
 from bot.db.database import Database
 from bot.intake.webhook_intake import WebhookIntake
+from bot.jobs.context import WithRepositories
 from bot.jobs.queue import JobQueue
 from bot.ports import GitHubPort, GitHubUserAuth
 from bot.settings import Settings
 
 
 @dataclass(frozen=True)
-class Services:
+class Services(WithRepositories):
     settings: Settings
     database: Database
     queue: JobQueue

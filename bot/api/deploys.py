@@ -1,73 +1,45 @@
-"""`POST /api/systems/{name}/deploys`: the web app's deploy and rollback buttons. They run
-the code path of `/sbh deploy` and `/sbh rollback` (bot.deploys.start) under the same rule:
-the signed-in GitHub user needs write permission on the system's repository, admin for a
-production environment — asked of GitHub at the moment of the click, never cached."""
+"""`POST /api/systems/{name}/deploys`: the web app's deploy and rollback buttons. They take
+the code path of `/sbh deploy` and `/sbh rollback` (`bot.flows.deploy_requests`) under the
+same rule: the signed-in GitHub user needs write permission on the system's repository, admin
+for a production environment — asked of GitHub at the moment of the click, never cached."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
-from bot.api.identity import CsrfChecked, CurrentViewer, Viewer
-from bot.api.views import environments, find_system
-from bot.db.models import System
-from bot.deploys.start import Refused, check_permission, start_deploy
-from bot.ports import GitHubPort
+from bot.api.identity import CsrfChecked, CurrentViewer
+from bot.deploys.start import Refused
+from bot.flows.deploy_requests import request_deploy
+from renderers.fields import ENVIRONMENT_NAME, IMAGE_TAG
 
 router = APIRouter()
 
-STATUS_OF: dict[str, int] = {"forbidden": 403, "not_built": 409, "no_previous": 409}
+STATUS_OF: dict[str, int] = {
+    "forbidden": 403,
+    "unknown_environment": 422,
+    "not_built": 409,
+    "no_previous": 409,
+}
 
 
 class DeployRequest(BaseModel):
     action: Literal["deploy", "rollback"]
-    environment: str = Field(pattern=r"^[a-z][a-z0-9]{0,9}$")
-    image_tag: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,128}$")
+    environment: str = Field(pattern=ENVIRONMENT_NAME.pattern)
+    image_tag: str | None = Field(default=None, pattern=IMAGE_TAG.pattern)
     owner: str | None = Field(default=None, max_length=100)
 
 
-def _production(system: System, environment: str) -> bool | None:
-    """Whether `environment` of the system's recorded spec is production (None: no such
-    environment, or a recorded spec SBH can no longer read)."""
-    found = [env["production"] for env in environments(system.spec) if env["name"] == environment]
-    return bool(found[0]) if found else None
-
-
-def _deploy(
-    services: Services, github: GitHubPort, system: System, viewer: Viewer, request: DeployRequest
-) -> dict[str, Any]:
-    assert viewer.login is not None
-    production = _production(system, request.environment)
-    repository = f"{system.owner}/{system.name}"
-    if production is None:
-        raise HTTPException(
-            422,
-            f"{request.environment!r} is not an environment of {repository}",
-        )
-    outcome = check_permission(
-        github, repository, viewer.login, request.action, production
-    ) or start_deploy(
-        github,
-        services.database,
-        system,
-        request.action,
-        request.environment,
-        request.image_tag,
-        viewer.login,
-    )
-    if isinstance(outcome, Refused):
-        raise HTTPException(STATUS_OF[outcome.reason], outcome.message)
-    return {
-        "action": outcome.verb,
-        "environment": outcome.environment,
-        "image_tag": outcome.image_tag,
-        "workflow_url": outcome.workflow_url,
-        "message": outcome.message,
-    }
+class DeployStarted(BaseModel):
+    action: Literal["deploy", "rollback"]
+    environment: str
+    image_tag: str | None  # None: the newest image the deploy workflow finds
+    workflow_url: str
+    message: str
 
 
 @router.post("/api/systems/{name}/deploys", status_code=202)
@@ -77,7 +49,7 @@ async def deploy(
     viewer: CurrentViewer,
     _csrf: CsrfChecked,
     services: Annotated[Services, Depends(get_services)],
-) -> dict[str, Any]:
+) -> DeployStarted:
     if viewer.mode != "github" or viewer.login is None:
         raise HTTPException(
             403,
@@ -85,7 +57,7 @@ async def deploy(
             "the repository, as it does for /sbh deploy",
         )
     system = await run_in_threadpool(
-        find_system, services.database, name, request.owner, viewer.repositories
+        services.systems.find, name, request.owner, viewer.repositories
     )
     if system is None:
         raise HTTPException(404, f"no system named {name!r}")
@@ -94,4 +66,24 @@ async def deploy(
             409, "SBH is not connected to GitHub here (GITHUB_APP_ID and a private key)"
         )
     github = services.github_for_installation(system.installation_id)
-    return await run_in_threadpool(_deploy, services, github, system, viewer, request)
+    outcome = await run_in_threadpool(
+        request_deploy,
+        github,
+        services.systems,
+        services.deploys,
+        system,
+        request.action,
+        request.environment,
+        request.image_tag,
+        login=viewer.login,
+        permission_on=system.full_name,
+    )
+    if isinstance(outcome, Refused):
+        raise HTTPException(STATUS_OF[outcome.reason], outcome.message)
+    return DeployStarted(
+        action=outcome.verb,
+        environment=outcome.environment,
+        image_tag=outcome.image_tag,
+        workflow_url=outcome.workflow_url,
+        message=outcome.message,
+    )

@@ -7,14 +7,22 @@ Deliveries (every webhook SBH received) are for operators only: SBH_API_TOKEN or
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CurrentViewer
-from bot.api.views import MAX_PAGE, list_deliveries, list_systems, system_detail
+from bot.api.views import (
+    DeliveriesPage,
+    SystemDetail,
+    SystemsPage,
+    list_deliveries,
+    list_systems,
+    system_detail,
+)
+from bot.db.systems import MAX_PAGE
 
 router = APIRouter()
 
@@ -26,7 +34,7 @@ Offset = Annotated[int, Query(ge=0)]
 @router.get("/api/systems")
 async def systems(
     services: ServicesDep, viewer: CurrentViewer, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+) -> SystemsPage:
     return await run_in_threadpool(
         list_systems, services.database, limit, offset, viewer.repositories
     )
@@ -35,7 +43,7 @@ async def systems(
 @router.get("/api/systems/{name}")
 async def system(
     services: ServicesDep, viewer: CurrentViewer, name: str, owner: str | None = None
-) -> dict[str, Any]:
+) -> SystemDetail:
     detail = await run_in_threadpool(
         system_detail, services.database, name, owner, viewer.repositories
     )
@@ -51,7 +59,7 @@ async def deliveries(
     status: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> DeliveriesPage:
     if viewer.mode == "github":
         raise HTTPException(
             403, "deliveries are for operators: use SBH_API_TOKEN (or local mode in development)"

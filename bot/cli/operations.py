@@ -20,7 +20,7 @@ def systems(
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
     """List the systems SBH built."""
-    page = list_systems(_database(_settings()), limit, offset)
+    page = list_systems(_database(_settings()), limit, offset).model_dump(mode="json")
     for item in page["items"]:
         origin = f"{item['origin']}#{item['issue']}" if item["issue"] else item["origin"] or ""
         out.print(f"{item['repository']:<45} {origin}", markup=False)
@@ -34,10 +34,11 @@ def system(
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
 ) -> None:
     """Show one system: builds, deployments per environment and health."""
-    detail = system_detail(_database(_settings()), name, owner)
-    if detail is None:
+    found = system_detail(_database(_settings()), name, owner)
+    if found is None:
         err.print(f"no system named {name!r}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
+    detail = found.model_dump(mode="json")
     if as_json:
         out.print(json.dumps(detail, indent=2), markup=False)
         return

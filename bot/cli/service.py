@@ -81,18 +81,15 @@ def worker(
     ] = None,
 ) -> None:
     """Run only the job worker (for scaling work apart from the web service)."""
-    from bot.app import handler_context, job_runners, queue_policy
-    from bot.flows.handlers import default_router
-    from bot.jobs.queue import JobQueue
-    from bot.jobs.worker import WorkerPool
     from bot.logs import configure_logging
+    from bot.wiring import adapters_from_settings, worker_pool
 
     settings = _settings()
     configure_logging(settings.log_level)
     database = _database(settings)
-    queue = JobQueue(database, queue_policy(settings))
-    context = handler_context(settings, database, queue)
-    pool = WorkerPool(context, job_runners(default_router()), threads or settings.worker_threads)
+    pool = worker_pool(
+        settings, database, adapters_from_settings(settings, database), threads=threads
+    )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -153,11 +150,10 @@ def deliveries(
 @app.command()
 def replay(delivery_id: str) -> None:
     """Enqueue a stored delivery again."""
-    from bot.app import queue_policy
-    from bot.jobs.queue import JobQueue
+    from bot.jobs.queue import JobQueue, QueuePolicy
 
     settings = _settings()
-    queue = JobQueue(_database(settings), queue_policy(settings))
+    queue = JobQueue(_database(settings), QueuePolicy.from_settings(settings))
     try:
         job_id = queue.replay_delivery(delivery_id)
     except LookupError as error:
@@ -168,12 +164,11 @@ def replay(delivery_id: str) -> None:
 @app.command()
 def status() -> None:
     """Queue depth and the latest errors."""
-    from bot.app import queue_policy
-    from bot.jobs.queue import JobQueue
+    from bot.jobs.queue import JobQueue, QueuePolicy
 
     settings = _settings()
     database = _database(settings)
-    counts = JobQueue(database, queue_policy(settings)).counts()
+    counts = JobQueue(database, QueuePolicy.from_settings(settings)).counts()
     out.print(
         f"queue: {counts.pending} pending, {counts.running} running, "
         f"{counts.parked} parked, {counts.done} done",

@@ -1,92 +1,56 @@
-"""The scheduled probe of every deployed environment (a thread beside the workers), and how
-its results read: "healthy for 3 h", "down since 2026-11-25 05:40 UTC"."""
+"""The scheduled probe of every deployed environment's public health URL (a thread beside
+the workers)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from datetime import datetime
 
-import yaml
-from sqlalchemy import select
-
-from bot.db.database import Database
-from bot.db.models import Deployment, EnvironmentHealth, System, utcnow
-from bot.deploys.prober import ProbeResult, RefusedTarget, probe
+from bot.db.systems import SystemRecord, SystemsRepository
+from bot.deploys.records import DeployRecords
 from bot.logs import log_event
+from bot.ports import HealthProber, ProbeResult, RefusedTarget
 
 log = logging.getLogger("sbh.health_monitor")
-Prober = Callable[[str], ProbeResult]
 
 
-def health_urls(system: System) -> dict[str, str]:
-    """environment -> https://<domain><health_path>, from the system's completed spec."""
-    spec = yaml.safe_load(system.spec or "") or {}
-    path = str((spec.get("service") or {}).get("health_path") or "/")
-    return {
-        name: f"https://{environment['domain']}{path}"
-        for name, environment in (spec.get("environments") or {}).items()
-        if isinstance(environment, dict) and environment.get("domain")
-    }
+def health_url(system: SystemRecord, environment: str) -> str | None:
+    """https://<domain><health_path> of one environment, from the system's recorded spec."""
+    spec = system.spec
+    found = spec.environments.get(environment) if spec else None
+    if spec is None or found is None:
+        return None
+    return f"https://{found.domain}{spec.service.health_path}"
 
 
-def probe_deployed(database: Database, prober: Prober = probe) -> int:
+def probe_deployed(systems: SystemsRepository, records: DeployRecords, prober: HealthProber) -> int:
     """Probe each environment that has had a successful deploy; returns how many."""
-    with database.session() as session:
-        deployed = session.execute(
-            select(System, Deployment.environment)
-            .join(Deployment, Deployment.system_id == System.id)
-            .where(Deployment.state == "success")
-            .distinct()
-        ).all()
-        targets = [
-            (system.id, environment, health_urls(system).get(environment))
-            for system, environment in deployed
-        ]
     probed = 0
-    for system_id, environment, url in targets:
+    for system, environment in systems.deployed_environments():
+        url = health_url(system, environment)
         if url is None:
             continue
         try:
-            result = prober(url)
+            result = prober.probe(url)
         except RefusedTarget as refused:
             result = ProbeResult(False, None, None, str(refused)[:200])
-        record(database, system_id, environment, url, result)
+        records.record_health(system.id, environment, url, result)
         probed += 1
     return probed
-
-
-def record(
-    database: Database, system_id: int, environment: str, url: str, result: ProbeResult
-) -> None:
-    now = utcnow()
-    with database.session() as session:
-        row = session.get(EnvironmentHealth, (system_id, environment))
-        if row is None:
-            row = EnvironmentHealth(system_id=system_id, environment=environment, since=now)
-            session.add(row)
-        elif row.up != result.up:
-            row.since = now
-        row.url, row.up, row.checked_at = url, result.up, now
-        row.status_code, row.latency_ms, row.error = (
-            result.status_code,
-            result.latency_ms,
-            result.error,
-        )
-
-
-def describe(up: bool, since: datetime, now: datetime) -> str:
-    minutes = int((now - since).total_seconds() // 60)
-    span = f"{minutes // 60} h" if minutes >= 120 else f"{minutes} min"
-    return f"healthy for {span}" if up else f"down since {since:%Y-%m-%d %H:%M} UTC"
 
 
 class HealthMonitor:
     """Probes every `interval` seconds until stopped."""
 
-    def __init__(self, database: Database, interval: float, prober: Prober = probe) -> None:
-        self.database, self.interval, self.prober = database, interval, prober
+    def __init__(
+        self,
+        systems: SystemsRepository,
+        records: DeployRecords,
+        prober: HealthProber,
+        interval: float,
+    ) -> None:
+        self.systems, self.records, self.prober = systems, records, prober
+        self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -102,7 +66,7 @@ class HealthMonitor:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                count = probe_deployed(self.database, self.prober)
+                count = probe_deployed(self.systems, self.records, self.prober)
                 log_event(log, logging.INFO, "health.probed", environments=count)
             except Exception as error:  # the monitor must outlive a bad round
                 log_event(log, logging.ERROR, "health.round_failed", error=repr(error))

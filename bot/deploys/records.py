@@ -1,17 +1,19 @@
-"""What SBH knows about a system's deploys: recording GitHub's deployment statuses and
-workflow runs, and the rows of the status table (database in, values out)."""
+"""What SBH knows about the deploys and health of the systems it built: recording GitHub's
+deployment statuses, deploys SBH dispatched and health probes, and reading them back as
+plain values for the status comment, the API and the CLI (database in, values out)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db.database import Database
-from bot.db.models import Build, Deployment, EnvironmentHealth, System, utcnow
-from bot.deploys.health_monitor import describe
-from bot.flows.status_comments import DeployRow
+from bot.db.models import Deployment, EnvironmentHealth, utcnow
+from bot.ports import ProbeResult
 
 TERMINAL = frozenset({"success", "failure", "error", "inactive"})
 _IMAGE = re.compile(r"\bimage (\S+?)(?:;|$)")
@@ -32,131 +34,213 @@ class StatusUpdate:
     actor: str | None
 
 
-def system_for_repository(database: Database, repository_id: int) -> System | None:
-    with database.session() as session:
-        system = session.scalars(
-            select(System).where(System.repository_id == repository_id)
-        ).first()
-        if system is not None:
-            session.expunge(system)
-        return system
+@dataclass(frozen=True)
+class DeployRow:
+    environment: str
+    image_tag: str | None
+    state: str
+    url: str | None
+    updated_at: datetime
+    actor: str | None
+    run_url: str | None
+    description: str | None
 
 
-def record_status(database: Database, system_id: int, update: StatusUpdate) -> None:
-    """Upsert the deployment; a late non-final status never overwrites a final one."""
-    tag_from_description = _IMAGE.search(update.description or "")
-    with database.session() as session:
-        row = session.scalars(
-            select(Deployment).where(Deployment.github_deployment_id == update.deployment_id)
-        ).first()
-        if row is None:
-            # A deploy SBH dispatched is waiting for its first status: this is it.
-            row = session.scalars(
-                select(Deployment)
-                .where(
-                    Deployment.system_id == system_id,
-                    Deployment.environment == update.environment,
-                    Deployment.github_deployment_id.is_(None),
-                    Deployment.state == "requested",
-                )
-                .order_by(Deployment.id.desc())
-                .limit(1)
-            ).first()
-        if row is None:
-            row = Deployment(system_id=system_id, environment=update.environment, state="pending")
-            session.add(row)
-        row.github_deployment_id = update.deployment_id
-        row.commit_sha = update.sha
-        if row.state in TERMINAL and update.state not in TERMINAL:
-            return  # out of order: the final state already arrived
-        row.state = update.state
-        if tag_from_description:
-            row.image_tag = tag_from_description.group(1)
-        elif row.image_tag is None:
-            row.image_tag = update.sha[:7]  # builds tag images with the short commit SHA
-        row.description = (update.description or row.description or "")[:200] or None
-        row.environment_url = update.environment_url or row.environment_url
-        row.run_url = update.log_url or row.run_url
-        row.actor = update.actor or row.actor
+@dataclass(frozen=True)
+class HealthRow:
+    """The last probe of one environment."""
+
+    environment: str
+    url: str
+    up: bool
+    status_code: int | None
+    latency_ms: float | None
+    checked_at: datetime
+    since: datetime  # when `up` last changed
+
+    def summary(self, now: datetime) -> str:
+        return describe(self.up, self.since, now)
 
 
-def record_requested(
-    database: Database, system_id: int, environment: str, tag: str | None, actor: str
-) -> None:
-    with database.session() as session:
-        session.add(
-            Deployment(
-                system_id=system_id,
-                environment=environment,
-                image_tag=tag,
-                state="requested",
-                actor=actor,
-            )
-        )
+def describe(up: bool, since: datetime, now: datetime) -> str:
+    """ "healthy for 3 h", "down since 2026-11-25 05:40 UTC"."""
+    minutes = int((now - since).total_seconds() // 60)
+    span = f"{minutes // 60} h" if minutes >= 120 else f"{minutes} min"
+    return f"healthy for {span}" if up else f"down since {since:%Y-%m-%d %H:%M} UTC"
 
 
-def _row(deployment: Deployment) -> DeployRow:
+def _deploy_row(deployment: Deployment) -> DeployRow:
     return DeployRow(
         environment=deployment.environment,
         image_tag=deployment.image_tag,
         state=deployment.state,
         url=deployment.environment_url,
-        when=f"{deployment.updated_at:%Y-%m-%d %H:%M}",
+        updated_at=deployment.updated_at,
         actor=deployment.actor,
         run_url=deployment.run_url,
         description=deployment.description,
     )
 
 
-def deploy_rows(database: Database, system_id: int) -> tuple[list[DeployRow], list[DeployRow]]:
-    """(latest per environment, the last ten deploys)."""
-    with database.session() as session:
-        recent = session.scalars(
-            select(Deployment)
-            .where(Deployment.system_id == system_id)
-            .order_by(Deployment.id.desc())
-            .limit(50)
-        ).all()
-        rows = [_row(deployment) for deployment in recent]
-    latest: dict[str, DeployRow] = {}
-    for row in rows:
-        latest.setdefault(row.environment, row)
-    return list(latest.values()), rows[:10]
+def _health_row(row: EnvironmentHealth) -> HealthRow:
+    return HealthRow(
+        environment=row.environment,
+        url=row.url,
+        up=row.up,
+        status_code=row.status_code,
+        latency_ms=row.latency_ms,
+        checked_at=row.checked_at,
+        since=row.since,
+    )
 
 
-def last_build_note(database: Database, system_id: int) -> str | None:
-    with database.session() as session:
-        build = session.scalars(
-            select(Build).where(Build.system_id == system_id).order_by(Build.id.desc()).limit(1)
-        ).first()
-        if build is None:
-            return None
-        error = build.error.strip().splitlines()[-1][:200].replace("`", "'") if build.error else ""
-        return f"Last build: {build.status} ({build.trigger})" + (f": `{error}`" if error else "")
+class DeployRecords:
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
+    # -- Recording
 
-def previous_successful_tag(database: Database, system_id: int, environment: str) -> str | None:
-    """The image of the last successful deploy before the current one."""
-    with database.session() as session:
-        tags = session.scalars(
-            select(Deployment.image_tag)
-            .where(
-                Deployment.system_id == system_id,
-                Deployment.environment == environment,
-                Deployment.state == "success",
-                Deployment.image_tag.is_not(None),
+    def record_status(self, system_id: int, update: StatusUpdate) -> None:
+        """Upsert the deployment; a late non-final status never overwrites a final one."""
+        tag_from_description = _IMAGE.search(update.description or "")
+        with self.database.session() as session:
+            row = session.scalars(
+                select(Deployment).where(Deployment.github_deployment_id == update.deployment_id)
+            ).first()
+            if row is None:
+                # A deploy SBH dispatched is waiting for its first status: this is it.
+                row = session.scalars(
+                    select(Deployment)
+                    .where(
+                        Deployment.system_id == system_id,
+                        Deployment.environment == update.environment,
+                        Deployment.github_deployment_id.is_(None),
+                        Deployment.state == "requested",
+                    )
+                    .order_by(Deployment.id.desc())
+                    .limit(1)
+                ).first()
+            if row is None:
+                row = Deployment(
+                    system_id=system_id, environment=update.environment, state="pending"
+                )
+                session.add(row)
+            row.github_deployment_id = update.deployment_id
+            row.commit_sha = update.sha
+            if row.state in TERMINAL and update.state not in TERMINAL:
+                return  # out of order: the final state already arrived
+            row.state = update.state
+            if tag_from_description:
+                row.image_tag = tag_from_description.group(1)
+            elif row.image_tag is None:
+                row.image_tag = update.sha[:7]  # builds tag images with the short commit SHA
+            row.description = (update.description or row.description or "")[:200] or None
+            row.environment_url = update.environment_url or row.environment_url
+            row.run_url = update.log_url or row.run_url
+            row.actor = update.actor or row.actor
+
+    def record_requested(
+        self, system_id: int, environment: str, tag: str | None, actor: str
+    ) -> None:
+        with self.database.session() as session:
+            session.add(
+                Deployment(
+                    system_id=system_id,
+                    environment=environment,
+                    image_tag=tag,
+                    state="requested",
+                    actor=actor,
+                )
             )
-            .order_by(Deployment.id.desc())
-            .limit(2)
-        ).all()
-    return tags[1] if len(tags) == 2 else None
 
+    def record_health(
+        self, system_id: int, environment: str, url: str, result: ProbeResult
+    ) -> None:
+        now = utcnow()
+        with self.database.session() as session:
+            row = session.get(EnvironmentHealth, (system_id, environment))
+            if row is None:
+                row = EnvironmentHealth(system_id=system_id, environment=environment, since=now)
+                session.add(row)
+            elif row.up != result.up:
+                row.since = now
+            row.url, row.up, row.checked_at = url, result.up, now
+            row.status_code, row.latency_ms, row.error = (
+                result.status_code,
+                result.latency_ms,
+                result.error,
+            )
 
-def health_summaries(database: Database, system_id: int) -> dict[str, str]:
-    """environment -> "healthy for 3 h" / "down since ..." from the last probes."""
-    now = utcnow()
-    with database.session() as session:
-        rows = session.scalars(
-            select(EnvironmentHealth).where(EnvironmentHealth.system_id == system_id)
-        ).all()
-        return {row.environment: describe(row.up, row.since, now) for row in rows}
+    # -- Reading
+
+    def deployments(self, system_id: int, limit: int = 20) -> list[DeployRow]:
+        """The system's latest deploys, newest first."""
+        with self.database.session() as session:
+            recent = session.scalars(
+                select(Deployment)
+                .where(Deployment.system_id == system_id)
+                .order_by(Deployment.id.desc())
+                .limit(limit)
+            ).all()
+            return [_deploy_row(deployment) for deployment in recent]
+
+    def deploy_rows(self, system_id: int) -> tuple[list[DeployRow], list[DeployRow]]:
+        """(latest per environment, the last ten deploys)."""
+        rows = self.deployments(system_id, limit=50)
+        latest: dict[str, DeployRow] = {}
+        for row in rows:
+            latest.setdefault(row.environment, row)
+        return list(latest.values()), rows[:10]
+
+    def latest_deployments(self, system_ids: Sequence[int]) -> dict[tuple[int, str], DeployRow]:
+        """(system id, environment) -> its latest deploy, for a page of systems in one query."""
+        if not system_ids:
+            return {}
+        latest = (
+            select(func.max(Deployment.id))
+            .where(Deployment.system_id.in_(system_ids))
+            .group_by(Deployment.system_id, Deployment.environment)
+        )
+        with self.database.session() as session:
+            return {
+                (deployment.system_id, deployment.environment): _deploy_row(deployment)
+                for deployment in session.scalars(
+                    select(Deployment).where(Deployment.id.in_(latest))
+                )
+            }
+
+    def previous_successful_tag(self, system_id: int, environment: str) -> str | None:
+        """The image of the last successful deploy before the current one."""
+        with self.database.session() as session:
+            tags = session.scalars(
+                select(Deployment.image_tag)
+                .where(
+                    Deployment.system_id == system_id,
+                    Deployment.environment == environment,
+                    Deployment.state == "success",
+                    Deployment.image_tag.is_not(None),
+                )
+                .order_by(Deployment.id.desc())
+                .limit(2)
+            ).all()
+        return tags[1] if len(tags) == 2 else None
+
+    def health(self, system_ids: Sequence[int]) -> dict[tuple[int, str], HealthRow]:
+        """(system id, environment) -> its last probe."""
+        if not system_ids:
+            return {}
+        with self.database.session() as session:
+            return {
+                (row.system_id, row.environment): _health_row(row)
+                for row in session.scalars(
+                    select(EnvironmentHealth).where(EnvironmentHealth.system_id.in_(system_ids))
+                )
+            }
+
+    def health_summaries(self, system_id: int) -> dict[str, str]:
+        """environment -> "healthy for 3 h" / "down since ..." from the last probes."""
+        now = utcnow()
+        return {
+            environment: row.summary(now)
+            for (_, environment), row in self.health([system_id]).items()
+        }

@@ -12,10 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import select
-
-from bot.db.database import Database
-from bot.db.models import Build, System, utcnow
+from bot.db.systems import SystemsRepository
 from bot.ports import GitHubPort, RepositoryInfo
 from renderers.complete import Spec, spec_hash, spec_to_yaml
 from renderers.render import MANIFEST_PATH, File, git_blob_id, render, template_version
@@ -78,7 +75,7 @@ def _tree(files: Mapping[str, File]) -> dict[str, tuple[bytes, int]]:
 
 def build_system(
     github: GitHubPort,
-    database: Database,
+    systems: SystemsRepository,
     spec: Spec,
     origin: Origin,
     *,
@@ -87,18 +84,28 @@ def build_system(
     files = render(spec)
     hashed = spec_hash(spec)
     version = template_version()
-    system_id, build_id = _start(database, spec, origin, hashed, version, ai_usage)
+    system_id, build_id = systems.start_build(
+        spec,
+        spec_hash=hashed,
+        template_version=version,
+        trigger=origin.trigger,
+        origin_repository=origin.repository,
+        issue_number=origin.issue_number,
+        commit_sha=origin.commit_sha,
+        installation_id=origin.installation_id,
+        delivery_id=origin.delivery_id,
+        ai_usage=ai_usage,
+    )
     try:
-        result = _publish(github, database, spec, files, system_id, hashed, version)
+        result = _publish(github, systems, spec, files, system_id, hashed, version)
     except BuildFailed as failure:
-        _finish(database, build_id, "failed", error=str(failure))
+        systems.finish_build(build_id, "failed", error=str(failure))
         raise
     except Exception as error:
         what = _what_exists(github, spec)
-        _finish(database, build_id, "failed", error=repr(error))
+        systems.finish_build(build_id, "failed", error=repr(error))
         raise BuildFailed(f"{type(error).__name__}: {error}", what) from error
-    _finish(
-        database,
+    systems.finish_build(
         build_id,
         result.outcome,
         commit_sha=result.commit_sha,
@@ -109,7 +116,7 @@ def build_system(
 
 def _publish(
     github: GitHubPort,
-    database: Database,
+    systems: SystemsRepository,
     spec: Spec,
     files: Mapping[str, File],
     system_id: int,
@@ -117,10 +124,10 @@ def _publish(
     version: str,
 ) -> BuildResult:
     existing = github.get_repository(spec.repository)
-    known_id = _repository_id(database, system_id)
+    known_id = systems.repository_id(system_id)
     if existing is None:
         created = github.create_repository(spec.owner, spec.name, spec.description, TOPICS)
-        _remember_repository(database, system_id, created.id)
+        systems.remember_repository(system_id, created.id)
         return _first_commit(github, spec, files, created)
     manifest_text = github.read_file(existing.full_name, MANIFEST_PATH)
     if manifest_text is None:
@@ -136,11 +143,11 @@ def _publish(
                 "that repository."
             ),
         )
-    _remember_repository(database, system_id, existing.id)
+    systems.remember_repository(system_id, existing.id)
     manifest = json.loads(manifest_text)
     if manifest.get("spec_hash") == hashed and manifest.get("template_version") == version:
         return BuildResult("unchanged", existing)
-    return _update_pull_request(github, database, spec, files, existing, manifest, hashed)
+    return _update_pull_request(github, systems, spec, files, existing, manifest, hashed)
 
 
 def _first_commit(
@@ -161,7 +168,7 @@ def _first_commit(
 
 def _update_pull_request(
     github: GitHubPort,
-    database: Database,
+    systems: SystemsRepository,
     spec: Spec,
     files: Mapping[str, File],
     repository: RepositoryInfo,
@@ -171,7 +178,7 @@ def _update_pull_request(
     """Three-way: generated before (manifest) x on the branch now x generated now. Files the
     owner changed since are left alone and listed as conflicts when SBH would change them."""
     branch = f"sbh/spec-{hashed[:12]}"
-    previous = _pull_request_for(database, repository.id, hashed)
+    previous = systems.pull_request_for(repository.id, hashed)
     if previous is not None:
         # This spec's pull request exists already (a repeated delivery or command).
         pull_request = (previous, f"{repository.html_url}/pull/{previous}")
@@ -258,93 +265,3 @@ def _what_exists(github: GitHubPort, spec: Spec) -> str:
     if github.read_file(repository.full_name, MANIFEST_PATH) is None:
         return f"{repository.html_url} exists but holds no generated files yet"
     return f"{repository.html_url} holds the generated files"
-
-
-# --- Records.
-
-
-def _start(
-    database: Database,
-    spec: Spec,
-    origin: Origin,
-    hashed: str,
-    version: str,
-    ai_usage: tuple[int, int],
-) -> tuple[int, int]:
-    with database.session() as session:
-        system = session.scalars(
-            select(System).where(System.owner == spec.owner, System.name == spec.name)
-        ).one_or_none()
-        if system is None:
-            system = System(
-                owner=spec.owner, name=spec.name, spec="", spec_hash="", template_version=""
-            )
-            session.add(system)
-        system.spec = spec_to_yaml(spec)
-        system.spec_hash = hashed
-        system.template_version = version
-        system.installation_id = origin.installation_id or system.installation_id
-        system.origin_repository = origin.repository
-        system.origin_issue_number = origin.issue_number or system.origin_issue_number
-        system.origin_commit_sha = origin.commit_sha or system.origin_commit_sha
-        session.flush()
-        build = Build(
-            system_id=system.id,
-            delivery_id=origin.delivery_id,
-            trigger=origin.trigger,
-            status="running",
-            spec_hash=hashed,
-            template_version=version,
-            ai_prompt_tokens=ai_usage[0],
-            ai_completion_tokens=ai_usage[1],
-        )
-        session.add(build)
-        session.flush()
-        return system.id, build.id
-
-
-def _finish(
-    database: Database,
-    build_id: int,
-    status: str,
-    *,
-    error: str | None = None,
-    commit_sha: str | None = None,
-    pull_request_number: int | None = None,
-) -> None:
-    with database.session() as session:
-        build = session.get(Build, build_id)
-        assert build is not None
-        build.status = status
-        build.error = error
-        build.commit_sha = commit_sha
-        build.pull_request_number = pull_request_number
-        build.finished_at = utcnow()
-
-
-def _repository_id(database: Database, system_id: int) -> int | None:
-    with database.session() as session:
-        system = session.get(System, system_id)
-        return system.repository_id if system else None
-
-
-def _remember_repository(database: Database, system_id: int, repository_id: int) -> None:
-    with database.session() as session:
-        system = session.get(System, system_id)
-        assert system is not None
-        system.repository_id = repository_id
-
-
-def _pull_request_for(database: Database, repository_id: int, hashed: str) -> int | None:
-    with database.session() as session:
-        number: int | None = session.scalars(
-            select(Build.pull_request_number)
-            .join(System, System.id == Build.system_id)
-            .where(
-                System.repository_id == repository_id,
-                Build.spec_hash == hashed,
-                Build.pull_request_number.is_not(None),
-            )
-            .limit(1)
-        ).first()
-    return number

@@ -6,15 +6,14 @@ else in the comment is ignored, so people can explain themselves below the comma
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
+
+from renderers.fields import ENVIRONMENT_NAME, IMAGE_TAG
 
 PREFIX = "/sbh"
 Verb = Literal["help", "plan", "build", "deploy", "rollback", "status"]
 STATE_CHANGING: frozenset[str] = frozenset({"build", "deploy", "rollback"})
-_ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{0,9}$")
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 HELP = """\
 SBH commands (comment on the spec issue or a pull request):
@@ -80,10 +79,10 @@ def _environment_command(
     if not arguments or len(arguments) > most:
         return Reply(f"Usage: {usage}, e.g. `/sbh {verb} dev`.")
     environment = arguments[0].lower()
-    if not _ENVIRONMENT.fullmatch(environment):
+    if not ENVIRONMENT_NAME.fullmatch(environment):
         return Reply(f"`{_inline(arguments[0])}` is not an environment name. Usage: {usage}.")
     tag = arguments[1] if len(arguments) == 2 else None
-    if tag is not None and not _IMAGE_TAG.fullmatch(tag):
+    if tag is not None and not IMAGE_TAG.fullmatch(tag):
         return Reply(f"`{_inline(tag)}` is not an image tag (letters, digits, `.`, `_`, `-`).")
     return Command(verb, environment=environment, image_tag=tag)
 

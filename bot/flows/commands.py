@@ -1,7 +1,8 @@
 """`/sbh …` commands in comments on spec issues and pull requests.
 
 Bots (SBH included) and edits are ignored; every command is acknowledged with 👀 at once;
-state-changing commands need write permission on the repository, admin for production.
+state-changing commands need write permission on the repository, admin for a production
+environment of the system (as its recorded spec says).
 """
 
 from __future__ import annotations
@@ -10,28 +11,24 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.db.models import System
-from bot.deploys.records import deploy_rows, health_summaries, last_build_note
-from bot.deploys.start import Started, check_permission, start_deploy
+from bot.deploys.start import Started
 from bot.flows.build import Origin
 from bot.flows.command_parser import HELP, Command, Ignore, Reply, parse_command
-from bot.flows.issue_spec import find_spec
+from bot.flows.deploy_requests import request_deploy
+from bot.flows.issue_spec import find_spec, issue_text
+from bot.flows.outcomes import build_and_report, report_invalid, report_plan, system_status
+from bot.flows.permissions import check_permission
 from bot.flows.spec_checks import Completed, complete_spec
-from bot.flows.spec_issues import INVALID_LABEL, build_and_report, post_plan
-from bot.flows.status_comments import MARKER, invalid_comment, plan_comment, system_comment
+from bot.flows.status_comments import MARKER
 from bot.intake.router import Router, WebhookEvent
 from bot.jobs.context import HandlerContext
 from bot.logs import log_event
 from bot.ports import GitHubPort
-from renderers.complete import Spec
-from renderers.render import render
 
 log = logging.getLogger("sbh.handlers.commands")
 
 
-def register(router: Router) -> None:
+def register(router: Router[HandlerContext]) -> None:
     router.add("issue_comment", "created", run_comment_command)
 
 
@@ -82,30 +79,17 @@ class _Runner:
         if command.verb == "help":
             self.github.comment(self.repository, self.number, HELP)
             return
-        if command.verb == "plan" and not self.issue.get("pull_request"):
-            post_plan(self.github, self.repository, self.issue, self.context.drafter)
-            return
         completed = self._spec()
         if completed is None:
             return
-        spec = completed.spec
-        if command.verb == "plan":  # on a pull request: the plan of its spec.yaml
-            spec_ = completed.spec
-            exists = self.github.get_repository(spec_.repository) is not None
-            body = plan_comment(
-                spec_, len(render(spec_)), exists, completed.draft.taken, completed.draft.note
-            )
-            self.github.upsert_status_comment(self.repository, self.number, MARKER, body)
-            return
-        if command.verb == "status":
-            self.github.comment(self.repository, self.number, self._status(spec))
-            return
-        if not self._allowed(command, spec):
-            return
-        if command.verb == "build":
+        if command.verb == "plan":
+            report_plan(self.github, self.repository, self.number, completed)
+        elif command.verb == "status":
+            self.github.comment(self.repository, self.number, self._status(completed))
+        elif command.verb == "build":
             self._build(completed)
         else:
-            self._dispatch_deploy(command, spec)
+            self._deploy(command, completed)
 
     def _spec_text(self) -> tuple[str, str, Callable[[int], int]] | None:
         """(spec text, source, line mapping): the issue body's spec, or on a pull request
@@ -136,38 +120,25 @@ class _Runner:
             name,
             line_of,
             drafter=self.context.drafter,
-            context=str(self.issue.get("title") or "") + "\n\n" + str(self.issue.get("body") or ""),
+            context=issue_text(self.issue),
         )
         if isinstance(checked, list):
             where = "the issue body" if name == "spec" else name
-            self.github.upsert_status_comment(
-                self.repository, self.number, MARKER, invalid_comment(checked, where)
-            )
-            self.github.set_labels(self.repository, self.number, add=[INVALID_LABEL], remove=[])
+            report_invalid(self.github, self.repository, self.number, checked, where)
             return None
         return checked
 
-    def _allowed(self, command: Command, spec: Spec) -> bool:
-        environment = spec.environments.get(command.environment or "")
-        if command.environment is not None and environment is None:
-            known = ", ".join(spec.environments)
-            self.github.comment(
-                self.repository,
-                self.number,
-                f"`{command.environment}` is not an environment of this spec (known: {known}).",
-            )
-            return False
-        production = environment is not None and environment.production
-        refused = check_permission(
-            self.github, self.repository, self.login, command.verb, production
-        )
-        if refused is None:
-            return True
-        self.github.comment(self.repository, self.number, refused.message)
+    def _refuse(self, message: str) -> None:
+        self.github.comment(self.repository, self.number, message)
         log_event(log, logging.INFO, "command.refused", delivery=self.event.delivery_id)
-        return False
 
     def _build(self, completed: Completed) -> None:
+        refused = check_permission(
+            self.github, self.repository, self.login, "build", production=False
+        )
+        if refused is not None:
+            self._refuse(refused.message)
+            return
         origin = Origin(
             repository=self.repository,
             trigger="command",
@@ -175,21 +146,13 @@ class _Runner:
             installation_id=self.event.installation_id,
             delivery_id=self.event.delivery_id,
         )
-        build_and_report(self.github, self.context.database, completed, origin)
+        build_and_report(self.github, self.context.systems, completed, origin)
 
-    def _system(self, spec: Spec) -> System | None:
-        with self.context.database.session() as session:
-            system = session.scalars(
-                select(System).where(System.owner == spec.owner, System.name == spec.name)
-            ).one_or_none()
-            if system is not None:
-                session.expunge(system)
-            return system
-
-    def _dispatch_deploy(self, command: Command, spec: Spec) -> None:
+    def _deploy(self, command: Command, completed: Completed) -> None:
         assert command.environment is not None
         assert command.verb in ("deploy", "rollback")
-        system = self._system(spec)
+        spec = completed.spec
+        system = self.context.systems.find(spec.name, owner=spec.owner)
         if system is None:
             self.github.comment(
                 self.repository,
@@ -197,31 +160,29 @@ class _Runner:
                 f"{spec.repository} does not exist yet: `/sbh build` first.",
             )
             return
-        outcome = start_deploy(
+        outcome = request_deploy(
             self.github,
-            self.context.database,
+            self.context.systems,
+            self.context.deploys,
             system,
             "rollback" if command.verb == "rollback" else "deploy",
             command.environment,
             command.image_tag,
-            self.login,
+            login=self.login,
+            permission_on=self.repository,
         )
         if isinstance(outcome, Started):
             self.github.react(self.repository, self.comment_id, "rocket")
-        self.github.comment(self.repository, self.number, outcome.message)
+            self.github.comment(self.repository, self.number, outcome.message)
+        elif outcome.reason == "forbidden":
+            self._refuse(outcome.message)
+        else:
+            self.github.comment(self.repository, self.number, outcome.message)
 
-    def _status(self, spec: Spec) -> str:
-        system = self._system(spec)
+    def _status(self, completed: Completed) -> str:
+        spec = completed.spec
+        system = self.context.systems.find(spec.name, owner=spec.owner)
         if system is None:
             return f"`{spec.repository}` has not been built yet. `/sbh build` builds it."
-        latest, history = deploy_rows(self.context.database, system.id)
-        repository = self.github.get_repository(spec.repository)
-        return system_comment(
-            spec.repository,
-            repository.html_url if repository else spec.repository,
-            list(spec.environments),
-            latest,
-            history,
-            last_build_note(self.context.database, system.id),
-            health_summaries(self.context.database, system.id),
-        ).removeprefix(MARKER + "\n")
+        body = system_status(self.github, self.context.systems, self.context.deploys, system)
+        return body.removeprefix(MARKER + "\n")

@@ -8,13 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.deploys.records import (
-    TERMINAL,
-    StatusUpdate,
-    record_status,
-    system_for_repository,
-)
-from bot.deploys.start import refresh_system_comment
+from bot.deploys.records import TERMINAL, StatusUpdate
+from bot.flows.outcomes import report_system_status
 from bot.intake.router import Router, WebhookEvent
 from bot.jobs.context import HandlerContext
 from bot.logs import log_event
@@ -22,7 +17,7 @@ from bot.logs import log_event
 log = logging.getLogger("sbh.handlers.deploy_events")
 
 
-def register(router: Router) -> None:
+def register(router: Router[HandlerContext]) -> None:
     router.add("deployment_status", "created", follow_deployment_status)
     router.add("workflow_run", "completed", follow_workflow_run)
 
@@ -39,7 +34,7 @@ def follow_deployment_status(event: WebhookEvent, context: HandlerContext) -> No
     repository_id = _repository_id(payload)
     if not isinstance(deployment, dict) or not isinstance(status, dict) or repository_id is None:
         return
-    system = system_for_repository(context.database, repository_id)
+    system = context.systems.by_repository_id(repository_id)
     if system is None:
         log_event(log, logging.INFO, "deploy.unknown_repository", delivery=event.delivery_id)
         return
@@ -54,9 +49,9 @@ def follow_deployment_status(event: WebhookEvent, context: HandlerContext) -> No
         log_url=status.get("log_url") or status.get("target_url") or None,
         actor=((deployment.get("creator") or {}).get("login")),
     )
-    record_status(context.database, system.id, update)
+    context.deploys.record_status(system.id, update)
     github = context.github(event.installation_id)
-    refresh_system_comment(github, context.database, system)
+    report_system_status(github, context.systems, context.deploys, system)
     if update.state in TERMINAL and update.sha and event.repository:
         github.report_check(
             event.repository,
@@ -84,9 +79,10 @@ def follow_workflow_run(event: WebhookEvent, context: HandlerContext) -> None:
         return
     if not str(run.get("path") or "").endswith("/build.yml") or run.get("conclusion") != "failure":
         return
-    system = system_for_repository(context.database, repository_id)
+    system = context.systems.by_repository_id(repository_id)
     if system is None:
         return
     sha = str(run.get("head_sha") or "")[:7]
     note = f"Build of `{sha}` failed: {run.get('html_url', '')}"
-    refresh_system_comment(context.github(event.installation_id), context.database, system, note)
+    github = context.github(event.installation_id)
+    report_system_status(github, context.systems, context.deploys, system, note)

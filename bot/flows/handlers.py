@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot.flows import commands, deploy_events, installations, pushed_specs, spec_issues
 from bot.intake.router import Router
+from bot.jobs.context import HandlerContext
 
 
-def default_router() -> Router:
-    router = Router()
+def default_router() -> Router[HandlerContext]:
+    router = Router[HandlerContext]()
     installations.register(router)
     spec_issues.register(router)
     commands.register(router)

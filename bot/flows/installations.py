@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.db.models import Installation, utcnow
+from bot.db.installations import InstallationEvent
 from bot.intake.router import Router, WebhookEvent
 from bot.jobs.context import HandlerContext
 
 
-def register(router: Router) -> None:
+def register(router: Router[HandlerContext]) -> None:
     router.add("installation", None, remember_installation)
 
 
@@ -18,24 +18,14 @@ def remember_installation(event: WebhookEvent, context: HandlerContext) -> None:
     if not isinstance(details, dict) or not isinstance(details.get("id"), int):
         return
     account: dict[str, Any] = details["account"] if isinstance(details.get("account"), dict) else {}
-    now = utcnow()
-    with context.database.session() as session:
-        installation = session.get(Installation, details["id"])
-        if installation is None:
-            installation = Installation(
-                id=details["id"], account_login=str(account.get("login", "")), created_at=now
-            )
-            session.add(installation)
-        installation.account_login = str(account.get("login", installation.account_login))
-        installation.account_type = account.get("type")
-        installation.account_id = account.get("id") if isinstance(account.get("id"), int) else None
-        installation.repository_selection = details.get("repository_selection")
-        installation.updated_at = now
-        if event.action == "deleted":
-            installation.deleted_at = now
-        elif event.action == "created":
-            installation.deleted_at = None
-        if event.action == "suspend":
-            installation.suspended_at = now
-        elif event.action == "unsuspend":
-            installation.suspended_at = None
+    login, account_id = account.get("login"), account.get("id")
+    context.installations.remember(
+        InstallationEvent(
+            id=details["id"],
+            action=event.action,
+            account_login=str(login) if login is not None else None,
+            account_type=account.get("type"),
+            account_id=account_id if isinstance(account_id, int) else None,
+            repository_selection=details.get("repository_selection"),
+        )
+    )

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\n`]*)$")
 _API_VERSION = re.compile(r"^apiVersion:\s*[\"']?sbh/v1[\"']?\s*(#.*)?$", re.MULTILINE)
@@ -43,6 +45,11 @@ def find_spec(body: str | None) -> IssueSpec | None:
             return IssueSpec(text=content + "\n", first_line=index + 2)
         index = closing + 1
     return None
+
+
+def issue_text(issue: Mapping[str, Any]) -> str:
+    """What the drafter may read besides the spec: the issue's title and body (untrusted)."""
+    return str(issue.get("title") or "") + "\n\n" + str(issue.get("body") or "")
 
 
 # Opens the body of a spec issue SBH opened for a build started in the web app: the build is

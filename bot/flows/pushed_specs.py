@@ -23,7 +23,7 @@ CHECK_NAME = "sbh/spec"
 _SPEC_PATH = re.compile(r"^(spec\.ya?ml|specs/[^/]+\.ya?ml)$")
 
 
-def register(router: Router) -> None:
+def register(router: Router[HandlerContext]) -> None:
     router.add("push", None, check_pushed_specs)
 
 
@@ -68,7 +68,7 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
                 draft = completed.draft
                 usage = (draft.prompt_tokens, draft.completion_tokens)
                 result = build_system(
-                    github, context.database, completed.spec, origin, ai_usage=usage
+                    github, context.systems, completed.spec, origin, ai_usage=usage
                 )
             except BuildFailed as failure:
                 log_event(log, logging.ERROR, "push.build_failed", error=str(failure))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.deploys.records import DeployRow
 from renderers.complete import Spec, spec_to_yaml
 from renderers.escape import markdown
 
@@ -81,6 +82,13 @@ def plan_comment(
     )
 
 
+def missing_spec_comment() -> str:
+    return _finish(
+        "### SBH: no spec found\n\nPut the spec in the issue body as a fenced "
+        "```` ```yaml ```` block starting with `apiVersion: sbh/v1`."
+    )
+
+
 def invalid_comment(problems: Sequence[LocatedProblem], where: str) -> str:
     shown = list(problems)[:_MAX_PROBLEMS]
     lines = [
@@ -145,18 +153,6 @@ def failed_comment(full_name: str, error: str, what_exists: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class DeployRow:
-    environment: str
-    image_tag: str | None
-    state: str
-    url: str | None
-    when: str
-    actor: str | None
-    run_url: str | None
-    description: str | None
-
-
 def system_comment(
     full_name: str,
     repository_url: str,
@@ -175,7 +171,8 @@ def system_comment(
         url = row.url or ""
         note = f" ({markdown(row.description)})" if row.description else ""
         actor = f"@{markdown(row.actor)}" if row.actor else ""
-        return f"{image} | {markdown(row.state)}{note} | {url} | {row.when} | {actor} | {run}"
+        when = f"{row.updated_at:%Y-%m-%d %H:%M}"
+        return f"{image} | {markdown(row.state)}{note} | {url} | {when} | {actor} | {run}"
 
     by_environment = {row.environment: row for row in latest}
     lines = [

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.deploys.start import Refused
 from bot.flows.build import Origin
 from bot.flows.issue_spec import WEB_BUILD_MARKER, find_spec
+from bot.flows.outcomes import SPEC_LABEL, build_and_report, report_invalid
+from bot.flows.permissions import check_permission
 from bot.flows.spec_checks import complete_spec
-from bot.flows.spec_issues import INVALID_LABEL, build_and_report
-from bot.flows.status_comments import MARKER, invalid_comment
 from bot.jobs.context import HandlerContext
-from bot.jobs.queue import ClaimedJob
+from bot.jobs.queue import ClaimedJob, JobQueue
+from bot.ports import GitHubPort
 
 JOB_KIND = "web_build"
-SPEC_LABEL = "sbh"
 
 
 def issue_title(repository: str) -> str:
@@ -42,6 +43,32 @@ def job_payload(
     }
 
 
+def start_web_build(
+    github: GitHubPort,
+    queue: JobQueue,
+    *,
+    hub: str,
+    installation_id: int,
+    login: str,
+    spec_text: str,
+    repository: str,
+) -> int | Refused:
+    """`login` pressed Build for a spec of `repository`: with write permission on the hub,
+    open the spec issue there and queue its build. Returns the issue's number."""
+    refused = check_permission(github, hub, login, "build", production=False)
+    if refused is not None:
+        return refused
+    number = github.open_issue(
+        hub, issue_title(repository), issue_body(spec_text, login), [SPEC_LABEL]
+    )
+    queue.submit(
+        JOB_KIND,
+        payload=job_payload(hub, number, installation_id, login, spec_text),
+        dedupe_key=f"{JOB_KIND}:{hub}#{number}",
+    )
+    return number
+
+
 def run_web_build(job: ClaimedJob, context: HandlerContext) -> str:
     """Build the spec of the issue SBH opened as `/sbh build` would there (problems are
     located on the issue body's lines)."""
@@ -55,13 +82,10 @@ def run_web_build(job: ClaimedJob, context: HandlerContext) -> str:
         return "no spec"
     checked = complete_spec(found.text, "spec", found.body_line, drafter=context.drafter)
     if isinstance(checked, list):
-        github.upsert_status_comment(
-            hub, number, MARKER, invalid_comment(checked, "the issue body")
-        )
-        github.set_labels(hub, number, add=[INVALID_LABEL], remove=[])
+        report_invalid(github, hub, number, checked, "the issue body")
         return "invalid"
     origin = Origin(
         repository=hub, trigger="web", issue_number=number, installation_id=installation_id
     )
-    build_and_report(github, context.database, checked, origin)
+    build_and_report(github, context.systems, checked, origin)
     return "built"

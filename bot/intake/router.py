@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from bot.jobs.context import HandlerContext
+from typing import Any, Generic, TypeVar
 
 
 @dataclass(frozen=True)
@@ -27,31 +24,36 @@ class WebhookEvent:
     repository: str | None
 
 
-Handler = Callable[[WebhookEvent, "HandlerContext"], None]
+# What handlers are given besides the event (`bot.jobs.context.HandlerContext` in the
+# service): intake only asks whether anything handles an event, so it needs no context.
+ContextT = TypeVar("ContextT")
+Handler = Callable[[WebhookEvent, ContextT], None]
 
 
-class Router:
+class Router(Generic[ContextT]):
     def __init__(self) -> None:
-        self._handlers: dict[tuple[str, str | None], list[Handler]] = {}
+        self._handlers: dict[tuple[str, str | None], list[Handler[ContextT]]] = {}
 
-    def on(self, event: str, action: str | None = None) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def on(
+        self, event: str, action: str | None = None
+    ) -> Callable[[Handler[ContextT]], Handler[ContextT]]:
+        def register(handler: Handler[ContextT]) -> Handler[ContextT]:
             self.add(event, action, handler)
             return handler
 
         return register
 
-    def add(self, event: str, action: str | None, handler: Handler) -> None:
+    def add(self, event: str, action: str | None, handler: Handler[ContextT]) -> None:
         self._handlers.setdefault((event, action), []).append(handler)
 
-    def handlers_for(self, event: str, action: str | None) -> list[Handler]:
+    def handlers_for(self, event: str, action: str | None) -> list[Handler[ContextT]]:
         specific = self._handlers.get((event, action), []) if action is not None else []
         return [*specific, *self._handlers.get((event, None), [])]
 
     def handles(self, event: str, action: str | None) -> bool:
         return bool(self.handlers_for(event, action))
 
-    def dispatch(self, event: WebhookEvent, context: HandlerContext) -> int:
+    def dispatch(self, event: WebhookEvent, context: ContextT) -> int:
         """Run every handler for the event; returns how many ran."""
         handlers = self.handlers_for(event.name, event.action)
         for handler in handlers:

@@ -83,7 +83,7 @@ class WebhookSecrets:
 
 
 class WebhookIntake:
-    def __init__(self, store: DeliveryStore, router: Router, secrets: WebhookSecrets) -> None:
+    def __init__(self, store: DeliveryStore, router: Router[Any], secrets: WebhookSecrets) -> None:
         self.store = store
         self.router = router
         self.secrets = secrets

@@ -1,13 +1,18 @@
-"""What a handler or job runner may use: settings, the database, the queue, and the ports.
-Tests build one with fakes at the protocol edge; nothing here is global."""
+"""What a handler or job runner may use: settings, the database and its repositories, the
+queue, and the ports. Tests build one with fakes at the protocol edge; nothing here is
+global."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.ai.drafting import Drafter
 from bot.db.database import Database
+from bot.db.installations import InstallationsRepository
+from bot.db.systems import SystemsRepository
+from bot.deploys.records import DeployRecords
 from bot.jobs.queue import JobQueue
 from bot.ports import GitHubPort
 from bot.settings import Settings
@@ -17,8 +22,26 @@ class GitHubNotConfigured(RuntimeError):
     """The App's id and private key are not set, so SBH cannot act on GitHub."""
 
 
+class WithRepositories:
+    """The repositories over `self.database`, each made on first use."""
+
+    database: Database
+
+    @cached_property
+    def systems(self) -> SystemsRepository:
+        return SystemsRepository(self.database)
+
+    @cached_property
+    def deploys(self) -> DeployRecords:
+        return DeployRecords(self.database)
+
+    @cached_property
+    def installations(self) -> InstallationsRepository:
+        return InstallationsRepository(self.database)
+
+
 @dataclass(frozen=True)
-class HandlerContext:
+class HandlerContext(WithRepositories):
     settings: Settings
     database: Database
     queue: JobQueue

@@ -23,7 +23,7 @@ _STORED = select(
 ).where(Delivery.id == bindparam("delivery_id"))
 
 
-def delivery_runner(router: Router) -> JobRunner:
+def delivery_runner(router: Router[HandlerContext]) -> JobRunner:
     def run_delivery(job: ClaimedJob, context: HandlerContext) -> str:
         if job.delivery_id is None:
             raise ValueError(f"job {job.id} has no delivery")

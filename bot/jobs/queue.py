@@ -12,13 +12,16 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.database import Database
 from bot.db.models import Delivery, Job, utcnow
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 Clock = Callable[[], datetime]
 MAX_ERROR_CHARS = 4000
@@ -78,6 +81,15 @@ class QueuePolicy:
     max_attempts: int = 8
     backoff_base_seconds: float = 5.0
     backoff_max_seconds: float = 900.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QueuePolicy:
+        return cls(
+            lease_seconds=settings.job_lease_seconds,
+            max_attempts=settings.job_max_attempts,
+            backoff_base_seconds=settings.job_backoff_base_seconds,
+            backoff_max_seconds=settings.job_backoff_max_seconds,
+        )
 
     def backoff(self, attempts: int, jitter: float) -> timedelta:
         """Exponential backoff with "equal jitter": half fixed, half random (jitter in [0, 1))."""
@@ -147,6 +159,17 @@ class JobQueue:
         session.add(job)
         session.flush()
         return job
+
+    def submit(
+        self,
+        kind: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        dedupe_key: str | None = None,
+    ) -> int:
+        """Add a job in a transaction of its own; returns its id."""
+        with self.database.session() as session:
+            return self.enqueue(session, kind, payload=payload, dedupe_key=dedupe_key).id
 
     def claim(self, worker_id: str) -> ClaimedJob | None:
         """Take the next due job (or one whose lease expired) for `worker_id`, or None."""

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.adapters.github import GitHubAdapter, make_client
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
+from bot.db.systems import SystemsRepository
 from bot.flows.build import Origin, build_system
 from bot.settings import Settings
 from renderers.complete import complete_defaults
@@ -79,7 +80,8 @@ def first_build_requests(
     upgrade_to_head(database)
     spec = complete_defaults(load_spec(spec_path.read_text(), spec_path.name))
     before = len(github.requests)
-    build_system(adapter, database, spec, Origin(repository=HUB, trigger="command", issue_number=1))
+    origin = Origin(repository=HUB, trigger="command", issue_number=1)
+    build_system(adapter, SystemsRepository(database), spec, origin)
     database.dispose()
     return [request for request in github.requests[before:] if "/access_tokens" not in request]
 

@@ -147,7 +147,7 @@ def test_an_environment_the_spec_does_not_have_is_refused(
 
     assert deploy(web, action="deploy", environment="qa") == (
         422,
-        "'qa' is not an environment of acme/orders-api",
+        "`qa` is not an environment of acme/orders-api (known: dev, prod).",
     )
     assert deploy(web, action="deploy", environment="dev", image_tag="not a tag;")[0] == 422
 

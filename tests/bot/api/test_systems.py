@@ -9,14 +9,36 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.db.database import Database
 from bot.db.models import Deployment, EnvironmentHealth, System
-from bot.deploys.health_monitor import describe, probe_deployed
-from bot.deploys.prober import ProbeResult, RefusedTarget
+from bot.db.systems import SystemsRepository
+from bot.deploys.health_monitor import probe_deployed
+from bot.deploys.records import DeployRecords, describe
 from bot.jobs.context import HandlerContext
+from bot.ports import ProbeResult, RefusedTarget
 from tests.bot.conftest import make_settings
 from tests.bot.fake_github import FakeGitHub
 from tests.bot.flows.test_github_flows import comment_event, handle
 
 TOKEN = "api-token-for-tests"
+
+
+class FakeProber:
+    """`HealthProber` answering every URL with `answer` (or raising it), keeping the URLs."""
+
+    def __init__(self, answer: ProbeResult | RefusedTarget) -> None:
+        self.answer = answer
+        self.urls: list[str] = []
+
+    def probe(self, url: str) -> ProbeResult:
+        self.urls.append(url)
+        if isinstance(self.answer, RefusedTarget):
+            raise self.answer
+        return self.answer
+
+
+def probe_all(database: Database, prober: FakeProber) -> int:
+    return probe_deployed(SystemsRepository(database), DeployRecords(database), prober)
+
+
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -51,11 +73,10 @@ def test_systems_builds_deployments_and_health_as_json(
             )
         )
 
-    def prober(url: str) -> ProbeResult:
-        assert url == "https://orders.acme.io/api/health"
-        return ProbeResult(True, 200, 12.5, None)
+    prober = FakeProber(ProbeResult(True, 200, 12.5, None))
 
-    assert probe_deployed(database, prober) == 1
+    assert probe_all(database, prober) == 1
+    assert prober.urls == ["https://orders.acme.io/api/health"]
     with api(database, SBH_API_TOKEN=TOKEN) as client:
         listing = client.get("/api/systems", headers=AUTH).json()
         detail = client.get("/api/systems/orders-api", headers=AUTH).json()
@@ -82,12 +103,11 @@ def test_a_refused_target_is_recorded_as_down_with_the_reason(
             Deployment(system_id=system.id, environment="dev", image_tag="a", state="success")
         )
 
-    def refusing(url: str) -> ProbeResult:
-        raise RefusedTarget(
-            "orders.dev.acme.io resolves to 10.0.0.5, which is not a public address"
-        )
+    refusing = FakeProber(
+        RefusedTarget("orders.dev.acme.io resolves to 10.0.0.5, which is not a public address")
+    )
 
-    probe_deployed(database, refusing)
+    probe_all(database, refusing)
 
     with database.session() as session:
         row = session.query(EnvironmentHealth).one()
@@ -114,7 +134,7 @@ def test_status_shows_each_environments_health(
                 system_id=system.id, environment="prod", image_tag="1a2b3c4", state="success"
             )
         )
-    probe_deployed(database, lambda url: ProbeResult(False, 503, 20.0, "answered 503"))
+    probe_all(database, FakeProber(ProbeResult(False, 503, 20.0, "answered 503")))
 
     handle(comment_event("/sbh status"), context)
 

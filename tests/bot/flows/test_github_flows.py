@@ -243,22 +243,41 @@ def test_a_build_that_failed_half_way_is_reported_and_resumed(
     assert "SBH built" in github.comment_bodies(HUB, 7)[0]
 
 
-@pytest.mark.parametrize(
-    ("text", "login", "refused"),
-    [
-        ("/sbh build", "rita", "needs write permission"),
-        ("/sbh deploy prod", "alice", "needs admin permission"),
-        ("/sbh rollback prod abc1234", "rita", "needs admin permission"),
-    ],
-)
-def test_state_changing_commands_need_permission(
-    text: str, login: str, refused: str, context: HandlerContext, github: FakeGitHub
-) -> None:
-    handle(comment_event(text, login=login), context)
+def test_building_needs_write_permission(context: HandlerContext, github: FakeGitHub) -> None:
+    handle(comment_event("/sbh build", login="rita"), context)
 
     assert github.repositories == {}
-    assert refused in github.comment_bodies(HUB, 7)[-1]
+    assert "needs write permission" in github.comment_bodies(HUB, 7)[-1]
     assert "create_repository" not in github.calls
+
+
+@pytest.mark.parametrize(
+    ("text", "login"),
+    [("/sbh deploy prod", "alice"), ("/sbh rollback prod abc1234", "rita")],
+)
+def test_deploying_production_needs_admin_permission(
+    text: str, login: str, context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+
+    handle(comment_event(text, login=login), context)
+
+    assert "needs admin permission" in github.comment_bodies(HUB, 7)[-1]
+    assert "dispatch_workflow" not in github.calls
+
+
+def test_whether_an_environment_is_production_comes_from_the_built_system_not_the_issue(
+    context: HandlerContext, github: FakeGitHub
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    # A writer opens another issue with the same system's spec, but prod marked as not
+    # production, and asks for a deploy to prod there.
+    relaxed = ISSUE_BODY.replace("approval: true", "approval: true, production: false", 1)
+    assert relaxed != ISSUE_BODY
+
+    handle(comment_event("/sbh deploy prod", login="alice", body=relaxed), context)
+
+    assert "needs admin permission" in github.comment_bodies(HUB, 7)[-1]
     assert "dispatch_workflow" not in github.calls
 
 
@@ -318,13 +337,15 @@ def test_rollback_without_history_asks_for_a_tag(
 def test_unknown_environment_and_unknown_command_get_helpful_replies(
     context: HandlerContext, github: FakeGitHub
 ) -> None:
+    handle(comment_event("/sbh build"), context)
     handle(comment_event("/sbh deploy qa"), context)
     handle(comment_event("/sbh frobnicate"), context)
 
-    replies = github.comment_bodies(HUB, 7)
-    assert "`qa` is not an environment of this spec (known: dev, prod)" in replies[0]
+    replies = github.comment_bodies(HUB, 7)[1:]
+    assert replies[0] == "`qa` is not an environment of acme/orders-api (known: dev, prod)."
     assert "Unknown command `frobnicate`" in replies[1]
-    assert github.reactions == [(HUB, 555, "eyes")] * 2
+    assert github.reactions == [(HUB, 555, "eyes")] * 3
+    assert "dispatch_workflow" not in github.calls
 
 
 def test_bots_and_ordinary_comments_are_ignored(

@@ -12,7 +12,6 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import job_runners
 from bot.db.database import Database
 from bot.db.models import Installation, Job
 from bot.flows.handlers import default_router
@@ -21,6 +20,7 @@ from bot.intake.webhook_intake import IntakeActivity
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.jobs.worker import Worker, WorkerPool
+from bot.wiring import job_runners
 from tests.bot.conftest import make_settings, signed_headers
 
 

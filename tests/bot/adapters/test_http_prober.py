@@ -1,4 +1,5 @@
-"""The health prober: public https targets only (no SSRF), healthy means 200 + healthy."""
+"""The health prober over HTTP: public https targets only (no SSRF), healthy means 200 +
+healthy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from bot.deploys.prober import RefusedTarget, check_target, probe
+from bot.adapters.http_prober import HttpHealthProber, check_target
+from bot.ports import RefusedTarget
 
 
 def resolving_to(*addresses: str):  # type: ignore[no-untyped-def]
@@ -86,9 +88,9 @@ def test_the_prober_refuses_the_local_server_unless_the_test_relaxes_the_check(
     local_server: dict[str, object],
 ) -> None:
     with pytest.raises(RefusedTarget):
-        probe(str(local_server["url"]))
+        HttpHealthProber().probe(str(local_server["url"]))
 
-    result = probe(str(local_server["url"]), allow_private=True)
+    result = HttpHealthProber(allow_private=True).probe(str(local_server["url"]))
 
     assert result.up
     assert result.status_code == 200
@@ -99,7 +101,7 @@ def test_an_unhealthy_answer_is_down(local_server: dict[str, object]) -> None:
     local_server["status"] = 503
     local_server["body"] = {"status": "unhealthy"}
 
-    result = probe(str(local_server["url"]), allow_private=True)
+    result = HttpHealthProber(allow_private=True).probe(str(local_server["url"]))
 
     assert not result.up
     assert result.error == "answered 503"

@@ -1,0 +1,45 @@
+"""A person asks to deploy or roll back a built system — by `/sbh deploy|rollback` in a
+comment or with the web app's buttons — and this is the one code path both take: the
+environment and whether it is production come from the system's recorded spec (never from
+wherever the request was typed), the permission rule is checked, the deploy starts, and the
+system's status comment shows it."""
+
+from __future__ import annotations
+
+from bot.db.systems import SystemRecord, SystemsRepository
+from bot.deploys.records import DeployRecords
+from bot.deploys.start import DeployVerb, Refused, Started, start_deploy
+from bot.flows.outcomes import report_system_status
+from bot.flows.permissions import check_permission
+from bot.ports import GitHubPort
+
+
+def request_deploy(
+    github: GitHubPort,
+    systems: SystemsRepository,
+    records: DeployRecords,
+    system: SystemRecord,
+    verb: DeployVerb,
+    environment: str,
+    image_tag: str | None,
+    *,
+    login: str,
+    permission_on: str,
+) -> Started | Refused:
+    """`login` asks for `verb` of `system` to `environment`; their permission is asked of
+    GitHub on `permission_on` (the repository where they asked)."""
+    spec = system.spec
+    found = spec.environments.get(environment) if spec else None
+    if found is None:
+        known = ", ".join(system.environment_names) or "none SBH can read"
+        return Refused(
+            "unknown_environment",
+            f"`{environment}` is not an environment of {system.full_name} (known: {known}).",
+        )
+    refused = check_permission(github, permission_on, login, verb, found.production)
+    if refused is not None:
+        return refused
+    outcome = start_deploy(github, records, system, verb, environment, image_tag, login)
+    if isinstance(outcome, Started):
+        report_system_status(github, systems, records, system)
+    return outcome

@@ -1,0 +1,109 @@
+"""How SBH's parts are put together from settings: the one place where adapters are chosen,
+so that the API and the workers — inside `sbh serve` or in `sbh worker` — use the same ones,
+and tests swap them in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.adapters.github import installation_clients
+from bot.adapters.github_oauth import github_user_auth
+from bot.adapters.http_prober import HttpHealthProber
+from bot.adapters.openai_chat import make_chat
+from bot.adapters.openai_drafter import make_drafter
+from bot.ai.chat import ChatModel
+from bot.ai.drafting import Drafter
+from bot.db.database import Database
+from bot.db.systems import SystemsRepository
+from bot.deploys.health_monitor import HealthMonitor
+from bot.deploys.records import DeployRecords
+from bot.flows import web_builds
+from bot.flows.handlers import default_router
+from bot.intake.router import Router
+from bot.intake.webhook_intake import IntakeActivity
+from bot.jobs.context import HandlerContext
+from bot.jobs.dispatch import delivery_runner
+from bot.jobs.queue import JobQueue, QueuePolicy
+from bot.jobs.worker import JobRunner, WorkerPool
+from bot.ports import GitHubPort, GitHubUserAuth, HealthProber
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """The outside world as SBH reaches it: one adapter per port."""
+
+    # installation id -> GitHub as that installation (None: the App is not configured).
+    github_for_installation: Callable[[int], GitHubPort] | None
+    drafter: Drafter
+    chat: ChatModel
+    # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).
+    user_auth: GitHubUserAuth | None
+    prober: HealthProber
+
+
+def adapters_from_settings(
+    settings: Settings,
+    database: Database,
+    *,
+    github_for_installation: Callable[[int], GitHubPort] | None = None,
+    drafter: Drafter | None = None,
+    chat: ChatModel | None = None,
+    user_auth: GitHubUserAuth | None = None,
+    prober: HealthProber | None = None,
+) -> Adapters:
+    """The adapters the settings call for, except those given (tests give fakes)."""
+    return Adapters(
+        github_for_installation=github_for_installation or installation_clients(settings),
+        drafter=drafter or make_drafter(settings, database),
+        chat=chat or make_chat(settings),
+        user_auth=user_auth or github_user_auth(settings),
+        prober=prober or HttpHealthProber(),
+    )
+
+
+def job_runners(router: Router[HandlerContext]) -> Mapping[str, JobRunner]:
+    return {"delivery": delivery_runner(router), web_builds.JOB_KIND: web_builds.run_web_build}
+
+
+def handler_context(
+    settings: Settings, database: Database, queue: JobQueue, adapters: Adapters
+) -> HandlerContext:
+    """What handlers and job runners get, wherever the workers run."""
+    return HandlerContext(
+        settings=settings,
+        database=database,
+        queue=queue,
+        github_for_installation=adapters.github_for_installation,
+        drafter=adapters.drafter,
+    )
+
+
+def worker_pool(
+    settings: Settings,
+    database: Database,
+    adapters: Adapters,
+    *,
+    router: Router[HandlerContext] | None = None,
+    threads: int | None = None,
+    intake: IntakeActivity | None = None,
+    defer_seconds: float = 0.0,
+) -> WorkerPool:
+    queue = JobQueue(database, QueuePolicy.from_settings(settings))
+    return WorkerPool(
+        handler_context(settings, database, queue, adapters),
+        job_runners(router or default_router()),
+        threads or settings.worker_threads,
+        intake=intake,
+        defer_seconds=defer_seconds,
+    )
+
+
+def health_monitor(settings: Settings, database: Database, adapters: Adapters) -> HealthMonitor:
+    return HealthMonitor(
+        SystemsRepository(database),
+        DeployRecords(database),
+        adapters.prober,
+        settings.health_probe_seconds,
+    )
