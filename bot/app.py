@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,10 +11,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.ai.chat import ChatModel, RateLimiter
+from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
-from bot.api import auth, builds, chat, deploys, health, specs, systems
-from bot.api.dependencies import Services
+from bot.api import auth, builds, chat, config, deploys, health, specs, systems
+from bot.api.dependencies import ErrorDetail, Services
+from bot.api.limits import RequestLimits
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
 from bot.flows.handlers import default_router
@@ -87,8 +89,7 @@ def create_app(
         queue=queue,
         intake=intake,
         chat=adapters.chat,
-        # Until there are accounts, chat is limited per client address.
-        chat_limiter=RateLimiter(rate=settings.chat_requests_per_minute / 60, burst=10),
+        limits=RequestLimits.from_settings(settings),
         drafter=adapters.drafter,
         github_for_installation=adapters.github_for_installation,
         user_auth=adapters.user_auth,
@@ -123,11 +124,20 @@ def create_app(
             if monitor is not None:
                 monitor.stop()
 
-    app = FastAPI(title="System Builder Hub", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="System Builder Hub",
+        version=__version__,
+        lifespan=lifespan,
+        responses={
+            "default": {"model": ErrorDetail, "description": "what went wrong, for a person"}
+        },
+    )
     app.state.services = services
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(specs.router)
+    app.include_router(config.router)
+    app.add_exception_handler(specs.UnusableSpec, specs.answer_unusable_spec)
     app.include_router(systems.router)
     app.include_router(deploys.router)
     app.include_router(builds.router)
@@ -178,6 +188,14 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def openapi_text() -> str:
+    """The OpenAPI description of the JSON API as committed in `web/openapi.json` (the web
+    app's types are generated from it). No setting changes it."""
+    settings = Settings.model_validate({"SBH_ENV": "development"})
+    app = create_app(settings, database=Database("sqlite://"), run_worker=False)
+    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
 
 
 def app_from_environment() -> FastAPI:

@@ -67,8 +67,14 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(default=None, validation_alias="SBH_API_TOKEN")
     # The built web app (`make web`); served at / when the directory exists.
     web_dist: Path = Field(default=Path("web/dist"), validation_alias="SBH_WEB_DIST")
+    # Per client address: chat, AI completion and Build now (each costs an AI call or a
+    # GitHub write), and spec checks (validate, preview, zip), which the System Builder makes
+    # as a person types: 600 a minute, bursts of 60, is beyond any typing.
     chat_requests_per_minute: float = Field(
         default=30, gt=0, validation_alias="SBH_CHAT_REQUESTS_PER_MINUTE"
+    )
+    spec_checks_per_minute: float = Field(
+        default=600, gt=0, validation_alias="SBH_SPEC_CHECKS_PER_MINUTE"
     )
     # The repository (owner/name) where spec issues are opened; the web app links to it.
     hub_repository: str | None = Field(

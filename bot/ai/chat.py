@@ -9,7 +9,21 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-ALLOWED_MODELS: tuple[str, ...] = ("gpt-4o", "gpt-4o-mini", "gpt-4-turbo")
+# The models a person may choose in the chat, with the names the web app shows (it reads
+# this list from GET /api/config); the first is the default when OPENAI_MODEL is not one.
+CHAT_MODELS: dict[str, str] = {
+    "gpt-4o-mini": "GPT-4o Mini",
+    "gpt-4o": "GPT-4o",
+    "gpt-4-turbo": "GPT-4 Turbo",
+}
+ALLOWED_MODELS: tuple[str, ...] = tuple(CHAT_MODELS)
+
+
+def default_chat_model(configured: str) -> str:
+    """OPENAI_MODEL when the chat allows it, else the first allowed model."""
+    return configured if configured in CHAT_MODELS else ALLOWED_MODELS[0]
+
+
 MAX_MESSAGES = 50
 MAX_MESSAGE_CHARACTERS = 16_000
 MAX_TOTAL_CHARACTERS = 64_000

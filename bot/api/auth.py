@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, find_viewer, how_to_sign_in
@@ -100,13 +101,27 @@ async def _end_session(request: Request, services: Services) -> None:
         await run_in_threadpool(end_session, services.database, session_id)
 
 
+class SessionView(BaseModel):
+    """Who the web app acts as. Never a secret: the CSRF token is also this browser's cookie."""
+
+    user: str | None
+    mode: Literal["local", "github", "token", "anonymous"]
+    label: str
+    sign_in_url: str | None  # where "Sign in with GitHub" goes; None: not configured
+    csrf_token: str
+
+
+class SignedOut(BaseModel):
+    signed_out: Literal[True] = True
+
+
 @router.get("/api/session")
 async def session(
     request: Request,
     response: Response,
     services: Annotated[Services, Depends(get_services)],
     authorization: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> SessionView:
     """Who the web app is acting as, where to sign in, and the CSRF token to send with
     state-changing requests (also set as the `sbh_csrf` cookie). Never a secret."""
     settings = services.settings
@@ -115,16 +130,16 @@ async def session(
     if _verified(settings, "csrf", csrf_token) is None:
         csrf_token = _signed(settings, "csrf", new_token(), CSRF_SECONDS)
         _set_cookie(response, settings, CSRF_COOKIE, csrf_token, CSRF_SECONDS, samesite="strict")
-    return {
-        "user": viewer.login if viewer else None,
-        "mode": viewer.mode if viewer else "anonymous",
-        "label": viewer.label if viewer else f"Not signed in: {how_to_sign_in(settings)}",
-        "sign_in_url": f"{AUTH_PATH}/login" if settings.sign_in_configured else None,
-        "csrf_token": csrf_token,
-    }
+    return SessionView(
+        user=viewer.login if viewer else None,
+        mode=viewer.mode if viewer else "anonymous",
+        label=viewer.label if viewer else f"Not signed in: {how_to_sign_in(settings)}",
+        sign_in_url=f"{AUTH_PATH}/login" if settings.sign_in_configured else None,
+        csrf_token=csrf_token,
+    )
 
 
-@router.get("/api/auth/login")
+@router.get("/api/auth/login", response_class=RedirectResponse, status_code=302)
 async def login(
     request: Request, services: Annotated[Services, Depends(get_services)]
 ) -> RedirectResponse:
@@ -146,7 +161,9 @@ async def login(
     return response
 
 
-@router.get("/api/auth/callback", name="auth_callback")
+@router.get(
+    "/api/auth/callback", name="auth_callback", response_class=RedirectResponse, status_code=302
+)
 async def callback(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
@@ -200,11 +217,13 @@ async def callback(
 
 @router.post("/api/auth/logout")
 async def logout(
-    request: Request, services: Annotated[Services, Depends(get_services)], csrf: CsrfChecked
-) -> JSONResponse:
+    request: Request,
+    response: Response,
+    services: Annotated[Services, Depends(get_services)],
+    csrf: CsrfChecked,
+) -> SignedOut:
     await _end_session(request, services)
-    response = JSONResponse({"signed_out": True})
     response.delete_cookie(
         SESSION_COOKIE, path="/", httponly=True, secure=services.settings.is_production
     )
-    return response
+    return SignedOut()

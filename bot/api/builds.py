@@ -5,16 +5,16 @@ outcome appears as it does for `/sbh build`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer
-from bot.api.specs import limit_per_client, spec_problems
+from bot.api.limits import within
+from bot.api.specs import PROBLEMS, UnusableSpec
 from bot.deploys.start import Refused
 from bot.flows.spec_checks import draft_spec
 from bot.flows.web_builds import start_web_build
@@ -28,14 +28,20 @@ class BuildRequest(BaseModel):
     spec: str = Field(max_length=MAX_SPEC_BYTES)
 
 
-@router.post("/api/builds", status_code=202)
+class BuildStarted(BaseModel):
+    issue: int  # the spec issue SBH opened in the hub repository
+    issue_url: str
+    message: str
+
+
+@router.post("/api/builds", status_code=202, responses=PROBLEMS)
 async def build_now(
     request: Request,
     body: BuildRequest,
     viewer: CurrentViewer,
     _csrf: CsrfChecked,
     services: Annotated[Services, Depends(get_services)],
-) -> Any:
+) -> BuildStarted:
     if viewer.mode != "github" or viewer.login is None:
         raise HTTPException(
             403,
@@ -45,12 +51,12 @@ async def build_now(
     hub = services.settings.hub_repository
     if hub is None:
         raise HTTPException(409, "SBH_HUB_REPOSITORY is not set: there is no hub to build from")
-    limit_per_client(request, services)
+    within(services.limits.costly, request, "requests")
     try:
         # The worker completes it again with the Drafter; this only refuses what cannot build.
         checked = await run_in_threadpool(draft_spec, body.spec, "spec.yaml")
     except SpecError as error:
-        return JSONResponse({"valid": False, "problems": spec_problems(error)}, status_code=422)
+        raise UnusableSpec(error) from None
     installation_id = await run_in_threadpool(
         services.installations.active_for_account, hub.split("/")[0]
     )
@@ -70,8 +76,8 @@ async def build_now(
     if isinstance(started, Refused):
         raise HTTPException(403, started.message)
     url = f"{services.settings.github_web_url.rstrip('/')}/{hub}/issues/{started}"
-    return {
-        "issue": started,
-        "issue_url": url,
-        "message": f"SBH opened {hub}#{started} and is building {repository}; it reports there.",
-    }
+    return BuildStarted(
+        issue=started,
+        issue_url=url,
+        message=f"SBH opened {hub}#{started} and is building {repository}; it reports there.",
+    )

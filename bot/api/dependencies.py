@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
+from pydantic import BaseModel
 
-from bot.ai.chat import ChatModel, RateLimiter
+from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
+from bot.api.limits import RequestLimits
 from bot.db.database import Database
 from bot.intake.webhook_intake import WebhookIntake
 from bot.jobs.context import WithRepositories
@@ -24,12 +26,18 @@ class Services(WithRepositories):
     queue: JobQueue
     intake: WebhookIntake
     chat: ChatModel
-    chat_limiter: RateLimiter
+    limits: RequestLimits
     drafter: Drafter
     # installation id -> GitHub as that installation (None: the App is not configured).
     github_for_installation: Callable[[int], GitHubPort] | None = None
     # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).
     user_auth: GitHubUserAuth | None = None
+
+
+class ErrorDetail(BaseModel):
+    """Every error the API answers itself: a sentence a person can act on."""
+
+    detail: str
 
 
 async def get_services(request: Request) -> Services:

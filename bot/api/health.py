@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from bot.api.dependencies import Services, get_services
-from bot.api.service_health import readiness, service_health
+from bot.api.service_health import Readiness, ServiceHealth, readiness, service_health
 
 router = APIRouter()
 
 
-@router.get("/api/ai-chat/health")
-async def ai_chat_health(services: Annotated[Services, Depends(get_services)]) -> JSONResponse:
-    report = await run_in_threadpool(
-        service_health, services.settings, services.database, services.queue
-    )
-    return JSONResponse(report.body, status_code=report.status_code)
+class Alive(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+@router.get("/api/ai-chat/health", responses={503: {"model": ServiceHealth}})
+async def ai_chat_health(
+    response: Response, services: Annotated[Services, Depends(get_services)]
+) -> ServiceHealth:
+    report = await run_in_threadpool(service_health, services.settings, services.queue)
+    response.status_code = 200 if report.status == "healthy" else 503
+    return report
 
 
 @router.get("/healthz")
-async def liveness() -> dict[str, str]:
+async def liveness() -> Alive:
     """The process answers; no dependency is checked (restarts don't fix a database)."""
-    return {"status": "ok"}
+    return Alive()
 
 
-@router.get("/readyz")
-async def ready(services: Annotated[Services, Depends(get_services)]) -> JSONResponse:
+@router.get("/readyz", responses={503: {"model": Readiness}})
+async def ready(
+    response: Response, services: Annotated[Services, Depends(get_services)]
+) -> Readiness:
     report = await run_in_threadpool(readiness, services.database)
-    return JSONResponse(report.body, status_code=report.status_code)
+    response.status_code = 200 if report.status == "ready" else 503
+    return report

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.database import Database
@@ -14,37 +14,53 @@ from bot.settings import Settings
 from renderers.version import __version__
 
 
-@dataclass(frozen=True)
-class Report:
-    status_code: int
-    body: dict[str, Any]
+class QueueDepth(BaseModel):
+    pending: int
+    running: int
+    parked: int
 
 
-def service_health(settings: Settings, database: Database, queue: JobQueue) -> Report:
-    body: dict[str, Any] = {
-        "status": "healthy",
-        "version": __version__,
-        "environment": settings.environment,
-        "database": "ok",
-        "openai": "configured" if settings.openai_configured else "echo-fallback",
-    }
+class ServiceHealth(BaseModel):
+    """The load balancer's probe: 200 when healthy, 503 when the database is unreachable."""
+
+    status: Literal["healthy", "unhealthy"]
+    version: str
+    environment: str
+    database: Literal["ok", "unreachable"]
+    openai: Literal["configured", "echo-fallback"]
+    queue: QueueDepth | None
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not-ready"]
+    database: Literal["ok", "unreachable"]
+    migrations: str | None = None  # "current", or what to run
+
+
+def service_health(settings: Settings, queue: JobQueue) -> ServiceHealth:
     try:
         counts = queue.counts()
     except SQLAlchemyError:
-        body.update(status="unhealthy", database="unreachable")
-        return Report(503, body)
-    body["queue"] = {"pending": counts.pending, "running": counts.running, "parked": counts.parked}
-    return Report(200, body)
+        counts = None
+    return ServiceHealth(
+        status="healthy" if counts is not None else "unhealthy",
+        version=__version__,
+        environment=settings.environment,
+        database="ok" if counts is not None else "unreachable",
+        openai="configured" if settings.openai_configured else "echo-fallback",
+        queue=(
+            QueueDepth(pending=counts.pending, running=counts.running, parked=counts.parked)
+            if counts is not None
+            else None
+        ),
+    )
 
 
-def readiness(database: Database) -> Report:
+def readiness(database: Database) -> Readiness:
     try:
         current = at_head(database)
     except SQLAlchemyError:
-        return Report(503, {"status": "not-ready", "database": "unreachable"})
+        return Readiness(status="not-ready", database="unreachable")
     if not current:
-        return Report(
-            503,
-            {"status": "not-ready", "database": "ok", "migrations": "pending (run sbh migrate)"},
-        )
-    return Report(200, {"status": "ready", "database": "ok", "migrations": "current"})
+        return Readiness(status="not-ready", database="ok", migrations="pending (run sbh migrate)")
+    return Readiness(status="ready", database="ok", migrations="current")

@@ -66,7 +66,7 @@ def test_a_model_outside_the_allow_list_is_refused_with_the_list(echo: TestClien
     response = echo.post("/api/ai-chat", json={**HELLO, "model": "gpt-5-ultra"})
 
     assert response.status_code == 422
-    assert "gpt-4o, gpt-4o-mini, gpt-4-turbo" in response.json()["detail"]
+    assert "gpt-4o-mini, gpt-4o, gpt-4-turbo" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -130,6 +130,35 @@ def test_chat_is_rate_limited_per_client(database: Database) -> None:
 
     assert codes[:10] == [200] * 10  # the burst
     assert codes[10:] == [429, 429]
+
+
+def test_checking_specs_has_a_limit_of_its_own_that_typing_cannot_reach(
+    database: Database,
+) -> None:
+    # A person typing an 11-digit account id sends a check per key at worst; the chat's
+    # limit (here: used up) must not turn those checks into 429s.
+    settings = make_settings(SBH_CHAT_REQUESTS_PER_MINUTE="1")
+    spec = EXAMPLE_SPEC.read_text()
+    with as_the_web_app(TestClient(create_app(settings, database=database))) as client:
+        chats = [client.post("/api/ai-chat", json=HELLO).status_code for _ in range(11)]
+        checks = [
+            client.post("/api/specs/validate", json={"spec": spec}).status_code for _ in range(11)
+        ]
+
+    assert chats[-1] == 429
+    assert checks == [200] * 11
+
+
+def test_spec_checks_are_limited_too(database: Database) -> None:
+    settings = make_settings(SBH_SPEC_CHECKS_PER_MINUTE="1")
+    spec = EXAMPLE_SPEC.read_text()
+    with as_the_web_app(TestClient(create_app(settings, database=database))) as client:
+        codes = [
+            client.post("/api/specs/validate", json={"spec": spec}).status_code for _ in range(62)
+        ]
+
+    assert codes[:60] == [200] * 60  # the burst
+    assert codes[60:] == [429, 429]
 
 
 def test_the_rate_limiter_refills_over_time() -> None:

@@ -157,12 +157,32 @@ def test_config_tells_the_web_app_the_hub_repository(database: Database) -> None
     with TestClient(create_app(settings, database=database)) as client:
         response = client.get("/api/config")
 
-    assert response.json() == {"hub_repository": "acme/sbh-hub", "ai": True}
+    assert response.json() == {
+        "hub_repository": "acme/sbh-hub",
+        "ai": True,
+        "models": [
+            {"id": "gpt-4o-mini", "label": "GPT-4o Mini"},
+            {"id": "gpt-4o", "label": "GPT-4o"},
+            {"id": "gpt-4-turbo", "label": "GPT-4 Turbo"},
+        ],
+        "default_model": "gpt-4o-mini",
+    }
     assert "sk-test" not in response.text
 
 
 def test_without_a_hub_repository_config_says_none(without_ai: TestClient) -> None:
-    assert without_ai.get("/api/config").json() == {"hub_repository": None, "ai": False}
+    config = without_ai.get("/api/config").json()
+
+    assert (config["hub_repository"], config["ai"]) == (None, False)
+
+
+def test_the_chats_default_model_is_openai_model_when_the_chat_allows_it(
+    database: Database,
+) -> None:
+    for configured, default in (("gpt-4o", "gpt-4o"), ("gpt-4.1-nano", "gpt-4o-mini")):
+        settings = make_settings(OPENAI_MODEL=configured)
+        with TestClient(create_app(settings, database=database)) as client:
+            assert client.get("/api/config").json()["default_model"] == default
 
 
 def test_completion_without_the_csrf_token_is_refused(database: Database) -> None:
