@@ -65,7 +65,7 @@ describe("Complete with AI", () => {
     fireEvent.click(screen.getByRole("button", { name: "Accept all" }));
 
     const spec = screen.getByLabelText("spec.yaml").textContent ?? "";
-    expect(spec).toContain("instance_class: db.t4g.small");
+    expect(spec).toContain('instance_class: "db.t4g.small"');
     expect(spec).toContain('"LOG_LEVEL": "debug"');
     expect(spec).not.toContain("invoices");
     expect(screen.queryByRole("list", { name: "Proposed fields" })).toBeNull();
@@ -124,7 +124,7 @@ describe("A spec from the AI chat", () => {
 
     expect(screen.getByLabelText("Name")).toHaveProperty("value", "shop");
     expect(screen.getByRole("status").textContent).toBe("Loaded the spec from the AI chat.");
-    expect(screen.getByLabelText("spec.yaml").textContent).toContain("runtime: python-fastapi");
+    expect(screen.getByLabelText("spec.yaml").textContent).toContain('runtime: "python-fastapi"');
     expect(sessionStorage.getItem("sbh.builder.spec")).toBeNull();
   });
 });
