@@ -1,6 +1,6 @@
 // The SBH API the pages use (same origin; no secret ever reaches the browser).
+import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { Problem } from "./spec";
-import { EventParser } from "./sse";
 
 // Every state-changing request sends the CSRF token GET /api/session gave this browser
 // (the server also keeps it in a SameSite=Strict cookie and compares the two).
@@ -101,29 +101,34 @@ export interface ChatMessage {
   content: string;
 }
 
+/** Streams the AI's reply to `messages` into `onDelta`. The server sends
+ * `data: {"delta": ...}` per piece, then `event: done` (with `fallback`: the echo answered)
+ * or `event: error`. */
 export async function streamChat(
   messages: ChatMessage[],
   model: string,
   onDelta: (text: string) => void,
 ): Promise<{ fallback: boolean; error?: string }> {
   const response = await post("/api/ai-chat/stream", { messages, model });
-  if (!response.ok || !response.body) {
+  if (!response.ok) {
     const detail = (await response.json().catch(() => ({}))) as { detail?: unknown };
     return { fallback: false, error: String(detail.detail ?? response.statusText) };
   }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const parser = new EventParser();
-  let fallback = false;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    for (const event of parser.push(value)) {
-      if (event.event === "message") onDelta(String(event.data.delta ?? ""));
-      else if (event.event === "done") fallback = Boolean(event.data.fallback);
-      else if (event.event === "error") return { fallback, error: String(event.data.error) };
+  const incomplete = { fallback: false, error: "the reply ended before it was complete" };
+  if (!response.body) return incomplete;
+  const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+  try {
+    for (;;) {
+      const { value: event, done } = await events.read();
+      if (done) return incomplete;
+      const data = JSON.parse(event.data) as Record<string, unknown>;
+      if (event.event === "done") return { fallback: Boolean(data.fallback) };
+      if (event.event === "error") return { fallback: false, error: String(data.error) };
+      onDelta(String(data.delta ?? ""));
     }
+  } finally {
+    void events.cancel();
   }
-  return { fallback };
 }
 
 export interface Session {
