@@ -1,4 +1,4 @@
-// SBH's small component library: buttons, fields, cards, code view, chat bubbles.
+// SBH's small component library: buttons, fields, cards, code view, chat bubbles, errors.
 import type { ReactNode } from "react";
 
 export function Button(props: {
@@ -103,5 +103,22 @@ export function InlineMarkdown(props: { text: string }) {
         ),
       )}
     </>
+  );
+}
+
+// A request that failed, said in words (an ApiError's message is the server's `detail`), with
+// a way to try again when there is one.
+export function ErrorNotice(props: { error: Error; what: string; onRetry?: () => void }) {
+  return (
+    <div role="alert" className="flex flex-wrap items-center gap-2 text-sm text-red-700">
+      <p>
+        {props.what}: <span>{props.error.message}</span>
+      </p>
+      {props.onRetry ? (
+        <Button kind="secondary" onClick={props.onRetry}>
+          Try again
+        </Button>
+      ) : null}
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { csrfHeaders, forgetCsrfToken, streamChat, validateSpec } from "./api";
+import { ApiError, csrfHeaders, forgetCsrfToken, getSystem, listSystems, streamChat, validateSpec } from "./api";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -49,6 +49,40 @@ describe("CSRF token", () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response("not json")));
 
     expect(await csrfHeaders()).toEqual({});
+  });
+});
+
+describe("a failed request", () => {
+  it("throws an ApiError whose message is the server's detail", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "no system named 'orders-api'" }), { status: 404 })));
+
+    const failure = await getSystem("orders-api", "acme").catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ status: 404, message: "no system named 'orders-api'" });
+  });
+
+  it("says the status when the error's body is not JSON (a proxy's HTML page)", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response("<html>Bad Gateway</html>", { status: 502, statusText: "Bad Gateway" })));
+
+    await expect(listSystems()).rejects.toThrow("the server answered 502 Bad Gateway");
+  });
+
+  it("says a 2xx answer that is not JSON is not", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response("<html>SBH</html>")));
+
+    await expect(listSystems()).rejects.toThrow("the server's answer was not JSON");
+  });
+
+  it("reads FastAPI's validation errors and the rate limit's detail", async () => {
+    const answers = [
+      new Response(JSON.stringify({ detail: [{ loc: ["body", "spec"], msg: "String should have at most 200000 characters" }] }), { status: 422 }),
+      new Response(JSON.stringify({ detail: "too many requests from this address; wait a little" }), { status: 429 }),
+    ];
+    vi.stubGlobal("fetch", vi.fn(async (url: string) => (url === "/api/session" ? new Response("{}") : (answers.shift() as Response))));
+
+    await expect(validateSpec("x")).rejects.toThrow("the request was not valid (String should have at most 200000 characters)");
+    await expect(validateSpec("x")).rejects.toMatchObject({ status: 429, message: "too many requests from this address; wait a little" });
   });
 });
 

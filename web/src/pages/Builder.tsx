@@ -4,10 +4,11 @@
 // types, but a field shows its error only once it was touched or its step was left with Next
 // (all of them at the finish, and at once for a spec loaded from elsewhere).
 import { useEffect, useMemo, useState } from "react";
-import { Button, Card, CodeView, Field, inputClass } from "../components/ui";
+import { Button, Card, CodeView, ErrorNotice, Field, inputClass } from "../components/ui";
 import { BuildNow } from "./BuildNow";
-import { downloadZip, getConfig, previewSpec, validateSpec, type PreviewFile, type ProposedField } from "../lib/api";
+import { downloadZip, getConfig, validateSpec, type ProposedField } from "../lib/api";
 import { forgetHandedSpec, handedSpec } from "../lib/handoff";
+import { useApi } from "../lib/useApi";
 import {
   EMPTY_FORM,
   MAX_ISSUE_URL_LENGTH,
@@ -22,6 +23,7 @@ import {
   type SpecForm,
 } from "../lib/spec";
 import { CompleteWithAI, distinctProblems } from "./CompleteWithAI";
+import { GeneratedFiles, usePreview } from "./GeneratedFiles";
 
 const STEPS = ["Basics", "Service", "Data", "Environments", "Config", "Finish"] as const;
 const FINISH = STEPS.length - 1;
@@ -44,27 +46,21 @@ export function Builder(props: { initial?: SpecForm }) {
     return text === null ? null : formFromSpec(text);
   });
   const [form, setForm] = useState<SpecForm>(props.initial ?? (handed && "form" in handed ? handed.form : EMPTY_FORM));
-  const [hubRepository, setHubRepository] = useState<string | null>(null);
   const [step, setStep] = useState(0);
   const [problems, setProblems] = useState<Problem[]>([]);
   // What the person has reached: fields they changed and steps they left going forward. A
   // spec that arrived filled in (from the chat, or `initial`) shows all its errors at once.
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [left, setLeft] = useState<ReadonlySet<number>>(() => new Set(props.initial || (handed && "form" in handed) ? STEPS.keys() : []));
-  const [files, setFiles] = useState<PreviewFile[]>([]);
-  const [shown, setShown] = useState<{ path: string; content: string } | null>(null);
   const yaml = useMemo(() => specYaml(form), [form]);
+  const config = useApi(getConfig, []);
+  const preview = usePreview(yaml);
+  const hubRepository = config.data?.hub_repository ?? null;
   const issueUrl = hubRepository ? specIssueUrl(hubRepository, yaml, form.name) : null;
 
   useEffect(() => {
     if (handed) forgetHandedSpec();
   }, [handed]);
-
-  useEffect(() => {
-    getConfig()
-      .then((config) => setHubRepository(config.hub_repository ?? null))
-      .catch(() => setHubRepository(null));
-  }, []);
 
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -93,12 +89,6 @@ export function Builder(props: { initial?: SpecForm }) {
     touch(...fields.map((proposed) => formFieldOf({ line: 0, column: 0, field: proposed.field, message: "" })));
     setForm((current) => fields.reduce((changed, proposed) => applyField(changed, proposed.field, proposed.value), current));
   };
-
-  async function preview(path?: string) {
-    const result = await previewSpec(yaml, path);
-    if (result.files) setFiles(result.files);
-    setShown(result.file ?? null);
-  }
 
   function downloadSpec() {
     const link = document.createElement("a");
@@ -241,7 +231,7 @@ export function Builder(props: { initial?: SpecForm }) {
               <Button kind="secondary" onClick={() => void downloadZip(yaml, form.name)} disabled={problems.length > 0}>
                 Download the repository (zip)
               </Button>
-              <Button kind="secondary" onClick={() => void preview()} disabled={problems.length > 0}>
+              <Button kind="secondary" onClick={() => void preview.show()} disabled={problems.length > 0}>
                 Preview the files
               </Button>
               {hubRepository && issueUrl ? (
@@ -260,6 +250,9 @@ export function Builder(props: { initial?: SpecForm }) {
                   This spec is too long for a prefilled issue link (GitHub accepts links up to about {MAX_ISSUE_URL_LENGTH / 1000} KB): download
                   spec.yaml and paste it into a new issue in {hubRepository} in a ```yaml block.
                 </p>
+              ) : null}
+              {config.error ? (
+                <ErrorNotice what="SBH's hub repository could not be read, so no spec issue or build is offered" error={config.error} onRetry={config.reload} />
               ) : null}
             </div>
           ) : null}
@@ -296,21 +289,7 @@ export function Builder(props: { initial?: SpecForm }) {
             </div>
           ) : null}
         </Card>
-        {files.length ? (
-          <Card title={`Generated files (${files.length})`}>
-            <ul className="max-h-64 overflow-auto text-xs">
-              {files.map((file) => (
-                <li key={file.path}>
-                  <button type="button" className="text-indigo-700 underline" onClick={() => void preview(file.path)}>
-                    {file.path}
-                  </button>{" "}
-                  <span className="text-slate-500">{file.size} B{file.executable ? ", executable" : ""}</span>
-                </li>
-              ))}
-            </ul>
-            {shown ? <CodeView label={shown.path} text={shown.content} /> : null}
-          </Card>
-        ) : null}
+        <GeneratedFiles preview={preview} />
       </div>
     </div>
   );
