@@ -1,6 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Config } from "../lib/api";
 import { EMPTY_FORM, type SpecForm } from "../lib/spec";
+import { CONFIG } from "../test/fixtures";
 import { Builder } from "./Builder";
 
 const FORM: SpecForm = {
@@ -26,7 +28,7 @@ const AI_PROPOSAL = {
 };
 
 // The API by URL: validation always passes; completion answers `completion`.
-function api(completion: object, config: object = { hub_repository: null, ai: true }) {
+function api(completion: object, config: Config = CONFIG) {
   const calls: Array<{ url: string; body: unknown }> = [];
   const fetchMock = vi.fn(async (url: string, init?: { body?: string }) => {
     calls.push({ url, body: init?.body ? JSON.parse(init.body) : undefined });
@@ -94,7 +96,7 @@ describe("Complete with AI", () => {
 
 describe("Finish", () => {
   it("links to a prefilled spec issue in the hub repository", async () => {
-    api(AI_PROPOSAL, { hub_repository: "acme/hub", ai: false });
+    api(AI_PROPOSAL, { ...CONFIG, hub_repository: "acme/hub", ai: false });
     render(<Builder initial={FORM} />);
     fireEvent.click(screen.getByRole("button", { name: "6. Finish" }));
 
