@@ -1,6 +1,6 @@
 import { Account } from "./components/Account";
 import { hrefOf, useRoute } from "./lib/route";
-import { Builder } from "./pages/Builder";
+import { Builder } from "./pages/builder/Builder";
 import { Chat } from "./pages/Chat";
 import { Dashboard } from "./pages/Dashboard";
 

@@ -143,6 +143,17 @@ export interface Problem {
   message: string;
 }
 
+// The server may report one problem more than once; a person needs to read it once.
+export function distinctProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.line, problem.field, problem.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 // Which form field a spec problem belongs to, so the error shows next to it.
 export function formFieldOf(problem: Problem): string {
   const field = problem.field;

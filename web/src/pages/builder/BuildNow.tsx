@@ -1,9 +1,9 @@
 // "Build now" on the finish step: shown to people signed in with GitHub when SBH has a hub
 // repository; the server checks their write permission there, as /sbh build does.
 import { useState } from "react";
-import { Button, InlineMarkdown } from "../components/ui";
-import { asError, buildNow, getSession } from "../lib/api";
-import { useApi } from "../lib/useApi";
+import { Button, InlineMarkdown } from "../../components/ui";
+import { asError, buildNow, getSession } from "../../lib/api";
+import { useApi } from "../../lib/useApi";
 
 export function BuildNow(props: { spec: string; hubRepository: string | null; disabled: boolean }) {
   // A session that cannot be read offers no button; the header's Account says why.

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { EMPTY_FORM } from "../lib/spec";
+import { EMPTY_FORM } from "../../lib/spec";
 import { Builder } from "./Builder";
 
 afterEach(() => {

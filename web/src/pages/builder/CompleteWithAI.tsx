@@ -1,20 +1,9 @@
 // "Complete with AI": the Drafter proposes the fields the spec leaves out; each proposal is
 // accepted into the form or rejected, one by one or all at once.
 import { useState } from "react";
-import { Button, Card, ErrorNotice, Field, inputClass } from "../components/ui";
-import { asError, completeSpec, type Completion, type ProposedField } from "../lib/api";
-import type { Problem } from "../lib/spec";
-
-// The server may report one problem more than once; a person needs to read it once.
-export function distinctProblems(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((problem) => {
-    const key = JSON.stringify([problem.line, problem.field, problem.message]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+import { Button, Card, ErrorNotice, Field, inputClass } from "../../components/ui";
+import { asError, completeSpec, type Completion, type ProposedField } from "../../lib/api";
+import { distinctProblems } from "../../lib/spec";
 
 export function CompleteWithAI(props: { spec: string; onAccept: (fields: ProposedField[]) => void }) {
   const [context, setContext] = useState("");

@@ -1,8 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Config } from "../lib/api";
-import { EMPTY_FORM, type SpecForm } from "../lib/spec";
-import { CONFIG } from "../test/fixtures";
+import type { Config } from "../../lib/api";
+import { EMPTY_FORM, type SpecForm } from "../../lib/spec";
+import { CONFIG } from "../../test/fixtures";
 import { Builder } from "./Builder";
 
 const FORM: SpecForm = {

@@ -1,7 +1,7 @@
 // The files SBH would generate from the spec (/api/specs/preview), and one file's text.
 import { useState } from "react";
-import { Card, CodeView, ErrorNotice } from "../components/ui";
-import { asError, previewSpec, type PreviewFile } from "../lib/api";
+import { Card, CodeView, ErrorNotice } from "../../components/ui";
+import { asError, previewSpec, type PreviewFile } from "../../lib/api";
 
 export interface Preview {
   files: PreviewFile[];
