@@ -5,11 +5,12 @@
 // (all of them at the finish, and at once for a spec loaded from elsewhere).
 import { useEffect, useMemo, useState } from "react";
 import { Button, Card } from "../../components/ui";
-import { getConfig, validateSpec, type ProposedField } from "../../lib/api";
+import { getConfig, type ProposedField } from "../../lib/api";
 import { forgetHandedSpec, handedSpec } from "../../lib/handoff";
-import { EMPTY_FORM, applyField, distinctProblems, formFieldOf, formFromSpec, specYaml, type EnvironmentForm, type Problem, type SpecForm } from "../../lib/spec";
+import { EMPTY_FORM, applyField, formFieldOf, formFromSpec, specYaml, type EnvironmentForm, type SpecForm } from "../../lib/spec";
 import { useApi } from "../../lib/useApi";
 import { BasicsStep } from "./BasicsStep";
+import { CheckStatus } from "./CheckStatus";
 import { CompleteWithAI } from "./CompleteWithAI";
 import { ConfigStep } from "./ConfigStep";
 import { DataStep } from "./DataStep";
@@ -19,6 +20,7 @@ import { GeneratedFiles, usePreview } from "./GeneratedFiles";
 import { ServiceStep } from "./ServiceStep";
 import { SpecCard } from "./SpecCard";
 import { ENVIRONMENT_FIELD, FIELD_OF, FINISH, STEPS, stepOf, type StepProps } from "./steps";
+import { useSpecCheck } from "./useSpecCheck";
 
 export function Builder(props: { initial?: SpecForm }) {
   // A spec handed over by the AI chat's "Use this spec" (read once, forgotten after mount).
@@ -28,12 +30,12 @@ export function Builder(props: { initial?: SpecForm }) {
   });
   const [form, setForm] = useState<SpecForm>(props.initial ?? (handed && "form" in handed ? handed.form : EMPTY_FORM));
   const [step, setStep] = useState(0);
-  const [problems, setProblems] = useState<Problem[]>([]);
   // What the person has reached: fields they changed and steps they left going forward. A
   // spec that arrived filled in (from the chat, or `initial`) shows all its errors at once.
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [left, setLeft] = useState<ReadonlySet<number>>(() => new Set(props.initial || (handed && "form" in handed) ? STEPS.keys() : []));
   const yaml = useMemo(() => specYaml(form), [form]);
+  const check = useSpecCheck(yaml);
   const config = useApi(getConfig, []);
   const preview = usePreview(yaml);
 
@@ -41,19 +43,10 @@ export function Builder(props: { initial?: SpecForm }) {
     if (handed) forgetHandedSpec();
   }, [handed]);
 
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      validateSpec(yaml)
-        .then((result) => setProblems(distinctProblems(result.problems)))
-        .catch(() => setProblems([]));
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [yaml]);
-
   const reached = (field: string): boolean => touched.has(field) || left.has(stepOf(field)) || left.has(FINISH);
   const errorOf = (field: string): string | undefined =>
-    problems.find((problem) => formFieldOf(problem) === field && reached(field))?.message;
-  const unreached = problems.filter((problem) => !reached(formFieldOf(problem))).length;
+    check.problems.find((problem) => formFieldOf(problem) === field && reached(field))?.message;
+  const unreached = check.problems.filter((problem) => !reached(formFieldOf(problem))).length;
   const touch = (...fields: string[]) => setTouched((current) => new Set([...current, ...fields]));
   const set: StepProps["set"] = (key, value) => {
     touch(FIELD_OF[key] ?? key);
@@ -83,7 +76,7 @@ export function Builder(props: { initial?: SpecForm }) {
     () => <EnvironmentsStep {...stepProps} setEnvironment={setEnvironment} />,
     () => <ConfigStep {...stepProps} />,
     () => (
-      <FinishStep yaml={yaml} name={form.name} ready={!problems.length} config={config} onPreview={() => void preview.show()} />
+      <FinishStep yaml={yaml} name={form.name} ready={check.checked && !check.problems.length} config={config} onPreview={() => void preview.show()} />
     ),
   ];
 
@@ -110,10 +103,7 @@ export function Builder(props: { initial?: SpecForm }) {
         </nav>
         <div className="flex flex-col gap-3">
           {views[step]()}
-          <p aria-live="polite" className={`text-sm ${problems.length ? "text-red-700" : "text-green-700"}`}>
-            {problems.length ? `${problems.length} problem(s) to fix` : "The spec is valid."}
-            {unreached ? ` (${unreached} in fields you have not reached yet)` : ""}
-          </p>
+          <CheckStatus check={check} unreached={unreached} />
           <div className="flex justify-between">
             <Button kind="secondary" onClick={() => go(Math.max(0, step - 1))} disabled={step === 0}>
               Back
@@ -126,7 +116,7 @@ export function Builder(props: { initial?: SpecForm }) {
       </Card>
       <div className="flex flex-col gap-4">
         <CompleteWithAI spec={yaml} onAccept={accept} />
-        <SpecCard yaml={yaml} problems={problems} reached={reached} />
+        <SpecCard yaml={yaml} problems={check.problems} reached={reached} />
         <GeneratedFiles preview={preview} />
       </div>
     </div>
