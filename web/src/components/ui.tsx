@@ -76,8 +76,9 @@ export function ChatBubble(props: { role: "user" | "assistant"; text: string }) 
   const mine = props.role === "user";
   return (
     <div className={`flex ${mine ? "justify-end" : "justify-start"}`}>
+      {/* A long URL or word wraps anywhere rather than running past the bubble's edge. */}
       <div
-        className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 text-sm ${mine ? "bg-indigo-600 text-white" : "bg-white border border-slate-200"}`}
+        className={`min-w-0 max-w-[85%] whitespace-pre-wrap wrap-anywhere rounded-lg px-3 py-2 text-sm ${mine ? "bg-indigo-600 text-white" : "bg-white border border-slate-200"}`}
       >
         {props.text}
       </div>

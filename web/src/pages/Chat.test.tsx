@@ -84,4 +84,15 @@ describe("Chat", () => {
     expect(await screen.findByText("Hello")).toBeTruthy();
     expect(asked.map((body) => body.model)).toEqual([null]);
   });
+
+  it("wraps a long URL inside its bubble instead of running past its edge", async () => {
+    serve("Sure.");
+    render(<Chat />);
+
+    send(`See https://example.com/${"a".repeat(300)}`);
+
+    const bubble = await screen.findByText(/^See https:\/\/example\.com/);
+    expect(bubble.className).toContain("wrap-anywhere");
+    expect(bubble.className).toContain("min-w-0");
+  });
 });
