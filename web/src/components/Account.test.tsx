@@ -38,6 +38,15 @@ describe("Account", () => {
     expect(link.getAttribute("href")).toBe("/api/auth/login");
   });
 
+  it("says why it cannot tell who you are when the session cannot be read", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "the session store is unavailable" }), { status: 503 })));
+    render(<Account />);
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Who you are could not be read: the session store is unavailable");
+    expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+  });
+
   it("shows who is signed in, and signs out with the CSRF token", async () => {
     const calls = serve({ user: "octocat", mode: "github", label: "Signed in as @octocat", sign_in_url: "/api/auth/login", csrf_token: "csrf-1" });
     const afterSignOut = vi.fn();

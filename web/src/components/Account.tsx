@@ -1,23 +1,29 @@
 // Who the web app acts as, in the header: the local user, the signed-in GitHub user (with
-// Sign out), or a link to sign in with GitHub when sign-in is configured.
-import { useEffect, useState } from "react";
-import { getSession, signOut, type Session } from "../lib/api";
-import { Button } from "./ui";
+// Sign out), or a link to sign in with GitHub when sign-in is configured. A session that
+// cannot be read is said here, once for every page.
+import { useState } from "react";
+import { asError, getSession, signOut } from "../lib/api";
+import { useApi } from "../lib/useApi";
+import { Button, ErrorNotice } from "./ui";
 
 export function Account(props: { afterSignOut?: () => void }) {
-  const [session, setSession] = useState<Session | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    void getSession().then(setSession, () => setSession(null));
-  }, []);
-  if (session === null) return null;
+  const { data: session, error: loadError, reload } = useApi(getSession, []);
+  const [error, setError] = useState<Error | null>(null);
+  if (loadError) {
+    return (
+      <div aria-label="Account" role="group" className="text-sm">
+        <ErrorNotice what="Who you are could not be read" error={loadError} onRetry={reload} />
+      </div>
+    );
+  }
+  if (!session) return null;
 
   const leave = async () => {
     try {
       await signOut();
       (props.afterSignOut ?? (() => window.location.reload()))();
     } catch (failure) {
-      setError(String((failure as Error).message));
+      setError(asError(failure));
     }
   };
   return (
@@ -38,7 +44,7 @@ export function Account(props: { afterSignOut?: () => void }) {
       ) : (
         <span className="rounded bg-amber-100 px-2 py-1 text-amber-900">{session.label}</span>
       )}
-      {error ? <span role="alert" className="text-red-700">{error}</span> : null}
+      {error ? <ErrorNotice what="Signing out failed" error={error} /> : null}
     </div>
   );
 }

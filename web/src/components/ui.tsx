@@ -1,4 +1,4 @@
-// SBH's small component library: buttons, fields, cards, code view, chat bubbles.
+// SBH's small component library: buttons, fields, cards, code view, chat bubbles, errors.
 import type { ReactNode } from "react";
 
 export function Button(props: {
@@ -76,8 +76,9 @@ export function ChatBubble(props: { role: "user" | "assistant"; text: string }) 
   const mine = props.role === "user";
   return (
     <div className={`flex ${mine ? "justify-end" : "justify-start"}`}>
+      {/* A long URL or word wraps anywhere rather than running past the bubble's edge. */}
       <div
-        className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 text-sm ${mine ? "bg-indigo-600 text-white" : "bg-white border border-slate-200"}`}
+        className={`min-w-0 max-w-[85%] whitespace-pre-wrap wrap-anywhere rounded-lg px-3 py-2 text-sm ${mine ? "bg-indigo-600 text-white" : "bg-white border border-slate-200"}`}
       >
         {props.text}
       </div>
@@ -103,5 +104,22 @@ export function InlineMarkdown(props: { text: string }) {
         ),
       )}
     </>
+  );
+}
+
+// A request that failed, said in words (an ApiError's message is the server's `detail`), with
+// a way to try again when there is one.
+export function ErrorNotice(props: { error: Error; what: string; onRetry?: () => void }) {
+  return (
+    <div role="alert" className="flex flex-wrap items-center gap-2 text-sm text-red-700">
+      <p>
+        {props.what}: <span>{props.error.message}</span>
+      </p>
+      {props.onRetry ? (
+        <Button kind="secondary" onClick={props.onRetry}>
+          Try again
+        </Button>
+      ) : null}
+    </div>
   );
 }

@@ -1,15 +1,79 @@
 // The SBH API the pages use (same origin; no secret ever reaches the browser).
+import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { Problem } from "./spec";
-import { EventParser } from "./sse";
+
+/** A request the server answered with a non-2xx status (or with something that is not JSON). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Anything a promise rejected with, as an Error a page can show. */
+export function asError(failure: unknown): Error {
+  return failure instanceof Error ? failure : new Error(String(failure));
+}
+
+interface ErrorBody {
+  detail?: unknown;
+  problems?: unknown;
+}
+
+async function bodyOf(response: Response): Promise<ErrorBody> {
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => ({}));
+  return typeof body === "object" && body !== null ? body : {};
+}
+
+// What a person reads: FastAPI's `detail` (a sentence, or a list of validation errors),
+// the count of a spec's problems, else the status.
+function messageOf(body: ErrorBody, response: Response): string {
+  if (typeof body.detail === "string") return body.detail;
+  if (Array.isArray(body.detail)) {
+    const reasons = body.detail.map((error: { msg?: unknown }) => String(error?.msg ?? "")).filter(Boolean);
+    return `the request was not valid${reasons.length ? ` (${reasons.join("; ")})` : ""}`;
+  }
+  if (Array.isArray(body.problems)) return `${body.problems.length} problem(s) to fix first`;
+  return `the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  return new ApiError(response.status, messageOf(await bodyOf(response), response));
+}
+
+async function succeeded(response: Response): Promise<Response> {
+  if (!response.ok) throw await failure(response);
+  return response;
+}
+
+async function json<T>(response: Response): Promise<T> {
+  const checked = await succeeded(response);
+  try {
+    return (await checked.json()) as T;
+  } catch {
+    throw new ApiError(checked.status, "the server's answer was not JSON");
+  }
+}
+
+async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return json<T>(await fetch(path, { signal }));
+}
 
 // Every state-changing request sends the CSRF token GET /api/session gave this browser
 // (the server also keeps it in a SameSite=Strict cookie and compares the two).
-async function post(path: string, body: unknown): Promise<Response> {
+async function post(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   const send = async () =>
     fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...(await csrfHeaders()) },
       body: JSON.stringify(body),
+      signal,
     });
   const response = await send();
   if (response.status !== 403 || !(await csrfRefused(response))) return response;
@@ -18,8 +82,7 @@ async function post(path: string, body: unknown): Promise<Response> {
 }
 
 async function csrfRefused(response: Response): Promise<boolean> {
-  const detail = (await response.clone().json().catch(() => ({}))) as { detail?: unknown };
-  return String(detail.detail ?? "").startsWith("CSRF check failed");
+  return String((await bodyOf(response)).detail ?? "").startsWith("CSRF check failed");
 }
 
 let csrfToken: Promise<string | null> | null = null;
@@ -40,8 +103,8 @@ export function forgetCsrfToken(): void {
   csrfToken = null;
 }
 
-export async function validateSpec(spec: string): Promise<{ valid: boolean; problems: Problem[] }> {
-  return (await post("/api/specs/validate", { spec })).json();
+export async function validateSpec(spec: string, signal?: AbortSignal): Promise<{ valid: boolean; problems: Problem[] }> {
+  return json(await post("/api/specs/validate", { spec }, signal));
 }
 
 export interface PreviewFile {
@@ -50,16 +113,12 @@ export interface PreviewFile {
   executable: boolean;
 }
 
-export async function previewSpec(
-  spec: string,
-  path?: string,
-): Promise<{ valid: boolean; files?: PreviewFile[]; file?: { path: string; content: string } | null; problems?: Problem[] }> {
-  return (await post("/api/specs/preview", { spec, path })).json();
+export async function previewSpec(spec: string, path?: string): Promise<{ files: PreviewFile[]; file: { path: string; content: string } | null }> {
+  return json(await post("/api/specs/preview", { spec, path }));
 }
 
 export async function downloadZip(spec: string, name: string): Promise<void> {
-  const response = await post("/api/specs/repository.zip", { spec });
-  if (!response.ok) throw new Error(`the repository could not be rendered (${response.status})`);
+  const response = await succeeded(await post("/api/specs/repository.zip", { spec }));
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
   link.download = `${name || "repository"}.zip`;
@@ -84,16 +143,27 @@ export interface Completion {
   note?: string | null;
 }
 
-// "Complete with AI": what the Drafter (or, without OpenAI, SBH's defaults) proposes.
+// "Complete with AI": what the Drafter (or, without OpenAI, SBH's defaults) proposes. A 422
+// is an answer too: the problems a person must fix before anything can be proposed.
 export async function completeSpec(spec: string, context: string): Promise<Completion> {
   const response = await post("/api/specs/complete", { spec, context });
-  if (response.status === 429) throw new Error("too many requests; wait a little and try again");
-  if (!response.ok && response.status !== 422) throw new Error(`the completion failed (${response.status})`);
-  return response.json();
+  if (response.status === 422) {
+    const body = await bodyOf(response);
+    if (Array.isArray(body.problems)) return body as Completion;
+  }
+  return json(response);
 }
 
-export async function getConfig(): Promise<{ hub_repository: string | null; ai: boolean }> {
-  return (await fetch("/api/config")).json();
+export interface Config {
+  hub_repository: string | null;
+  ai: boolean;
+  // The AI chat's models; the server refuses any other.
+  models: Array<{ id: string; label: string }>;
+  default_model: string;
+}
+
+export async function getConfig(signal?: AbortSignal): Promise<Config> {
+  return get("/api/config", signal);
 }
 
 export interface ChatMessage {
@@ -101,29 +171,31 @@ export interface ChatMessage {
   content: string;
 }
 
+/** Streams the AI's reply to `messages` into `onDelta`; `model` null: the server's default.
+ * The server sends `data: {"delta": ...}` per piece, then `event: done` (with `fallback`:
+ * the echo answered) or `event: error`. */
 export async function streamChat(
   messages: ChatMessage[],
-  model: string,
+  model: string | null,
   onDelta: (text: string) => void,
 ): Promise<{ fallback: boolean; error?: string }> {
   const response = await post("/api/ai-chat/stream", { messages, model });
-  if (!response.ok || !response.body) {
-    const detail = (await response.json().catch(() => ({}))) as { detail?: unknown };
-    return { fallback: false, error: String(detail.detail ?? response.statusText) };
-  }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const parser = new EventParser();
-  let fallback = false;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    for (const event of parser.push(value)) {
-      if (event.event === "message") onDelta(String(event.data.delta ?? ""));
-      else if (event.event === "done") fallback = Boolean(event.data.fallback);
-      else if (event.event === "error") return { fallback, error: String(event.data.error) };
+  if (!response.ok) return { fallback: false, error: (await failure(response)).message };
+  const incomplete = { fallback: false, error: "the reply ended before it was complete" };
+  if (!response.body) return incomplete;
+  const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+  try {
+    for (;;) {
+      const { value: event, done } = await events.read();
+      if (done) return incomplete;
+      const data = JSON.parse(event.data) as Record<string, unknown>;
+      if (event.event === "done") return { fallback: Boolean(data.fallback) };
+      if (event.event === "error") return { fallback: false, error: String(data.error) };
+      onDelta(String(data.delta ?? ""));
     }
+  } finally {
+    void events.cancel();
   }
-  return { fallback };
 }
 
 export interface Session {
@@ -135,15 +207,14 @@ export interface Session {
   csrf_token?: string;
 }
 
-export async function getSession(): Promise<Session> {
-  const session = (await (await fetch("/api/session")).json()) as Session;
+export async function getSession(signal?: AbortSignal): Promise<Session> {
+  const session = await get<Session>("/api/session", signal);
   if (session.csrf_token) csrfToken = Promise.resolve(session.csrf_token);
   return session;
 }
 
 export async function signOut(): Promise<void> {
-  const response = await post("/api/auth/logout", {});
-  if (!response.ok) throw new Error(`signing out failed (${response.status})`);
+  await succeeded(await post("/api/auth/logout", {}));
 }
 
 export interface SystemSummary {
@@ -170,37 +241,34 @@ export interface SystemDetail {
   health: Record<string, { up: boolean; summary: string; url: string }>;
 }
 
-// The deploy/rollback buttons: the server runs /sbh deploy's code path and permission check.
+/** The deploy/rollback buttons: the server runs /sbh deploy's code path and permission check.
+ * Resolves to what SBH started. */
 export async function deploySystem(
   name: string,
   owner: string,
   action: "deploy" | "rollback",
   environment: string,
   imageTag?: string,
-): Promise<{ ok: boolean; message: string }> {
+): Promise<string> {
   const response = await post(`/api/systems/${encodeURIComponent(name)}/deploys`, { owner, action, environment, image_tag: imageTag ?? null });
-  const body = (await response.json().catch(() => ({}))) as { message?: string; detail?: unknown };
-  if (response.ok) return { ok: true, message: String(body.message ?? "Started.") };
-  const detail = Array.isArray(body.detail) ? "the request was not valid (image tag: letters, digits, . _ -)" : String(body.detail ?? response.statusText);
-  return { ok: false, message: detail };
+  // Only the image tag is typed in; the server's validation errors name fields a person never sees.
+  if (response.status === 422 && Array.isArray((await bodyOf(response)).detail)) {
+    throw new ApiError(422, "the request was not valid (image tag: letters, digits, . _ -)");
+  }
+  return (await json<{ message?: string }>(response)).message ?? "Started.";
 }
 
-// "Build now": SBH opens the spec issue in the hub repository and builds it there.
-export async function buildNow(spec: string): Promise<{ ok: boolean; message: string; issueUrl?: string }> {
-  const response = await post("/api/builds", { spec });
-  const body = (await response.json().catch(() => ({}))) as { message?: string; issue_url?: string; detail?: unknown; problems?: Problem[] };
-  if (response.ok) return { ok: true, message: String(body.message ?? "Started."), issueUrl: body.issue_url };
-  if (body.problems) return { ok: false, message: `${body.problems.length} problem(s) to fix first` };
-  return { ok: false, message: String(body.detail ?? response.statusText) };
+/** "Build now": SBH opens the spec issue in the hub repository and builds it there. */
+export async function buildNow(spec: string): Promise<{ message: string; issueUrl?: string }> {
+  const body = await json<{ message?: string; issue_url?: string }>(await post("/api/builds", { spec }));
+  return { message: body.message ?? "Started.", issueUrl: body.issue_url };
 }
 
-export async function listSystems(): Promise<{ total: number; items: SystemSummary[] } | { error: string }> {
-  const response = await fetch("/api/systems");
-  if (!response.ok) return { error: String(((await response.json()) as { detail?: string }).detail ?? response.status) };
-  return response.json();
+export async function listSystems(signal?: AbortSignal): Promise<{ total: number; items: SystemSummary[] }> {
+  return get("/api/systems", signal);
 }
 
-export async function getSystem(name: string, owner?: string): Promise<SystemDetail> {
+export async function getSystem(name: string, owner?: string, signal?: AbortSignal): Promise<SystemDetail> {
   const query = owner ? `?owner=${encodeURIComponent(owner)}` : "";
-  return (await fetch(`/api/systems/${encodeURIComponent(name)}${query}`)).json();
+  return get(`/api/systems/${encodeURIComponent(name)}${query}`, signal);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { EMPTY_FORM, MAX_ISSUE_URL_LENGTH, SIZES, applyField, findSpec, formFieldOf, formFromSpec, parseSettings, specIssueUrl, specYaml } from "./spec";
+import { EMPTY_FORM, MAX_ISSUE_URL_LENGTH, SIZES, applyField, findSpec, formFieldOf, formFromSpec, parseSettings, specIssueUrl, specYaml, type SpecForm } from "./spec";
 
 describe("specYaml", () => {
   it("writes every value a person types as a quoted string", () => {
@@ -31,6 +31,59 @@ describe("specYaml", () => {
     expect(yaml).toContain('storage: {buckets: ["uploads", "exports"]}');
     expect(yaml).toContain('  "FEATURE": "a=b"');
     expect(yaml).toContain('secrets: ["STRIPE_KEY", "SENTRY_DSN"]');
+  });
+});
+
+// Values YAML would read as something else than the string a person typed, were they plain.
+const HOSTILE: SpecForm = {
+  ...EMPTY_FORM,
+  name: "yes",
+  owner: "on",
+  description: "1e3",
+  healthPath: "null",
+  buckets: "true 0x1f",
+  environments: [
+    { name: "dev", accountId: "011111111111", region: "no", domain: "~", approval: false },
+    { name: "prod", accountId: "222222222222", region: "", domain: "", approval: true },
+  ],
+  env: "FEATURE=off\nRETRIES=3\nEMPTY=",
+  secrets: "Y N",
+};
+
+describe("specYaml with values YAML would misread", () => {
+  it("keeps every one a string", () => {
+    const data = parse(specYaml(HOSTILE));
+
+    expect(data).toMatchObject({ name: "yes", owner: "on", description: "1e3", service: { health_path: "null" }, storage: { buckets: ["true", "0x1f"] } });
+    expect(data.environments.dev).toEqual({ aws_account_id: "011111111111", region: "no", domain: "~", approval: false });
+    expect(data.env).toEqual({ FEATURE: "off", RETRIES: "3", EMPTY: "" });
+    expect(data.secrets).toEqual(["Y", "N"]);
+  });
+
+  it("quotes them, also for a YAML 1.1 reader like the server's", () => {
+    const yaml = specYaml(HOSTILE);
+
+    expect(yaml).toContain('name: "yes"\nowner: "on"\ndescription: "1e3"\n');
+    expect(yaml).toContain('    aws_account_id: "011111111111"\n');
+    expect(yaml).toContain('  "FEATURE": "off"\n');
+    expect(parse(yaml, { version: "1.1" }).environments.dev.aws_account_id).toBe("011111111111");
+  });
+
+  it("reads back as the same form", () => {
+    expect(formFromSpec(specYaml(HOSTILE))).toEqual({ form: HOSTILE });
+    const other = { ...HOSTILE, database: false, size: "large" as const, port: 9000, desiredCount: 1, extra: { runtime: "python-fastapi", "service.memory": 4096 } };
+    expect(formFromSpec(specYaml(other))).toEqual({ form: other });
+  });
+
+  it("writes one key a line, even for a text over several lines", () => {
+    const yaml = specYaml({ ...EMPTY_FORM, description: `${"a long first line ".repeat(8)}\nand a second` });
+
+    expect(yaml.split("\n")[3]).toMatch(/^description: ".*\\nand a second"$/);
+    expect(parse(yaml).description).toContain("\nand a second");
+  });
+
+  it("writes `environments: null` for a form without environments, as `environments:` was", () => {
+    expect(parse(specYaml({ ...EMPTY_FORM, environments: [] })).environments).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 // The System Builder's form state and the spec YAML it stands for (pure).
-import { parse, parseDocument } from "yaml";
+import { Document, Scalar, isCollection, parse, type ToStringOptions } from "yaml";
 
 export type SizePreset = "small" | "medium" | "large";
 
@@ -54,9 +54,6 @@ export const EMPTY_FORM: SpecForm = {
   extra: {},
 };
 
-// JSON strings are YAML double-quoted scalars: whatever a person types stays a string.
-const quoted = (value: string): string => JSON.stringify(value);
-
 const words = (text: string): string[] =>
   text
     .split(/[\s,]+/)
@@ -74,43 +71,69 @@ export function parseSettings(text: string): Array<[string, string]> {
     });
 }
 
-export function specYaml(form: SpecForm): string {
+// Strings are written double-quoted: plain, a name `yes`, an account id `011111111111` or
+// `1e3` would be read back as a boolean or a number (by the server's YAML 1.1 reader too).
+// Keys stay plain. No value is folded over lines: the server reports problems by line.
+const WRITE_OPTIONS: ToStringOptions = {
+  defaultStringType: "QUOTE_DOUBLE",
+  defaultKeyType: "PLAIN",
+  lineWidth: 0,
+  doubleQuotedMinMultiLineLength: Infinity,
+  flowCollectionPadding: false,
+};
+// Written in flow style, each on one line: `database: {engine: postgres, version: "16"}`.
+const FLOW_KEYS = ["database", "storage", "secrets"];
+
+function scalar(value: string, type: Scalar.Type): Scalar<string> {
+  const node = new Scalar(value);
+  node.type = type;
+  return node;
+}
+
+// A mapping whose keys a person typed (environment and setting names), quoted as its values are.
+const quotedKeys = <T>(entries: Array<[string, T]>): Map<Scalar<string>, T> =>
+  new Map(entries.map(([key, value]) => [scalar(key, "QUOTE_DOUBLE"), value]));
+
+function specData(form: SpecForm): Record<string, unknown> {
   const size = SIZES[form.size];
-  const lines = [
-    "apiVersion: sbh/v1",
-    `name: ${quoted(form.name)}`,
-    `owner: ${quoted(form.owner)}`,
-  ];
-  if (form.description) lines.push(`description: ${quoted(form.description)}`);
-  lines.push(
-    "service:",
-    `  port: ${form.port}`,
-    `  health_path: ${quoted(form.healthPath)}`,
-    `  cpu: ${size.cpu}`,
-    `  memory: ${size.memory}`,
-    `  desired_count: ${form.desiredCount}`,
-  );
-  lines.push(form.database ? 'database: {engine: postgres, version: "16"}' : "database: null");
   const buckets = words(form.buckets);
-  if (buckets.length) lines.push(`storage: {buckets: [${buckets.map(quoted).join(", ")}]}`);
-  lines.push("environments:");
-  for (const environment of form.environments) {
-    lines.push(
-      `  ${quoted(environment.name)}:`,
-      `    aws_account_id: ${quoted(environment.accountId)}`,
-    );
-    // Left out when empty, so completion can propose one.
-    if (environment.region) lines.push(`    region: ${quoted(environment.region)}`);
-    if (environment.domain) lines.push(`    domain: ${quoted(environment.domain)}`);
-    lines.push(`    approval: ${environment.approval}`);
-  }
   const settings = parseSettings(form.env);
-  if (settings.length) {
-    lines.push("env:", ...settings.map(([key, value]) => `  ${quoted(key)}: ${quoted(value)}`));
-  }
   const secrets = words(form.secrets);
-  if (secrets.length) lines.push(`secrets: [${secrets.map(quoted).join(", ")}]`);
-  return withExtra(lines.join("\n") + "\n", form);
+  const environments = form.environments.map((environment): [string, Record<string, unknown>] => [
+    environment.name,
+    {
+      aws_account_id: environment.accountId,
+      // Left out when empty, so completion can propose one.
+      ...(environment.region ? { region: environment.region } : {}),
+      ...(environment.domain ? { domain: environment.domain } : {}),
+      approval: environment.approval,
+    },
+  ]);
+  return {
+    apiVersion: scalar("sbh/v1", "PLAIN"),
+    name: form.name,
+    owner: form.owner,
+    ...(form.description ? { description: form.description } : {}),
+    service: { port: form.port, health_path: form.healthPath, cpu: size.cpu, memory: size.memory, desired_count: form.desiredCount },
+    database: form.database ? { engine: scalar("postgres", "PLAIN"), version: "16" } : null,
+    ...(buckets.length ? { storage: { buckets } } : {}),
+    environments: environments.length ? quotedKeys(environments) : null,
+    ...(settings.length ? { env: quotedKeys(settings) } : {}),
+    ...(secrets.length ? { secrets } : {}),
+  };
+}
+
+export function specYaml(form: SpecForm): string {
+  const document = new Document(specData(form));
+  for (const key of FLOW_KEYS) {
+    const node = document.get(key);
+    if (isCollection(node)) node.flow = true;
+  }
+  // Fields the form has no input for, set in at their paths (created as needed).
+  for (const [field, value] of Object.entries(form.extra)) {
+    if (form.database || !field.startsWith("database.")) document.setIn(field.split("."), value);
+  }
+  return document.toString(WRITE_OPTIONS);
 }
 
 export interface Problem {
@@ -120,6 +143,17 @@ export interface Problem {
   message: string;
 }
 
+// The server may report one problem more than once; a person needs to read it once.
+export function distinctProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.line, problem.field, problem.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 // Which form field a spec problem belongs to, so the error shows next to it.
 export function formFieldOf(problem: Problem): string {
   const field = problem.field;
@@ -127,15 +161,6 @@ export function formFieldOf(problem: Problem): string {
   if (field.startsWith("service.cpu") || field.startsWith("service.memory")) return "size";
   if (field.startsWith("storage")) return "buckets";
   return field.split(".")[0].split("[")[0];
-}
-
-// The form's YAML with its extra fields set in (their paths created as needed).
-function withExtra(text: string, form: SpecForm): string {
-  const fields = Object.entries(form.extra).filter(([field]) => form.database || !field.startsWith("database."));
-  if (!fields.length) return text;
-  const document = parseDocument(text);
-  for (const [field, value] of fields) document.setIn(field.split("."), value);
-  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 const PRODUCTION_NAMES = new Set(["prod", "production"]);

@@ -1,23 +1,22 @@
-// The AI chat: streaming replies, model selection, a notice when the echo answers, and
-// "Use this spec" when a reply holds one (it opens in the System Builder).
+// The AI chat: streaming replies, model selection (the models the server offers, from
+// /api/config), a notice when the echo answers, and "Use this spec" when a reply holds one
+// (it opens in the System Builder).
 import { useState } from "react";
-import { Button, Card, ChatBubble, inputClass } from "../components/ui";
-import { streamChat, type ChatMessage } from "../lib/api";
+import { Button, Card, ChatBubble, ErrorNotice, inputClass } from "../components/ui";
+import { asError, getConfig, streamChat, type ChatMessage } from "../lib/api";
 import { openInBuilder } from "../lib/handoff";
 import { findSpec } from "../lib/spec";
-
-export const MODELS = [
-  { id: "gpt-4o-mini", label: "GPT-4o Mini" },
-  { id: "gpt-4o", label: "GPT-4o" },
-  { id: "gpt-4-turbo", label: "GPT-4 Turbo" },
-];
+import { useApi } from "../lib/useApi";
 
 export function Chat() {
+  const config = useApi(getConfig, []);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState("");
-  const [model, setModel] = useState(MODELS[0].id);
+  const [chosen, setChosen] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  // Null until the config arrives (or when it cannot): the server then answers with its default.
+  const model = chosen ?? config.data?.default_model ?? null;
 
   async function send() {
     if (!draft.trim() || busy) return;
@@ -26,28 +25,36 @@ export function Chat() {
     setDraft("");
     setBusy(true);
     let reply = "";
-    const result = await streamChat(history, model, (delta) => {
-      reply += delta;
-      setMessages([...history, { role: "assistant", content: reply }]);
-    });
-    setBusy(false);
-    if (result.error) setNotice(`The AI did not answer: ${result.error}`);
-    else setNotice(result.fallback ? "No OpenAI key is configured: the reply is an echo of your message." : null);
+    try {
+      const result = await streamChat(history, model, (delta) => {
+        reply += delta;
+        setMessages([...history, { role: "assistant", content: reply }]);
+      });
+      if (result.error) setNotice(`The AI did not answer: ${result.error}`);
+      else setNotice(result.fallback ? "No OpenAI key is configured: the reply is an echo of your message." : null);
+    } catch (failure) {
+      setNotice(`The AI did not answer: ${asError(failure).message}`);
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
     <Card title="AI chat">
-      <div className="mb-3 flex items-center gap-2">
+      <div className="mb-3 flex flex-wrap items-center gap-2">
         <label htmlFor="model" className="text-sm font-medium">
           Model
         </label>
-        <select id="model" className={inputClass} value={model} onChange={(e) => setModel(e.target.value)}>
-          {MODELS.map((option) => (
+        <select id="model" className={inputClass} value={model ?? ""} disabled={!config.data} onChange={(e) => setChosen(e.target.value)}>
+          {(config.data?.models ?? []).map((option) => (
             <option key={option.id} value={option.id}>
               {option.label}
             </option>
           ))}
         </select>
+        {config.error ? (
+          <ErrorNotice what="The models could not be loaded (replies come from the server's default model)" error={config.error} onRetry={config.reload} />
+        ) : null}
       </div>
       <div aria-live="polite" className="mb-3 flex min-h-48 flex-col gap-2 rounded-md bg-slate-100 p-3">
         {messages.map((message, index) => {

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Dashboard } from "./Dashboard";
 
@@ -129,5 +129,51 @@ describe("Dashboard", () => {
     render(<Dashboard />);
 
     expect(await screen.findByText("sign in with GitHub to see your systems")).toBeTruthy();
+    expect(screen.getByRole("alert").textContent).toContain("The systems could not be loaded");
+  });
+
+  it("says so when the server's error is not JSON, and loads again on Try again", async () => {
+    let down = true;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) =>
+        url === "/api/systems" && down ? new Response("<html>Bad Gateway</html>", { status: 502, statusText: "Bad Gateway" }) : api(LOCAL)(url),
+      ),
+    );
+    render(<Dashboard />);
+
+    expect((await screen.findByRole("alert")).textContent).toContain("the server answered 502 Bad Gateway");
+    down = false;
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+
+    expect(await screen.findByText("created (command)")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("says why a system's page cannot be shown", async () => {
+    window.location.hash = "#/systems/acme/gone-api";
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) =>
+        url.startsWith("/api/systems/gone-api") ? new Response(JSON.stringify({ detail: "no system named 'gone-api'" }), { status: 404 }) : api(LOCAL)(url),
+      ),
+    );
+    render(<Dashboard />);
+
+    expect((await screen.findByRole("alert")).textContent).toContain("no system named 'gone-api'");
+    expect(screen.getByRole("link", { name: "← All systems" }).getAttribute("href")).toBe("#/systems");
+  });
+
+  it("follows the hash from the list to a system's page", async () => {
+    vi.stubGlobal("fetch", api(LOCAL));
+    render(<Dashboard />);
+
+    await screen.findByText("created (command)");
+    act(() => {
+      window.location.hash = "#/systems/acme/orders-api";
+      window.dispatchEvent(new HashChangeEvent("hashchange"));
+    });
+
+    expect(await screen.findByText("Deploy history")).toBeTruthy();
   });
 });

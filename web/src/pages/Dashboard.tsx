@@ -1,54 +1,41 @@
 // The dashboard: systems SBH built (#/systems), and one system's page (#/systems/<owner>/<name>).
-import { useCallback, useEffect, useState } from "react";
-import { Card } from "../components/ui";
-import { getSession, getSystem, listSystems, type Session, type SystemDetail, type SystemSummary } from "../lib/api";
+import { Card, ErrorNotice } from "../components/ui";
+import { getSession, getSystem, listSystems } from "../lib/api";
+import { hrefOf, useRoute } from "../lib/route";
+import { useApi } from "../lib/useApi";
 import { SystemPage, when } from "./System";
 
-function selectedFromHash(): { owner: string; name: string } | null {
-  const [, owner, name] = window.location.hash.replace("#/", "").split("/");
-  return owner && name ? { owner: decodeURIComponent(owner), name: decodeURIComponent(name) } : null;
+export function Dashboard() {
+  const route = useRoute();
+  if (route.page !== "system") return <SystemList />;
+  return (
+    <div className="flex flex-col gap-4">
+      <a href={hrefOf({ page: "systems" })} className="text-sm text-indigo-700 underline">
+        ← All systems
+      </a>
+      <SystemView key={`${route.owner}/${route.name}`} owner={route.owner} name={route.name} />
+    </div>
+  );
 }
 
-export function Dashboard() {
-  const [session, setSession] = useState<Session | null>(null);
-  const [systems, setSystems] = useState<SystemSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [wanted, setWanted] = useState(selectedFromHash());
-  const [selected, setSelected] = useState<SystemDetail | null>(null);
+function SystemView(props: { owner: string; name: string }) {
+  const system = useApi((signal) => getSystem(props.name, props.owner, signal), [props.owner, props.name]);
+  // Without a session the buttons stay disabled; the header's Account says why.
+  const session = useApi(getSession, []);
+  if (system.data) return <SystemPage system={system.data} session={session.data ?? null} onChanged={system.reload} />;
+  if (system.error) return <ErrorNotice what={`${props.owner}/${props.name} could not be loaded`} error={system.error} onRetry={system.reload} />;
+  return <p className="text-sm text-slate-600">Loading {props.owner}/{props.name}…</p>;
+}
 
-  useEffect(() => {
-    void getSession().then(setSession);
-    void listSystems().then((result) => ("error" in result ? setError(result.error) : setSystems(result.items)));
-    const onChange = () => setWanted(selectedFromHash());
-    window.addEventListener("hashchange", onChange);
-    return () => window.removeEventListener("hashchange", onChange);
-  }, []);
-
-  const load = useCallback(() => {
-    if (!wanted) {
-      setSelected(null);
-      return;
-    }
-    void getSystem(wanted.name, wanted.owner).then((detail) => ("repository" in detail ? setSelected(detail) : setError(`no system ${wanted.owner}/${wanted.name}`)));
-  }, [wanted]);
-  useEffect(load, [load]);
-
-  if (wanted && selected) {
-    return (
-      <div className="flex flex-col gap-4">
-        <a href="#/systems" className="text-sm text-indigo-700 underline">
-          ← All systems
-        </a>
-        <SystemPage system={selected} session={session} onChanged={load} />
-      </div>
-    );
-  }
-
+function SystemList() {
+  const { data, error, loading, reload } = useApi(listSystems, []);
+  const systems = data?.items ?? [];
   return (
     <div className="flex flex-col gap-4">
       <Card title="Systems">
-        {error ? <p className="text-sm text-red-700">{error}</p> : null}
-        {!error && systems.length === 0 ? <p className="text-sm">No system has been built yet.</p> : null}
+        {error ? <ErrorNotice what="The systems could not be loaded" error={error} onRetry={reload} /> : null}
+        {loading && !data ? <p className="text-sm text-slate-600">Loading the systems…</p> : null}
+        {data && systems.length === 0 ? <p className="text-sm">No system has been built yet.</p> : null}
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             {systems.length > 0 ? (
@@ -65,7 +52,7 @@ export function Dashboard() {
               {systems.map((system) => (
                 <tr key={system.repository} className="border-t border-slate-100 align-top">
                   <td className="py-2 pr-2">
-                    <a className="text-indigo-700 underline" href={`#/systems/${encodeURIComponent(system.owner)}/${encodeURIComponent(system.name)}`}>
+                    <a className="text-indigo-700 underline" href={hrefOf({ page: "system", owner: system.owner, name: system.name })}>
                       {system.repository}
                     </a>
                   </td>

@@ -2,7 +2,7 @@
 // the deploy history, the builds and the recorded spec.
 import { useState } from "react";
 import { Button, Card, CodeView, InlineMarkdown, inputClass } from "../components/ui";
-import { deploySystem, type Session, type SystemDetail } from "../lib/api";
+import { asError, deploySystem, type Session, type SystemDetail } from "../lib/api";
 
 type Action = "deploy" | "rollback";
 
@@ -34,12 +34,16 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
   async function confirm() {
     if (!pending) return;
     setBusy(true);
-    const result = await deploySystem(system.name, system.owner, pending.action, pending.environment, imageTag.trim() || undefined);
-    setBusy(false);
-    setOutcome(result);
-    setPending(null);
-    setImageTag("");
-    if (result.ok) props.onChanged();
+    try {
+      setOutcome({ ok: true, message: await deploySystem(system.name, system.owner, pending.action, pending.environment, imageTag.trim() || undefined) });
+      props.onChanged();
+    } catch (failure) {
+      setOutcome({ ok: false, message: asError(failure).message });
+    } finally {
+      setBusy(false);
+      setPending(null);
+      setImageTag("");
+    }
   }
 
   return (

@@ -1,22 +1,26 @@
 // "Build now" on the finish step: shown to people signed in with GitHub when SBH has a hub
 // repository; the server checks their write permission there, as /sbh build does.
-import { useEffect, useState } from "react";
-import { Button, InlineMarkdown } from "../components/ui";
-import { buildNow, getSession, type Session } from "../lib/api";
+import { useState } from "react";
+import { Button, InlineMarkdown } from "../../components/ui";
+import { asError, buildNow, getSession } from "../../lib/api";
+import { useApi } from "../../lib/useApi";
 
 export function BuildNow(props: { spec: string; hubRepository: string | null; disabled: boolean }) {
-  const [session, setSession] = useState<Session | null>(null);
+  // A session that cannot be read offers no button; the header's Account says why.
+  const { data: session } = useApi(getSession, []);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string; issueUrl?: string } | null>(null);
-  useEffect(() => {
-    void getSession().then(setSession).catch(() => setSession(null));
-  }, []);
   if (!props.hubRepository || session?.mode !== "github") return null;
 
   async function build() {
     setBusy(true);
-    setOutcome(await buildNow(props.spec));
-    setBusy(false);
+    try {
+      setOutcome({ ok: true, ...(await buildNow(props.spec)) });
+    } catch (failure) {
+      setOutcome({ ok: false, message: asError(failure).message });
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (

@@ -1,27 +1,16 @@
 // "Complete with AI": the Drafter proposes the fields the spec leaves out; each proposal is
 // accepted into the form or rejected, one by one or all at once.
 import { useState } from "react";
-import { Button, Card, Field, inputClass } from "../components/ui";
-import { completeSpec, type Completion, type ProposedField } from "../lib/api";
-import type { Problem } from "../lib/spec";
-
-// The server may report one problem more than once; a person needs to read it once.
-export function distinctProblems(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((problem) => {
-    const key = JSON.stringify([problem.line, problem.field, problem.message]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+import { Button, Card, ErrorNotice, Field, inputClass } from "../../components/ui";
+import { asError, completeSpec, type Completion, type ProposedField } from "../../lib/api";
+import { distinctProblems } from "../../lib/spec";
 
 export function CompleteWithAI(props: { spec: string; onAccept: (fields: ProposedField[]) => void }) {
   const [context, setContext] = useState("");
   const [busy, setBusy] = useState(false);
   const [completion, setCompletion] = useState<Completion | null>(null);
   const [open, setOpen] = useState<ProposedField[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
 
   async function complete() {
     setBusy(true);
@@ -31,7 +20,7 @@ export function CompleteWithAI(props: { spec: string; onAccept: (fields: Propose
       setCompletion(result);
       setOpen(result.proposal ?? []);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(asError(failure));
     } finally {
       setBusy(false);
     }
@@ -53,7 +42,7 @@ export function CompleteWithAI(props: { spec: string; onAccept: (fields: Propose
             {busy ? "Completing…" : "Complete with AI"}
           </Button>
         </div>
-        {error ? <p className="text-sm text-red-700">The completion failed: {error}</p> : null}
+        {error ? <ErrorNotice what="The completion failed" error={error} /> : null}
         {completion?.fallback ? (
           <p role="status" className="rounded-md bg-amber-50 p-2 text-sm text-amber-900">
             OpenAI did not answer ({completion.note?.replace(/^completed without AI: /, "") ?? "no reason given"}): these are SBH's defaults, not AI proposals.

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { forgetCsrfToken } from "../lib/api";
+import { forgetCsrfToken } from "../../lib/api";
 import { BuildNow } from "./BuildNow";
 
 afterEach(() => {

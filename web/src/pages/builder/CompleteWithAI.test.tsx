@@ -1,6 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { EMPTY_FORM, type SpecForm } from "../lib/spec";
+import type { Config } from "../../lib/api";
+import { EMPTY_FORM, type SpecForm } from "../../lib/spec";
+import { CONFIG } from "../../test/fixtures";
 import { Builder } from "./Builder";
 
 const FORM: SpecForm = {
@@ -26,7 +28,7 @@ const AI_PROPOSAL = {
 };
 
 // The API by URL: validation always passes; completion answers `completion`.
-function api(completion: object, config: object = { hub_repository: null, ai: true }) {
+function api(completion: object, config: Config = CONFIG) {
   const calls: Array<{ url: string; body: unknown }> = [];
   const fetchMock = vi.fn(async (url: string, init?: { body?: string }) => {
     calls.push({ url, body: init?.body ? JSON.parse(init.body) : undefined });
@@ -65,7 +67,7 @@ describe("Complete with AI", () => {
     fireEvent.click(screen.getByRole("button", { name: "Accept all" }));
 
     const spec = screen.getByLabelText("spec.yaml").textContent ?? "";
-    expect(spec).toContain("instance_class: db.t4g.small");
+    expect(spec).toContain('instance_class: "db.t4g.small"');
     expect(spec).toContain('"LOG_LEVEL": "debug"');
     expect(spec).not.toContain("invoices");
     expect(screen.queryByRole("list", { name: "Proposed fields" })).toBeNull();
@@ -94,7 +96,7 @@ describe("Complete with AI", () => {
 
 describe("Finish", () => {
   it("links to a prefilled spec issue in the hub repository", async () => {
-    api(AI_PROPOSAL, { hub_repository: "acme/hub", ai: false });
+    api(AI_PROPOSAL, { ...CONFIG, hub_repository: "acme/hub", ai: false });
     render(<Builder initial={FORM} />);
     fireEvent.click(screen.getByRole("button", { name: "6. Finish" }));
 
@@ -124,7 +126,7 @@ describe("A spec from the AI chat", () => {
 
     expect(screen.getByLabelText("Name")).toHaveProperty("value", "shop");
     expect(screen.getByRole("status").textContent).toBe("Loaded the spec from the AI chat.");
-    expect(screen.getByLabelText("spec.yaml").textContent).toContain("runtime: python-fastapi");
+    expect(screen.getByLabelText("spec.yaml").textContent).toContain('runtime: "python-fastapi"');
     expect(sessionStorage.getItem("sbh.builder.spec")).toBeNull();
   });
 });
