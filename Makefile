@@ -10,7 +10,7 @@ TOOLS_STAMP := $(TOOLS_VENV)/.installed
 DEMO_SPEC := examples/orders-api.yaml
 DEMO_OUT := build/orders-api
 
-.PHONY: help install tools web browsers demo check self-render test screens e2e lint format bench run migrate migrate-online golden clean
+.PHONY: help install tools web browsers demo check self-render test screens e2e lint format bench run migrate migrate-online api-types golden clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -77,6 +77,10 @@ bench: $(STAMP) $(TOOLS_STAMP) ## Benchmarks; results go to bench/results/*.json
 	$(BIN)/python -m bench.render_bench
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m bench.check_bench
 	$(BIN)/python -m bench.webhook_bench
+
+api-types: $(STAMP) ## Regenerate web/openapi.json from the service and the web app's API types from it
+	$(BIN)/python scripts/export_openapi.py
+	cd web && npm run --silent api-types
 
 golden: $(STAMP) ## Regenerate the golden files of the rendered demo (review the diff!)
 	SBH_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/renderers/test_golden.py tests/renderers/test_schema.py -q

@@ -1,5 +1,6 @@
-"""The web app: its component tests (Vitest) pass, it builds, and `sbh serve` serves it at /
-with a strict Content-Security-Policy, beside the API."""
+"""The web app: its component tests (Vitest) pass, it builds, its API types are the ones the
+server's OpenAPI description generates, and `sbh serve` serves it at / with a strict
+Content-Security-Policy, beside the API."""
 
 from __future__ import annotations
 
@@ -41,6 +42,24 @@ def test_the_component_tests_pass(built: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "failed" not in result.stdout.lower()
+
+
+def test_the_api_types_are_generated_from_the_committed_openapi_description(built: Path) -> None:
+    # The committed description is the service's own (tests/bot/api/test_openapi.py); here
+    # the TypeScript generated from it must be what is committed.
+    npm = shutil.which("npm")
+    assert npm is not None
+    result = subprocess.run(
+        [npm, "run", "--silent", "api-types:check"],
+        cwd=WEB,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, (
+        "web/src/lib/api-types.ts is stale: run `make api-types`\n" + result.stdout + result.stderr
+    )
 
 
 def test_sbh_serves_the_web_app_at_the_root_with_a_strict_policy(

@@ -1,6 +1,23 @@
-// The SBH API the pages use (same origin; no secret ever reaches the browser).
+// The SBH API the pages use (same origin; no secret ever reaches the browser). The shapes of
+// its answers are generated from the server's OpenAPI description (`make api-types`), so
+// they cannot drift from what the server sends.
 import { EventSourceParserStream } from "eventsource-parser/stream";
-import type { Problem } from "./spec";
+import type { components } from "./api-types";
+
+type Schemas = components["schemas"];
+export type Validation = Schemas["Validation"];
+export type PreviewFile = Schemas["PreviewFile"];
+export type Preview = Schemas["Preview"];
+export type ProposedField = Schemas["ProposedValue"];
+// "Complete with AI" answers a proposal, or (422) the problems to fix first.
+export type Completion = Schemas["Completion"] | Schemas["Problems"];
+export type Config = Schemas["WebConfig"];
+export type Session = Schemas["SessionView"];
+export type SystemSummary = Schemas["SystemSummary"];
+export type SystemsPage = Schemas["SystemsPage"];
+export type SystemDetail = Schemas["SystemDetail"];
+export type DeployStarted = Schemas["DeployStarted"];
+export type BuildStarted = Schemas["BuildStarted"];
 
 /** A request the server answered with a non-2xx status (or with something that is not JSON). */
 export class ApiError extends Error {
@@ -103,17 +120,11 @@ export function forgetCsrfToken(): void {
   csrfToken = null;
 }
 
-export async function validateSpec(spec: string, signal?: AbortSignal): Promise<{ valid: boolean; problems: Problem[] }> {
+export async function validateSpec(spec: string, signal?: AbortSignal): Promise<Validation> {
   return json(await post("/api/specs/validate", { spec }, signal));
 }
 
-export interface PreviewFile {
-  path: string;
-  size: number;
-  executable: boolean;
-}
-
-export async function previewSpec(spec: string, path?: string): Promise<{ files: PreviewFile[]; file: { path: string; content: string } | null }> {
+export async function previewSpec(spec: string, path?: string): Promise<Preview> {
   return json(await post("/api/specs/preview", { spec, path }));
 }
 
@@ -126,50 +137,22 @@ export async function downloadZip(spec: string, name: string): Promise<void> {
   URL.revokeObjectURL(link.href);
 }
 
-export interface ProposedField {
-  field: string;
-  value: unknown;
-  source: "ai" | "default";
-  reason?: string;
-}
-
-export interface Completion {
-  valid: boolean;
-  problems: Problem[];
-  proposal?: ProposedField[];
-  completed_spec?: string;
-  model?: string | null;
-  fallback?: boolean;
-  note?: string | null;
-}
-
 // "Complete with AI": what the Drafter (or, without OpenAI, SBH's defaults) proposes. A 422
 // is an answer too: the problems a person must fix before anything can be proposed.
 export async function completeSpec(spec: string, context: string): Promise<Completion> {
   const response = await post("/api/specs/complete", { spec, context });
   if (response.status === 422) {
     const body = await bodyOf(response);
-    if (Array.isArray(body.problems)) return body as Completion;
+    if (Array.isArray(body.problems)) return body as Schemas["Problems"];
   }
   return json(response);
-}
-
-export interface Config {
-  hub_repository: string | null;
-  ai: boolean;
-  // The AI chat's models; the server refuses any other.
-  models: Array<{ id: string; label: string }>;
-  default_model: string;
 }
 
 export async function getConfig(signal?: AbortSignal): Promise<Config> {
   return get("/api/config", signal);
 }
 
-export interface ChatMessage {
-  role: "user" | "assistant";
-  content: string;
-}
+export type ChatMessage = Schemas["MessageIn"];
 
 /** Streams the AI's reply to `messages` into `onDelta`; `model` null: the server's default.
  * The server sends `data: {"delta": ...}` per piece, then `event: done` (with `fallback`:
@@ -198,15 +181,6 @@ export async function streamChat(
   }
 }
 
-export interface Session {
-  user: string | null;
-  mode: "local" | "github" | "token" | "anonymous";
-  label: string;
-  // Where "Sign in with GitHub" goes; null when sign-in is not configured.
-  sign_in_url?: string | null;
-  csrf_token?: string;
-}
-
 export async function getSession(signal?: AbortSignal): Promise<Session> {
   const session = await get<Session>("/api/session", signal);
   if (session.csrf_token) csrfToken = Promise.resolve(session.csrf_token);
@@ -215,30 +189,6 @@ export async function getSession(signal?: AbortSignal): Promise<Session> {
 
 export async function signOut(): Promise<void> {
   await succeeded(await post("/api/auth/logout", {}));
-}
-
-export interface SystemSummary {
-  name: string;
-  owner: string;
-  repository: string;
-  origin: string | null;
-  issue: number | null;
-  updated_at: string | null;
-  last_build?: { status: string; trigger: string; started_at: string | null } | null;
-  environments?: Array<{ name: string; deploy: string | null; up: boolean | null; health: string | null }>;
-}
-
-export interface SystemDetail {
-  name: string;
-  owner: string;
-  repository: string;
-  origin: { repository: string | null; issue: number | null; commit: string | null };
-  spec: string;
-  template_version: string;
-  environments: Array<{ name: string; production: boolean; region: string }>;
-  builds: Array<{ status: string; trigger: string; commit: string | null; error?: string | null; started_at: string }>;
-  deployments: Array<{ environment: string; image_tag: string | null; state: string; url: string | null; run: string | null; by: string | null; updated_at: string }>;
-  health: Record<string, { up: boolean; summary: string; url: string }>;
 }
 
 /** The deploy/rollback buttons: the server runs /sbh deploy's code path and permission check.
@@ -255,16 +205,16 @@ export async function deploySystem(
   if (response.status === 422 && Array.isArray((await bodyOf(response)).detail)) {
     throw new ApiError(422, "the request was not valid (image tag: letters, digits, . _ -)");
   }
-  return (await json<{ message?: string }>(response)).message ?? "Started.";
+  return (await json<DeployStarted>(response)).message;
 }
 
 /** "Build now": SBH opens the spec issue in the hub repository and builds it there. */
 export async function buildNow(spec: string): Promise<{ message: string; issueUrl?: string }> {
-  const body = await json<{ message?: string; issue_url?: string }>(await post("/api/builds", { spec }));
-  return { message: body.message ?? "Started.", issueUrl: body.issue_url };
+  const body = await json<BuildStarted>(await post("/api/builds", { spec }));
+  return { message: body.message, issueUrl: body.issue_url };
 }
 
-export async function listSystems(signal?: AbortSignal): Promise<{ total: number; items: SystemSummary[] }> {
+export async function listSystems(signal?: AbortSignal): Promise<SystemsPage> {
   return get("/api/systems", signal);
 }
 

@@ -18,7 +18,7 @@ export function CompleteWithAI(props: { spec: string; onAccept: (fields: Propose
     try {
       const result = await completeSpec(props.spec, context);
       setCompletion(result);
-      setOpen(result.proposal ?? []);
+      setOpen(result.valid ? result.proposal : []);
     } catch (failure) {
       setError(asError(failure));
     } finally {
@@ -43,7 +43,7 @@ export function CompleteWithAI(props: { spec: string; onAccept: (fields: Propose
           </Button>
         </div>
         {error ? <ErrorNotice what="The completion failed" error={error} /> : null}
-        {completion?.fallback ? (
+        {completion?.valid && completion.fallback ? (
           <p role="status" className="rounded-md bg-amber-50 p-2 text-sm text-amber-900">
             OpenAI did not answer ({completion.note?.replace(/^completed without AI: /, "") ?? "no reason given"}): these are SBH's defaults, not AI proposals.
           </p>
