@@ -13,8 +13,8 @@ from bot.deploys.health_monitor import describe, probe_deployed
 from bot.deploys.prober import ProbeResult, RefusedTarget
 from bot.jobs.context import HandlerContext
 from tests.bot.conftest import make_settings
-from tests.bot.fake_github import FakeGitHub
-from tests.bot.flows.test_github_flows import comment_event, handle
+from tests.bot.events import comment_event, handle
+from tests.fakes.github_port import FakeGitHubPort
 
 TOKEN = "api-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -40,7 +40,7 @@ def test_without_a_way_to_sign_in_the_api_says_so_and_it_refuses_a_wrong_token(
 
 
 def test_systems_builds_deployments_and_health_as_json(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(comment_event("/sbh build"), context)
     with database.session() as session:
@@ -104,7 +104,7 @@ def test_health_reads_as_a_duration_or_a_time() -> None:
 
 
 def test_status_shows_each_environments_health(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(comment_event("/sbh build"), context)
     with database.session() as session:
