@@ -20,13 +20,12 @@ from bot.app import create_app
 from bot.db.database import Database, normalize_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
-from bot.intake.signature import sign_sha256
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import JobQueue
 from bot.settings import Settings
-from tests.bot.fake_github import FakeGitHub
+from tests.bot.events import WEBHOOK_SECRET
+from tests.fakes.github_port import FakeGitHubPort
 
-WEBHOOK_SECRET = "It's a Secret to Everybody"
 POSTGRES_URL = os.environ.get("SBH_TEST_DATABASE_URL")
 
 
@@ -88,19 +87,6 @@ def client(settings: Settings, database: Database) -> Iterator[TestClient]:
         yield test_client
 
 
-def signed_headers(
-    body: bytes, event: str, delivery_id: str | None = None, secret: str = WEBHOOK_SECRET
-) -> dict[str, str]:
-    return {
-        "Content-Type": "application/json",
-        "X-GitHub-Event": event,
-        "X-GitHub-Delivery": delivery_id or str(uuid.uuid4()),
-        "X-GitHub-Hook-ID": "123",
-        "X-Hub-Signature-256": sign_sha256(secret.encode(), body),
-        "User-Agent": "GitHub-Hookshot/test",
-    }
-
-
 def as_the_web_app(client: TestClient) -> TestClient:
     """`client` sending what the web app sends with state-changing requests: the CSRF token
     from `GET /api/session` in the X-CSRF-Token header (its cookie stays in the client)."""
@@ -108,16 +94,16 @@ def as_the_web_app(client: TestClient) -> TestClient:
     return client
 
 
-# --- The GitHub flows: a recording fake GitHub and a handler context around it.
+# --- The GitHub flows: the recording fake of GitHubPort and a handler context around it.
 
 
 @pytest.fixture
-def github() -> FakeGitHub:
-    return FakeGitHub(permissions={"alice": "write", "olivia": "admin", "rita": "read"})
+def github() -> FakeGitHubPort:
+    return FakeGitHubPort(permissions={"alice": "write", "olivia": "admin", "rita": "read"})
 
 
 @pytest.fixture
-def context(database: Database, github: FakeGitHub) -> HandlerContext:
+def context(database: Database, github: FakeGitHubPort) -> HandlerContext:
     return HandlerContext(
         settings=make_settings(),
         database=database,

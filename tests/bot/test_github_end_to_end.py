@@ -7,19 +7,15 @@ from __future__ import annotations
 import copy
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.adapters.github import GitHubAdapter, make_client
 from bot.db.database import Database
@@ -30,48 +26,25 @@ from bot.settings import Settings
 from renderers.complete import complete_defaults
 from renderers.render import render
 from renderers.spec import load_spec
-from tests.bot.conftest import WEBHOOK_SECRET, signed_headers
-from tests.bot.flows.test_github_flows import example
+from tests.bot.events import HUB, example, signed_headers
+from tests.bot.serving import app_settings, ready
 from tests.conftest import EXAMPLE_SPEC, REPO_ROOT
-from tests.fake_github_server import FakeGitHub, serving
+from tests.fakes.github_http import FakeGitHubHttp, serving
+from tests.fakes.http_server import free_port
 
 pytestmark = pytest.mark.slow
-HUB = "acme/platform-requests"
 MANY_FILES_SPEC = REPO_ROOT / "tests" / "fixtures" / "specs" / "three-environments.yaml"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def private_key() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
 @pytest.fixture
-def fake_github() -> Iterator[tuple[FakeGitHub, str]]:
-    github = FakeGitHub()
+def fake_github() -> Iterator[tuple[FakeGitHubHttp, str]]:
+    github = FakeGitHubHttp()
     with serving(github) as url:
         yield github, url
 
 
-def app_settings(api_url: str) -> dict[str, str]:
-    return {
-        "SBH_ENV": "development",
-        "GITHUB_APP_ID": "12345",
-        "GITHUB_PRIVATE_KEY": private_key(),
-        "GITHUB_API_URL": api_url,
-        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    }
-
-
 def first_build_requests(
-    api_url: str, github: FakeGitHub, spec_path: Path, tmp_path: Path
+    api_url: str, github: FakeGitHubHttp, spec_path: Path, tmp_path: Path
 ) -> list[str]:
     settings = Settings.model_validate(app_settings(api_url))
     client = make_client(settings)
@@ -87,7 +60,7 @@ def first_build_requests(
 
 
 def test_a_first_build_takes_a_constant_number_of_requests(
-    fake_github: tuple[FakeGitHub, str], tmp_path: Path
+    fake_github: tuple[FakeGitHubHttp, str], tmp_path: Path
 ) -> None:
     github, url = fake_github
 
@@ -110,7 +83,7 @@ def test_a_first_build_takes_a_constant_number_of_requests(
 
 
 def test_a_signed_spec_issue_ends_in_a_repository_and_a_sticky_comment(
-    fake_github: tuple[FakeGitHub, str], tmp_path: Path
+    fake_github: tuple[FakeGitHubHttp, str], tmp_path: Path
 ) -> None:
     github, api_url = fake_github
     github.add_repository(HUB, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
@@ -169,14 +142,6 @@ def test_a_signed_spec_issue_ends_in_a_repository_and_a_sticky_comment(
     assert "PRIVATE KEY" not in errors
 
 
-def ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def wait_for(
     condition: Any, message: str, server: subprocess.Popen[str], seconds: float = 30
 ) -> None:
@@ -192,7 +157,7 @@ def wait_for(
 
 
 def test_app_manifest_serve_registers_the_app_and_stores_its_credentials(
-    fake_github: tuple[FakeGitHub, str], tmp_path: Path
+    fake_github: tuple[FakeGitHubHttp, str], tmp_path: Path
 ) -> None:
     _, api_url = fake_github
     port = free_port()

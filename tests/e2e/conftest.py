@@ -22,16 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.bot.test_github_end_to_end import app_settings, free_port, ready
+from tests.bot.serving import app_settings, ready
 from tests.conftest import REPO_ROOT
-from tests.fake_github_server import (
-    OAUTH_CLIENT_ID,
-    OAUTH_CLIENT_SECRET,
-    FakeGitHub,
-    serving,
-    serving_app,
-)
-from tests.fake_openai_server import FakeOpenAI, create_app
+from tests.fakes.github_http import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeGitHubHttp, serving
+from tests.fakes.http_server import free_port, serving_app
+from tests.fakes.openai_http import FakeOpenAIHttp, create_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -102,22 +97,24 @@ def sbh_serve(directory: Path, settings: dict[str, str], port: int | None = None
 
 
 @pytest.fixture(scope="session")
-def fake_github() -> Iterator[tuple[FakeGitHub, str]]:
-    github = FakeGitHub()
+def fake_github() -> Iterator[tuple[FakeGitHubHttp, str]]:
+    github = FakeGitHubHttp()
     with serving(github) as url:
         yield github, url
 
 
 @pytest.fixture(scope="session")
-def fake_openai() -> Iterator[tuple[FakeOpenAI, str]]:
-    openai = FakeOpenAI()
+def fake_openai() -> Iterator[tuple[FakeOpenAIHttp, str]]:
+    openai = FakeOpenAIHttp()
     with serving_app(create_app(openai)) as url:
         yield openai, url
 
 
 @pytest.fixture(scope="session")
 def sbh(
-    web_dist: Path, fake_github: tuple[FakeGitHub, str], tmp_path_factory: pytest.TempPathFactory
+    web_dist: Path,
+    fake_github: tuple[FakeGitHubHttp, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Sbh]:
     """SBH as a GitHub App against the fake GitHub, without an OpenAI key (the chat echoes)."""
     _, api_url = fake_github
@@ -127,7 +124,9 @@ def sbh(
 
 @pytest.fixture(scope="session")
 def sbh_with_openai(
-    web_dist: Path, fake_openai: tuple[FakeOpenAI, str], tmp_path_factory: pytest.TempPathFactory
+    web_dist: Path,
+    fake_openai: tuple[FakeOpenAIHttp, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Sbh]:
     """SBH whose chat talks to the fake OpenAI over HTTP."""
     openai, url = fake_openai
@@ -142,9 +141,9 @@ def sbh_with_openai(
 
 
 @pytest.fixture(scope="session")
-def sign_in_github() -> Iterator[tuple[FakeGitHub, str]]:
+def sign_in_github() -> Iterator[tuple[FakeGitHubHttp, str]]:
     """A GitHub of its own for the server with sign-in (it builds the same repositories)."""
-    github = FakeGitHub()
+    github = FakeGitHubHttp()
     with serving(github) as url:
         yield github, url
 
@@ -152,7 +151,7 @@ def sign_in_github() -> Iterator[tuple[FakeGitHub, str]]:
 @pytest.fixture(scope="session")
 def sbh_with_sign_in(
     web_dist: Path,
-    sign_in_github: tuple[FakeGitHub, str],
+    sign_in_github: tuple[FakeGitHubHttp, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Sbh]:
     """SBH as a GitHub App whose people sign in with GitHub (the App's OAuth client): the fake

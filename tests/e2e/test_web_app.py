@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.bot.conftest import signed_headers
-from tests.bot.flows.test_github_flows import example
+from tests.bot.events import example, signed_headers
 from tests.conftest import EXAMPLE_SPEC
 from tests.e2e.conftest import MOBILE, OPERATOR_TOKEN, Pages, Sbh
-from tests.fake_github_server import FakeGitHub
-from tests.fake_openai_server import FakeOpenAI
+from tests.fakes.github_http import FakeGitHubHttp
+from tests.fakes.openai_http import FakeOpenAIHttp
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -130,7 +129,10 @@ def test_without_an_openai_key_the_chat_echoes_and_says_so(
 
 
 def test_the_chat_streams_the_reply_of_the_model_the_user_chose(
-    sbh_with_openai: Sbh, fake_openai: tuple[FakeOpenAI, str], pages: Pages, screenshot: Screenshot
+    sbh_with_openai: Sbh,
+    fake_openai: tuple[FakeOpenAIHttp, str],
+    pages: Pages,
+    screenshot: Screenshot,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -158,7 +160,7 @@ def test_the_chat_streams_the_reply_of_the_model_the_user_chose(
 
 
 def open_spec_issue(
-    sbh: Sbh, github: FakeGitHub, hub: str, spec: str | None = None, number: int = 12
+    sbh: Sbh, github: FakeGitHubHttp, hub: str, spec: str | None = None, number: int = 12
 ) -> None:
     """A signed `issues.opened` webhook whose body holds a spec (the example's unless given),
     as GitHub sends it."""
@@ -202,7 +204,7 @@ def wait_for_built_system(
 
 
 def test_the_dashboard_lists_a_system_built_from_a_github_issue(
-    sbh: Sbh, fake_github: tuple[FakeGitHub, str], pages: Pages, screenshot: Screenshot
+    sbh: Sbh, fake_github: tuple[FakeGitHubHttp, str], pages: Pages, screenshot: Screenshot
 ) -> None:
     from playwright.sync_api import expect
 
@@ -251,7 +253,10 @@ def test_the_keyboard_reaches_the_pages_and_the_builder_steps(sbh: Sbh, pages: P
 
 
 def test_complete_with_ai_proposes_fields_the_person_accepts_or_rejects(
-    sbh_with_openai: Sbh, fake_openai: tuple[FakeOpenAI, str], pages: Pages, screenshot: Screenshot
+    sbh_with_openai: Sbh,
+    fake_openai: tuple[FakeOpenAIHttp, str],
+    pages: Pages,
+    screenshot: Screenshot,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -291,7 +296,7 @@ LOGIN = "octocat"
 
 
 @pytest.fixture(scope="session")
-def signed_in_systems(sbh_with_sign_in: Sbh, sign_in_github: tuple[FakeGitHub, str]) -> Sbh:
+def signed_in_systems(sbh_with_sign_in: Sbh, sign_in_github: tuple[FakeGitHubHttp, str]) -> Sbh:
     """Two systems built from signed spec issues, acme/orders-api and acme/billing-api; the
     person who signs in (write permission) has an installation with only the first."""
     github, _ = sign_in_github
@@ -307,7 +312,7 @@ def signed_in_systems(sbh_with_sign_in: Sbh, sign_in_github: tuple[FakeGitHub, s
     return sbh_with_sign_in
 
 
-def sign_in(page: Page, github: FakeGitHub) -> None:
+def sign_in(page: Page, github: FakeGitHubHttp) -> None:
     """Sign in with GitHub from the header; GitHub (a fake where LOGIN is signed in) approves
     at once and sends the browser back to SBH."""
     from playwright.sync_api import expect
@@ -325,7 +330,7 @@ def dispatches(github_url: str, repository: str) -> list[dict[str, Any]]:
 
 def test_signing_in_with_github_shows_the_systems_of_the_persons_installations(
     signed_in_systems: Sbh,
-    sign_in_github: tuple[FakeGitHub, str],
+    sign_in_github: tuple[FakeGitHubHttp, str],
     pages: Pages,
     screenshot: Screenshot,
 ) -> None:
@@ -344,7 +349,7 @@ def test_signing_in_with_github_shows_the_systems_of_the_persons_installations(
 
 def test_a_writer_deploys_dev_from_the_system_page_but_not_production(
     signed_in_systems: Sbh,
-    sign_in_github: tuple[FakeGitHub, str],
+    sign_in_github: tuple[FakeGitHubHttp, str],
     pages: Pages,
     screenshot: Screenshot,
 ) -> None:
@@ -387,7 +392,7 @@ def install_the_app(sbh: Sbh, account: str, installation_id: int = 4242) -> None
 
 def test_a_writer_on_the_hub_builds_a_spec_from_the_builder(
     signed_in_systems: Sbh,
-    sign_in_github: tuple[FakeGitHub, str],
+    sign_in_github: tuple[FakeGitHubHttp, str],
     pages: Pages,
     screenshot: Screenshot,
 ) -> None:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.adapters.github import GitHubAdapter, RateLimitBudget, make_client
 from bot.ports import Annotation
 from bot.settings import Settings
-from tests.bot.prism import PrismTransport, running_prism
+from tests.fakes.github_openapi import PrismTransport, running_prism
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from bot.ai.drafting import AIDrafter, DeterministicDrafter
 from bot.db.database import Database
 from renderers.complete import complete_defaults
 from renderers.spec import RawSpec, load_spec
-from tests.bot.fake_openai import FakeOpenAI, proposal, refusal, status, timeout
+from tests.fakes.openai_transport import FakeOpenAITransport, proposal, refusal, status, timeout
 
 PARTIAL = """\
 apiVersion: sbh/v1
@@ -28,7 +28,7 @@ def raw() -> RawSpec:
     return load_spec(PARTIAL)
 
 
-def drafter(fake: FakeOpenAI, database: Database | None = None) -> AIDrafter:
+def drafter(fake: FakeOpenAITransport, database: Database | None = None) -> AIDrafter:
     return AIDrafter(OpenAIProposalModel(fake.client(), "gpt-4o-mini"), database)
 
 
@@ -42,7 +42,7 @@ GOOD = proposal(
 
 
 def test_a_proposal_fills_the_gaps_and_goes_through_validation() -> None:
-    fake = FakeOpenAI([GOOD])
+    fake = FakeOpenAITransport([GOOD])
 
     draft = drafter(fake).complete(raw(), ISSUE)
 
@@ -57,7 +57,7 @@ def test_a_proposal_fills_the_gaps_and_goes_through_validation() -> None:
 
 
 def test_the_request_asks_for_structured_output_with_the_settings_timeout() -> None:
-    fake = FakeOpenAI([GOOD])
+    fake = FakeOpenAITransport([GOOD])
 
     drafter(fake).complete(raw(), ISSUE)
 
@@ -83,7 +83,7 @@ def test_an_invalid_proposal_gets_one_repair_round() -> None:
             "desired_count": None,
         }
     )
-    fake = FakeOpenAI([bad, GOOD])
+    fake = FakeOpenAITransport([bad, GOOD])
 
     draft = drafter(fake).complete(raw(), ISSUE)
 
@@ -97,7 +97,7 @@ def test_an_invalid_proposal_gets_one_repair_round() -> None:
 
 def test_two_invalid_proposals_fall_back_to_the_deterministic_defaults() -> None:
     bad = proposal(buckets=["Not A Bucket!"])
-    fake = FakeOpenAI([bad, bad])
+    fake = FakeOpenAITransport([bad, bad])
 
     draft = drafter(fake).complete(raw(), ISSUE)
 
@@ -116,7 +116,7 @@ def test_two_invalid_proposals_fall_back_to_the_deterministic_defaults() -> None
     ids=["refusal", "429", "500", "timeout"],
 )
 def test_openai_trouble_means_deterministic_completion_and_a_note(reply: Any, reason: str) -> None:
-    fake = FakeOpenAI([reply])
+    fake = FakeOpenAITransport([reply])
 
     draft = drafter(fake).complete(raw(), ISSUE)
 
@@ -133,7 +133,7 @@ def test_without_a_key_there_is_no_ai_and_the_plan_says_so() -> None:
 
 
 def test_a_second_identical_completion_comes_from_the_cache(database: Database) -> None:
-    fake = FakeOpenAI([GOOD])
+    fake = FakeOpenAITransport([GOOD])
 
     first = drafter(fake, database).complete(raw(), ISSUE)
     second = drafter(fake, database).complete(raw(), ISSUE)
@@ -153,7 +153,7 @@ def test_the_issue_text_cannot_make_the_model_change_decided_fields() -> None:
     obedient = proposal(
         name="evil-corp-api", regions=[{"environment": "prod", "region": "us-east-1"}]
     )
-    fake = FakeOpenAI([obedient])
+    fake = FakeOpenAITransport([obedient])
 
     draft = drafter(fake).complete(raw(), injection)
 
@@ -167,7 +167,7 @@ def test_the_issue_text_cannot_make_the_model_change_decided_fields() -> None:
 
 
 def test_a_custom_base_url_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeOpenAI([GOOD])
+    fake = FakeOpenAITransport([GOOD])
     client = fake.client(OPENAI_BASE_URL="https://gateway.example.test/openai/v1")
 
     assert str(client.base_url) == "https://gateway.example.test/openai/v1/"

@@ -15,10 +15,10 @@ from bot.db.models import Installation, Job
 from bot.flows.web_builds import JOB_KIND, run_web_build
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import JobQueue
-from tests.bot.api.test_deploys import SETTINGS, signed_in
+from tests.bot.api.signed_in import SETTINGS, signed_in
 from tests.bot.conftest import make_settings
-from tests.bot.fake_github import FakeGitHub
-from tests.bot.flows.test_github_flows import HUB, SPEC_TEXT, handle, issue_event
+from tests.bot.events import HUB, SPEC_TEXT, handle, issue_event
+from tests.fakes.github_port import FakeGitHubPort
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def installed(database: Database) -> None:
         session.add(Installation(id=42, account_login="acme", account_type="Organization"))
 
 
-def web_app(database: Database, github: FakeGitHub, hub: str | None = HUB) -> TestClient:
+def web_app(database: Database, github: FakeGitHubPort, hub: str | None = HUB) -> TestClient:
     settings = make_settings(**SETTINGS, **({"SBH_HUB_REPOSITORY": hub} if hub else {}))
     app = create_app(
         settings,
@@ -39,7 +39,7 @@ def web_app(database: Database, github: FakeGitHub, hub: str | None = HUB) -> Te
 
 
 @pytest.fixture
-def web(database: Database, github: FakeGitHub, installed: None) -> Iterator[TestClient]:
+def web(database: Database, github: FakeGitHubPort, installed: None) -> Iterator[TestClient]:
     with web_app(database, github) as client:
         yield client
 
@@ -52,7 +52,7 @@ def queued(database: Database) -> list[Job]:
 
 
 def test_a_writer_on_the_hub_gets_a_spec_issue_and_a_built_repository(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     signed_in(web, database, "alice", {HUB.lower()})
 
@@ -82,7 +82,7 @@ def test_a_writer_on_the_hub_gets_a_spec_issue_and_a_built_repository(
 
 
 def test_without_write_permission_on_the_hub_nothing_is_opened(
-    github: FakeGitHub, database: Database, web: TestClient
+    github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     signed_in(web, database, "rita", {HUB.lower()})
 
@@ -97,7 +97,7 @@ def test_without_write_permission_on_the_hub_nothing_is_opened(
 
 
 def test_a_spec_that_cannot_build_is_refused_with_its_lines(
-    github: FakeGitHub, database: Database, web: TestClient
+    github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     signed_in(web, database, "alice", {HUB.lower()})
     broken = SPEC_TEXT.replace("region: us-west-2", "region: moon-1", 1)
@@ -116,7 +116,7 @@ def test_a_spec_that_cannot_build_is_refused_with_its_lines(
 
 
 def test_building_needs_a_hub_an_installation_and_a_github_sign_in(
-    github: FakeGitHub, database: Database
+    github: FakeGitHubPort, database: Database
 ) -> None:
     with web_app(database, github) as no_installation:
         signed_in(no_installation, database, "alice", {HUB.lower()})

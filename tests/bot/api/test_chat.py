@@ -16,8 +16,8 @@ from bot.ai.chat import RateLimiter
 from bot.app import create_app
 from bot.db.database import Database
 from tests.bot.conftest import as_the_web_app, make_settings
-from tests.bot.fake_openai import FakeOpenAI, chat_stream, completion, status
 from tests.conftest import EXAMPLE_SPEC
+from tests.fakes.openai_transport import FakeOpenAITransport, chat_stream, completion, status
 
 HELLO = {"messages": [{"role": "user", "content": "Help me write a spec for an orders API"}]}
 
@@ -28,7 +28,7 @@ def echo(database: Database) -> Iterator[TestClient]:
         yield as_the_web_app(client)
 
 
-def openai_app(database: Database, fake: FakeOpenAI, **settings: str) -> TestClient:
+def openai_app(database: Database, fake: FakeOpenAITransport, **settings: str) -> TestClient:
     app = create_app(
         make_settings(OPENAI_API_KEY="sk-test", **settings),
         database=database,
@@ -49,7 +49,7 @@ def test_without_a_key_the_reply_echoes_the_last_user_message(echo: TestClient) 
 
 
 def test_with_a_key_the_model_answers_with_sbhs_system_prompt(database: Database) -> None:
-    fake = FakeOpenAI([lambda request: completion("Here is a spec ...", model="gpt-4o")])
+    fake = FakeOpenAITransport([lambda request: completion("Here is a spec ...", model="gpt-4o")])
 
     with openai_app(database, fake) as client:
         response = client.post("/api/ai-chat", json={**HELLO, "model": "gpt-4o"})
@@ -90,7 +90,7 @@ def test_limits_and_shapes_are_clear_errors(
 
 
 def test_openai_trouble_is_a_503_not_a_500(database: Database) -> None:
-    fake = FakeOpenAI([status(500)])
+    fake = FakeOpenAITransport([status(500)])
 
     with openai_app(database, fake) as client:
         response = client.post("/api/ai-chat", json=HELLO)
@@ -100,7 +100,7 @@ def test_openai_trouble_is_a_503_not_a_500(database: Database) -> None:
 
 
 def test_the_stream_sends_server_sent_events(database: Database) -> None:
-    fake = FakeOpenAI([chat_stream(["Hello", ", ", "spec!"])])
+    fake = FakeOpenAITransport([chat_stream(["Hello", ", ", "spec!"])])
 
     with openai_app(database, fake) as client:
         response = client.post("/api/ai-chat/stream", json=HELLO)

@@ -4,36 +4,23 @@ with GitHub who can see the system's repository, and only with the CSRF token.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api.session_store import start_session
-from bot.api.web_session import SESSION_COOKIE, sign
 from bot.app import create_app
 from bot.db.database import Database
-from bot.db.models import Deployment, utcnow
+from bot.db.models import Deployment
 from bot.jobs.context import HandlerContext
-from bot.ports import GitHubIdentity
-from tests.bot.conftest import as_the_web_app, make_settings
-from tests.bot.fake_github import FakeGitHub
-from tests.bot.flows.test_deploy_flows import built, status_event
-from tests.bot.flows.test_github_flows import HUB, handle
-
-SECRET_KEY = "a-test-secret-key-of-enough-length-for-hmac"
-SETTINGS = {
-    "SECRET_KEY": SECRET_KEY,
-    "GITHUB_CLIENT_ID": "Iv1.test",
-    "GITHUB_CLIENT_SECRET": "test-client-secret",
-    "SBH_API_TOKEN": "operator-token",
-}
+from tests.bot.api.signed_in import SETTINGS, signed_in
+from tests.bot.conftest import make_settings
+from tests.bot.events import HUB, built, handle, status_event
+from tests.fakes.github_port import FakeGitHubPort
 
 
 @pytest.fixture
-def web(database: Database, github: FakeGitHub) -> Iterator[TestClient]:
+def web(database: Database, github: FakeGitHubPort) -> Iterator[TestClient]:
     app = create_app(
         make_settings(**SETTINGS),
         database=database,
@@ -42,18 +29,6 @@ def web(database: Database, github: FakeGitHub) -> Iterator[TestClient]:
     )
     with TestClient(app) as client:
         yield client
-
-
-def signed_in(
-    client: TestClient, database: Database, login: str, repositories: set[str]
-) -> TestClient:
-    """`client` as the browser of `login` after signing in with GitHub."""
-    session_id = start_session(
-        database, GitHubIdentity(login, 1, frozenset(repositories)), utcnow(), timedelta(hours=1)
-    )
-    cookie = sign(SECRET_KEY.encode(), "session", session_id, int(time.time()) + 3600)
-    client.cookies.set(SESSION_COOKIE, cookie)
-    return as_the_web_app(client)
 
 
 def deploy(client: TestClient, **body: object) -> tuple[int, str]:
@@ -72,7 +47,7 @@ def requested(database: Database) -> list[tuple[str, str | None, str, str | None
 
 
 def test_a_writer_deploys_dev_the_way_the_comment_command_does(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "alice", {"acme/orders-api"})
@@ -91,7 +66,7 @@ def test_a_writer_deploys_dev_the_way_the_comment_command_does(
 
 
 def test_production_needs_admin_permission(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "alice", {"acme/orders-api"})
@@ -107,7 +82,7 @@ def test_production_needs_admin_permission(
 
 
 def test_a_rollback_without_a_tag_takes_the_previous_successful_deploy(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     repository_id = built(context, github)
     for deployment_id, tag in [(1, "aaaaaaa"), (2, "ccccccc")]:
@@ -128,7 +103,7 @@ def test_a_rollback_without_a_tag_takes_the_previous_successful_deploy(
 
 
 def test_a_rollback_with_nothing_on_record_says_how_to_name_the_image(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "olivia", {"acme/orders-api"})
@@ -140,7 +115,7 @@ def test_a_rollback_with_nothing_on_record_says_how_to_name_the_image(
 
 
 def test_an_environment_the_spec_does_not_have_is_refused(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "olivia", {"acme/orders-api"})
@@ -153,7 +128,7 @@ def test_an_environment_the_spec_does_not_have_is_refused(
 
 
 def test_a_system_outside_the_users_installations_does_not_exist_for_them(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "olivia", {"acme/other-service"})
@@ -163,7 +138,7 @@ def test_a_system_outside_the_users_installations_does_not_exist_for_them(
 
 
 def test_only_a_person_signed_in_with_github_can_deploy(
-    context: HandlerContext, github: FakeGitHub, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, web: TestClient
 ) -> None:
     built(context, github)
 
@@ -181,7 +156,7 @@ def test_only_a_person_signed_in_with_github_can_deploy(
 
 
 def test_the_button_needs_the_csrf_token(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "alice", {"acme/orders-api"})
@@ -194,7 +169,7 @@ def test_the_button_needs_the_csrf_token(
 
 
 def test_the_system_page_lists_its_environments_and_who_may_press_what(
-    context: HandlerContext, github: FakeGitHub, database: Database, web: TestClient
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
 ) -> None:
     built(context, github)
     signed_in(web, database, "alice", {"acme/orders-api"})

@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.db.database import Database
 from bot.db.models import System
 from tests.bot.conftest import as_the_web_app, make_settings
-from tests.fake_github_server import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeGitHub, serving
+from tests.fakes.github_http import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeGitHubHttp, serving
 
 SECRET_KEY = "a-long-random-secret-key-for-the-sign-in-tests"
 API_TOKEN = "api-token-for-tests"
@@ -22,8 +22,8 @@ CALLBACK = "http://testserver/api/auth/callback"
 
 
 @pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    hub = FakeGitHub()
+def github() -> Iterator[FakeGitHubHttp]:
+    hub = FakeGitHubHttp()
     hub.add_user("alice", {1: ["acme/orders-api", "acme/web"], 2: ["alice/notes"]})
     hub.add_user("bob", {})
     with serving(hub):
@@ -31,7 +31,7 @@ def github() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def sbh(github: FakeGitHub, database: Database) -> Iterator[TestClient]:
+def sbh(github: FakeGitHubHttp, database: Database) -> Iterator[TestClient]:
     settings = make_settings(
         SECRET_KEY=SECRET_KEY,
         SBH_API_TOKEN=API_TOKEN,
@@ -49,7 +49,7 @@ def sbh(github: FakeGitHub, database: Database) -> Iterator[TestClient]:
         yield client
 
 
-def sign_in(client: TestClient, github: FakeGitHub, login: str) -> httpx.Response:
+def sign_in(client: TestClient, github: FakeGitHubHttp, login: str) -> httpx.Response:
     """What a browser does: SBH sends it to GitHub, GitHub (where `login` is signed in)
     sends it back to SBH's callback with a code and the state."""
     github.browser_user = login
@@ -59,7 +59,7 @@ def sign_in(client: TestClient, github: FakeGitHub, login: str) -> httpx.Respons
 
 
 def test_signing_in_sets_a_session_cookie_and_the_session_names_the_person(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     to_github = sbh.get("/api/auth/login", follow_redirects=False)
     assert to_github.status_code == 302
@@ -88,7 +88,9 @@ def test_signing_in_sets_a_session_cookie_and_the_session_names_the_person(
     assert session["sign_in_url"] == "/api/auth/login"
 
 
-def test_signing_in_again_ends_the_previous_session(sbh: TestClient, github: FakeGitHub) -> None:
+def test_signing_in_again_ends_the_previous_session(
+    sbh: TestClient, github: FakeGitHubHttp
+) -> None:
     sign_in(sbh, github, "alice")
     first = sbh.cookies[SESSION_COOKIE]
 
@@ -100,7 +102,7 @@ def test_signing_in_again_ends_the_previous_session(sbh: TestClient, github: Fak
     assert sbh.get("/api/systems").status_code == 401
 
 
-def test_no_token_or_secret_reaches_the_browser(sbh: TestClient, github: FakeGitHub) -> None:
+def test_no_token_or_secret_reaches_the_browser(sbh: TestClient, github: FakeGitHubHttp) -> None:
     signed_in = sign_in(sbh, github, "alice")
     session = sbh.get("/api/session")
 
@@ -111,7 +113,7 @@ def test_no_token_or_secret_reaches_the_browser(sbh: TestClient, github: FakeGit
 
 
 def test_a_signed_in_person_sees_only_systems_of_repositories_they_can_reach(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     github.page_size = 1  # every installation and repository on its own page
     sign_in(sbh, github, "alice")
@@ -128,7 +130,9 @@ def test_a_signed_in_person_sees_only_systems_of_repositories_they_can_reach(
     assert sbh.get("/api/deliveries").status_code == 403
 
 
-def test_someone_without_installations_sees_no_systems(sbh: TestClient, github: FakeGitHub) -> None:
+def test_someone_without_installations_sees_no_systems(
+    sbh: TestClient, github: FakeGitHubHttp
+) -> None:
     sign_in(sbh, github, "bob")
 
     assert sbh.get("/api/systems").json()["items"] == []
@@ -154,7 +158,7 @@ def test_without_a_session_the_api_says_how_to_sign_in(sbh: TestClient) -> None:
 
 
 def test_a_tampered_expired_or_foreign_session_cookie_is_refused(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     sign_in(sbh, github, "alice")
     genuine = sbh.cookies[SESSION_COOKIE]
@@ -177,7 +181,7 @@ def test_a_tampered_expired_or_foreign_session_cookie_is_refused(
 
 
 def test_a_callback_whose_state_does_not_match_is_a_400(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     github.browser_user = "alice"
     to_github = sbh.get("/api/auth/login", follow_redirects=False)
@@ -195,7 +199,7 @@ def test_a_callback_whose_state_does_not_match_is_a_400(
 
 
 def test_a_code_github_does_not_accept_is_a_400_not_a_500(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     github.browser_user = "alice"
     to_github = sbh.get("/api/auth/login", follow_redirects=False)
@@ -213,7 +217,7 @@ def test_a_code_github_does_not_accept_is_a_400_not_a_500(
 
 
 def test_github_refusing_the_code_or_the_person_is_a_clear_400(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     github.browser_user = "alice"
     to_github = sbh.get("/api/auth/login", follow_redirects=False)
@@ -236,7 +240,7 @@ def test_github_refusing_the_code_or_the_person_is_a_clear_400(
 
 
 def test_signing_out_clears_the_cookie_and_ends_the_session_on_the_server(
-    sbh: TestClient, github: FakeGitHub
+    sbh: TestClient, github: FakeGitHubHttp
 ) -> None:
     sign_in(sbh, github, "alice")
     kept_by_an_attacker = sbh.cookies[SESSION_COOKIE]
@@ -252,7 +256,7 @@ def test_signing_out_clears_the_cookie_and_ends_the_session_on_the_server(
     assert sbh.get("/api/systems").status_code == 401
 
 
-def test_signing_out_needs_the_csrf_token(sbh: TestClient, github: FakeGitHub) -> None:
+def test_signing_out_needs_the_csrf_token(sbh: TestClient, github: FakeGitHubHttp) -> None:
     sign_in(sbh, github, "alice")
 
     refused = sbh.post("/api/auth/logout")
@@ -332,7 +336,7 @@ def test_sign_in_is_404_with_a_reason_when_it_is_not_configured(database: Databa
 
 
 def test_with_sign_in_configured_this_machine_is_not_the_local_user(
-    github: FakeGitHub, database: Database
+    github: FakeGitHubHttp, database: Database
 ) -> None:
     settings = make_settings(
         GITHUB_CLIENT_ID=OAUTH_CLIENT_ID,

@@ -12,7 +12,7 @@ from bot.ai.drafting import AIDrafter
 from bot.app import create_app
 from bot.db.database import Database
 from tests.bot.conftest import as_the_web_app, make_settings
-from tests.bot.fake_openai import FakeOpenAI, proposal, status
+from tests.fakes.openai_transport import FakeOpenAITransport, proposal, status
 
 PARTIAL = """\
 apiVersion: sbh/v1
@@ -25,7 +25,7 @@ environments:
 CONTEXT = "An order intake API that stores uploaded invoices and talks to Stripe."
 
 
-def ai_app(database: Database, fake: FakeOpenAI) -> TestClient:
+def ai_app(database: Database, fake: FakeOpenAITransport) -> TestClient:
     drafter = AIDrafter(OpenAIProposalModel(fake.client(), "gpt-4o-mini"), database)
     settings = make_settings(OPENAI_API_KEY="sk-test")
     return as_the_web_app(TestClient(create_app(settings, database=database, drafter=drafter)))
@@ -45,7 +45,7 @@ def by_field(body: dict[str, object]) -> dict[str, dict[str, object]]:
 def test_the_ai_proposal_is_listed_per_field_and_merged_into_the_completed_spec(
     database: Database,
 ) -> None:
-    fake = FakeOpenAI(
+    fake = FakeOpenAITransport(
         [
             proposal(
                 description="Order intake with invoice uploads",
@@ -109,7 +109,7 @@ def test_without_a_key_the_deterministic_fallback_answers_and_says_so(
 
 
 def test_when_openai_fails_the_fallback_answers_with_the_reason(database: Database) -> None:
-    with ai_app(database, FakeOpenAI([status(500)])) as client:
+    with ai_app(database, FakeOpenAITransport([status(500)])) as client:
         body = client.post("/api/specs/complete", json={"spec": PARTIAL}).json()
 
     assert body["fallback"] is True
@@ -128,7 +128,7 @@ def test_when_openai_fails_the_fallback_answers_with_the_reason(database: Databa
 def test_an_unusable_spec_gives_its_problems_with_lines_and_never_reaches_the_ai(
     database: Database, spec: str, line: int, field: str
 ) -> None:
-    fake = FakeOpenAI([])
+    fake = FakeOpenAITransport([])
 
     with ai_app(database, fake) as client:
         response = client.post("/api/specs/complete", json={"spec": spec})

@@ -15,27 +15,14 @@ from bot.deploys.records import DeployRecords, describe
 from bot.jobs.context import HandlerContext
 from bot.ports import ProbeResult, RefusedTarget
 from tests.bot.conftest import make_settings
-from tests.bot.fake_github import FakeGitHub
-from tests.bot.flows.test_github_flows import comment_event, handle
+from tests.bot.events import comment_event, handle
+from tests.fakes.github_port import FakeGitHubPort
+from tests.fakes.health_prober_port import FakeHealthProberPort
 
 TOKEN = "api-token-for-tests"
 
 
-class FakeProber:
-    """`HealthProber` answering every URL with `answer` (or raising it), keeping the URLs."""
-
-    def __init__(self, answer: ProbeResult | RefusedTarget) -> None:
-        self.answer = answer
-        self.urls: list[str] = []
-
-    def probe(self, url: str) -> ProbeResult:
-        self.urls.append(url)
-        if isinstance(self.answer, RefusedTarget):
-            raise self.answer
-        return self.answer
-
-
-def probe_all(database: Database, prober: FakeProber) -> int:
+def probe_all(database: Database, prober: FakeHealthProberPort) -> int:
     return probe_deployed(SystemsRepository(database), DeployRecords(database), prober)
 
 
@@ -62,7 +49,7 @@ def test_without_a_way_to_sign_in_the_api_says_so_and_it_refuses_a_wrong_token(
 
 
 def test_systems_builds_deployments_and_health_as_json(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(comment_event("/sbh build"), context)
     with database.session() as session:
@@ -73,7 +60,7 @@ def test_systems_builds_deployments_and_health_as_json(
             )
         )
 
-    prober = FakeProber(ProbeResult(True, 200, 12.5, None))
+    prober = FakeHealthProberPort(ProbeResult(True, 200, 12.5, None))
 
     assert probe_all(database, prober) == 1
     assert prober.urls == ["https://orders.acme.io/api/health"]
@@ -103,7 +90,7 @@ def test_a_refused_target_is_recorded_as_down_with_the_reason(
             Deployment(system_id=system.id, environment="dev", image_tag="a", state="success")
         )
 
-    refusing = FakeProber(
+    refusing = FakeHealthProberPort(
         RefusedTarget("orders.dev.acme.io resolves to 10.0.0.5, which is not a public address")
     )
 
@@ -124,7 +111,7 @@ def test_health_reads_as_a_duration_or_a_time() -> None:
 
 
 def test_status_shows_each_environments_health(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(comment_event("/sbh build"), context)
     with database.session() as session:
@@ -134,7 +121,7 @@ def test_status_shows_each_environments_health(
                 system_id=system.id, environment="prod", image_tag="1a2b3c4", state="success"
             )
         )
-    probe_all(database, FakeProber(ProbeResult(False, 503, 20.0, "answered 503")))
+    probe_all(database, FakeHealthProberPort(ProbeResult(False, 503, 20.0, "answered 503")))
 
     handle(comment_event("/sbh status"), context)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.intake.signature import sign_sha256
-from tests.bot.conftest import WEBHOOK_SECRET
+from tests.bot.events import WEBHOOK_SECRET
 
 
 def sbh(

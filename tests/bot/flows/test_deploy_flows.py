@@ -11,40 +11,8 @@ from bot.db.database import Database
 from bot.db.models import Deployment
 from bot.intake.router import WebhookEvent
 from bot.jobs.context import HandlerContext
-from tests.bot.fake_github import FakeGitHub
-from tests.bot.flows.test_github_flows import HUB, comment_event, example, handle
-
-SHA = "1a2b3c4d5e6f77889900aabbccddeeff00112233"
-
-
-def built(context: HandlerContext, github: FakeGitHub) -> int:
-    handle(comment_event("/sbh build"), context)
-    return github.repositories["acme/orders-api"].info.id
-
-
-def status_event(
-    repository_id: int,
-    state: str,
-    *,
-    environment: str = "prod",
-    deployment_id: int = 77,
-    description: str | None = None,
-    sha: str = SHA,
-) -> WebhookEvent:
-    payload: dict[str, Any] = copy.deepcopy(example("deployment_status", "created"))
-    payload["repository"].update(id=repository_id, full_name="acme/orders-api")
-    payload["deployment"].update(
-        id=deployment_id, environment=environment, sha=sha, creator={"login": "octo"}
-    )
-    payload["deployment_status"].update(
-        state=state,
-        description=description,
-        environment_url="https://orders.acme.io"
-        if environment == "prod"
-        else "https://orders.dev.acme.io",
-        log_url="https://github.test/acme/orders-api/actions/runs/9",
-    )
-    return WebhookEvent("d-status", "deployment_status", "created", payload, 42, "acme/orders-api")
+from tests.bot.events import HUB, SHA, built, comment_event, example, handle, status_event
+from tests.fakes.github_port import FakeGitHubPort
 
 
 def rows(database: Database) -> list[tuple[str, str | None, str]]:
@@ -56,7 +24,7 @@ def rows(database: Database) -> list[tuple[str, str | None, str]]:
 
 
 def test_a_successful_deploy_shows_in_the_origin_issue_and_on_the_commit(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     repository_id = built(context, github)
 
@@ -72,7 +40,7 @@ def test_a_successful_deploy_shows_in_the_origin_issue_and_on_the_commit(
 
 
 def test_a_failed_deploy_shows_its_rollback(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     repository_id = built(context, github)
 
@@ -90,7 +58,7 @@ def test_a_failed_deploy_shows_its_rollback(
 
 
 def test_a_late_in_progress_status_does_not_undo_the_final_state(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     repository_id = built(context, github)
 
@@ -101,7 +69,7 @@ def test_a_late_in_progress_status_does_not_undo_the_final_state(
 
 
 def test_statuses_of_repositories_sbh_did_not_make_are_ignored(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(status_event(123456, "success"), context)
 
@@ -110,7 +78,7 @@ def test_statuses_of_repositories_sbh_did_not_make_are_ignored(
 
 
 def test_a_deploy_command_is_pending_until_its_statuses_arrive(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     repository_id = built(context, github)
 
@@ -127,7 +95,7 @@ def test_a_deploy_command_is_pending_until_its_statuses_arrive(
 
 
 def test_rollback_without_a_tag_takes_the_previous_successful_deploy(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     repository_id = built(context, github)
     for deployment_id, tag, state in [
@@ -149,7 +117,7 @@ def test_rollback_without_a_tag_takes_the_previous_successful_deploy(
 
 
 def test_a_failed_build_of_a_generated_repository_is_reported(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     repository_id = built(context, github)
     payload: dict[str, Any] = copy.deepcopy(example("workflow_run", "completed"))

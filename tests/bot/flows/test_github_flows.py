@@ -5,67 +5,22 @@ comment text in them; GitHub itself is the recording fake of `GitHubPort`."""
 from __future__ import annotations
 
 import copy
-import json
-from functools import cache
-from typing import Any
 
 import pytest
 
 from bot.db.database import Database
 from bot.db.models import Build, Deployment, System
 from bot.flows.build import BuildFailed
-from bot.flows.handlers import default_router
 from bot.flows.status_comments import MARKER
 from bot.intake.router import WebhookEvent
 from bot.jobs.context import HandlerContext
-from tests.bot.fake_github import FakeGitHub
-from tests.bot.webhook_examples import install
-from tests.conftest import EXAMPLE_SPEC
-
-HUB = "acme/platform-requests"
-SPEC_TEXT = EXAMPLE_SPEC.read_text()
-ISSUE_BODY = f"We need an orders service.\n\n```yaml\n{SPEC_TEXT}```\n"
-
-
-@cache
-def example(event: str, action: str) -> dict[str, Any]:
-    events = json.loads(install().read_text())
-    for entry in events:
-        if entry["name"] == event:
-            for payload in entry["examples"]:
-                if payload.get("action") == action:
-                    return dict(payload)
-    raise LookupError(f"no {event}.{action} example")
-
-
-def issue_event(action: str = "opened", body: str = ISSUE_BODY, number: int = 7) -> WebhookEvent:
-    payload = copy.deepcopy(example("issues", action if action != "labeled" else "labeled"))
-    payload["action"] = action
-    payload["issue"].update(body=body, number=number, labels=[])
-    payload["issue"].pop("pull_request", None)
-    return WebhookEvent("d-issue", "issues", action, payload, 42, HUB)
-
-
-def comment_event(
-    text: str, login: str = "alice", body: str = ISSUE_BODY, sender_type: str = "User"
-) -> WebhookEvent:
-    payload = copy.deepcopy(example("issue_comment", "created"))
-    payload["issue"].update(body=body, number=7, labels=[])
-    payload["issue"].pop("pull_request", None)
-    payload["comment"].update(body=text, id=555)
-    payload["comment"].pop("performed_via_github_app", None)
-    payload["sender"].update(login=login, type=sender_type)
-    return WebhookEvent("d-comment", "issue_comment", "created", payload, 42, HUB)
-
-
-def handle(event: WebhookEvent, context: HandlerContext) -> None:
-    default_router().dispatch(event, context)
-
+from tests.bot.events import HUB, ISSUE_BODY, SPEC_TEXT, comment_event, example, handle, issue_event
+from tests.fakes.github_port import FakeGitHubPort
 
 # --- Spec issues
 
 
-def test_a_spec_issue_gets_one_sticky_plan(context: HandlerContext, github: FakeGitHub) -> None:
+def test_a_spec_issue_gets_one_sticky_plan(context: HandlerContext, github: FakeGitHubPort) -> None:
     handle(issue_event("opened"), context)
     handle(issue_event("edited"), context)
 
@@ -88,7 +43,7 @@ def test_a_spec_issue_gets_one_sticky_plan(context: HandlerContext, github: Fake
 
 
 def test_a_hub_that_auto_builds_issues_builds_the_spec_when_the_issue_opens(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     github.add_repository(HUB, {".github/sbh.yml": b"auto_build:\n  issues: true\n"})
 
@@ -102,7 +57,7 @@ def test_a_hub_that_auto_builds_issues_builds_the_spec_when_the_issue_opens(
 
 
 def test_an_invalid_spec_gets_its_problems_on_issue_body_lines(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     body = ISSUE_BODY.replace("region: us-west-2", "region: us-wset-2", 1)
     line = next(number for number, text in enumerate(body.splitlines(), 1) if "us-wset-2" in text)
@@ -115,7 +70,7 @@ def test_an_invalid_spec_gets_its_problems_on_issue_body_lines(
 
 
 def test_fixing_the_spec_replaces_the_problems_with_a_plan(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(issue_event("opened", ISSUE_BODY.replace("owner: acme", "owner: -acme")), context)
     handle(issue_event("edited"), context)
@@ -126,7 +81,7 @@ def test_fixing_the_spec_replaces_the_problems_with_a_plan(
 
 
 def test_issues_without_a_spec_or_label_are_left_alone(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(issue_event("opened", "The build is broken, please help"), context)
 
@@ -137,7 +92,7 @@ def test_issues_without_a_spec_or_label_are_left_alone(
 
 
 def test_build_creates_the_repository_with_one_commit_and_reports_it(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(comment_event("/sbh build"), context)
 
@@ -170,7 +125,7 @@ def test_build_creates_the_repository_with_one_commit_and_reports_it(
 
 
 def test_the_number_of_calls_of_a_first_build_does_not_grow_with_the_files(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
 
@@ -181,7 +136,7 @@ def test_the_number_of_calls_of_a_first_build_does_not_grow_with_the_files(
 
 
 def test_the_same_command_twice_makes_one_repository_one_commit_one_comment(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
     handle(comment_event("/sbh build"), context)
@@ -192,7 +147,7 @@ def test_the_same_command_twice_makes_one_repository_one_commit_one_comment(
 
 
 def test_a_changed_spec_becomes_a_pull_request_that_keeps_the_owners_edits(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
     repository = github.repositories["acme/orders-api"]
@@ -216,7 +171,7 @@ def test_a_changed_spec_becomes_a_pull_request_that_keeps_the_owners_edits(
 
 
 def test_a_foreign_repository_of_the_same_name_is_refused(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     github.add_repository("acme/orders-api", {"README.md": b"someone else's\n"})
 
@@ -228,7 +183,7 @@ def test_a_foreign_repository_of_the_same_name_is_refused(
 
 
 def test_a_build_that_failed_half_way_is_reported_and_resumed(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     github.fail_on = "push_tree"
 
@@ -243,7 +198,7 @@ def test_a_build_that_failed_half_way_is_reported_and_resumed(
     assert "SBH built" in github.comment_bodies(HUB, 7)[0]
 
 
-def test_building_needs_write_permission(context: HandlerContext, github: FakeGitHub) -> None:
+def test_building_needs_write_permission(context: HandlerContext, github: FakeGitHubPort) -> None:
     handle(comment_event("/sbh build", login="rita"), context)
 
     assert github.repositories == {}
@@ -256,7 +211,7 @@ def test_building_needs_write_permission(context: HandlerContext, github: FakeGi
     [("/sbh deploy prod", "alice"), ("/sbh rollback prod abc1234", "rita")],
 )
 def test_deploying_production_needs_admin_permission(
-    text: str, login: str, context: HandlerContext, github: FakeGitHub
+    text: str, login: str, context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
 
@@ -267,7 +222,7 @@ def test_deploying_production_needs_admin_permission(
 
 
 def test_whether_an_environment_is_production_comes_from_the_built_system_not_the_issue(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
     # A writer opens another issue with the same system's spec, but prod marked as not
@@ -282,7 +237,7 @@ def test_whether_an_environment_is_production_comes_from_the_built_system_not_th
 
 
 def test_deploy_dispatches_the_generated_repositorys_workflow(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
 
@@ -305,7 +260,7 @@ def test_deploy_dispatches_the_generated_repositorys_workflow(
 
 
 def test_rollback_without_a_tag_uses_the_previous_successful_deploy(
-    context: HandlerContext, github: FakeGitHub, database: Database
+    context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
     handle(comment_event("/sbh build"), context)
     with database.session() as session:
@@ -324,7 +279,7 @@ def test_rollback_without_a_tag_uses_the_previous_successful_deploy(
 
 
 def test_rollback_without_history_asks_for_a_tag(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
 
@@ -335,7 +290,7 @@ def test_rollback_without_history_asks_for_a_tag(
 
 
 def test_unknown_environment_and_unknown_command_get_helpful_replies(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build"), context)
     handle(comment_event("/sbh deploy qa"), context)
@@ -349,7 +304,7 @@ def test_unknown_environment_and_unknown_command_get_helpful_replies(
 
 
 def test_bots_and_ordinary_comments_are_ignored(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh build", sender_type="Bot"), context)
     handle(comment_event("Looks good to me"), context)
@@ -358,7 +313,7 @@ def test_bots_and_ordinary_comments_are_ignored(
 
 
 def test_status_reports_the_last_build_and_each_environment(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     handle(comment_event("/sbh status"), context)
     handle(comment_event("/sbh build"), context)
@@ -374,7 +329,7 @@ def test_status_reports_the_last_build_and_each_environment(
     assert "| prod | | never deployed |" in second
 
 
-def test_help_lists_the_commands(context: HandlerContext, github: FakeGitHub) -> None:
+def test_help_lists_the_commands(context: HandlerContext, github: FakeGitHubPort) -> None:
     handle(comment_event("/sbh help"), context)
 
     assert "`/sbh rollback <env> [<tag>]`" in github.comment_bodies(HUB, 7)[0]
@@ -394,12 +349,12 @@ def push_event(
 
 
 @pytest.fixture
-def hub(github: FakeGitHub) -> FakeGitHub:
+def hub(github: FakeGitHubPort) -> FakeGitHubPort:
     github.add_repository(HUB)
     return github
 
 
-def push_files(github: FakeGitHub, files: dict[str, str]) -> None:
+def push_files(github: FakeGitHubPort, files: dict[str, str]) -> None:
     # The fake serves every ref from its branch contents; the pushed commit is on main.
     github.repositories[HUB].branches["c0ffee" * 6 + "c0ff"] = {
         path: (text.encode(), 0o644) for path, text in files.items()
@@ -407,7 +362,7 @@ def push_files(github: FakeGitHub, files: dict[str, str]) -> None:
 
 
 def test_a_pushed_valid_spec_gets_a_green_check_and_is_built(
-    context: HandlerContext, hub: FakeGitHub
+    context: HandlerContext, hub: FakeGitHubPort
 ) -> None:
     push_files(hub, {"specs/orders.yaml": SPEC_TEXT})
 
@@ -425,7 +380,7 @@ def test_a_pushed_valid_spec_gets_a_green_check_and_is_built(
 
 
 def test_a_pushed_invalid_spec_gets_annotations_on_its_lines_and_no_build(
-    context: HandlerContext, hub: FakeGitHub
+    context: HandlerContext, hub: FakeGitHubPort
 ) -> None:
     broken = SPEC_TEXT.replace("cpu: 256", "cpu: 300").replace("owner: acme", "owner: -acme")
     push_files(hub, {"spec.yaml": broken})
@@ -444,7 +399,7 @@ def test_a_pushed_invalid_spec_gets_annotations_on_its_lines_and_no_build(
 
 
 def test_auto_build_can_be_turned_off_in_the_hub_settings(
-    context: HandlerContext, hub: FakeGitHub
+    context: HandlerContext, hub: FakeGitHubPort
 ) -> None:
     push_files(hub, {"spec.yaml": SPEC_TEXT, ".github/sbh.yml": "auto_build: false\n"})
 
@@ -455,7 +410,7 @@ def test_auto_build_can_be_turned_off_in_the_hub_settings(
 
 
 def test_pushes_elsewhere_or_without_specs_are_ignored(
-    context: HandlerContext, hub: FakeGitHub
+    context: HandlerContext, hub: FakeGitHubPort
 ) -> None:
     push_files(hub, {"spec.yaml": SPEC_TEXT})
 
@@ -472,7 +427,7 @@ def pull_request_comment(text: str, login: str = "alice") -> WebhookEvent:
 
 
 def test_on_a_pull_request_the_spec_is_the_spec_yaml_at_its_head(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     github.add_repository(HUB)
     github.repositories[HUB].branches["pr-7-head"] = {"spec.yaml": (SPEC_TEXT.encode(), 0o644)}
@@ -489,7 +444,7 @@ def test_on_a_pull_request_the_spec_is_the_spec_yaml_at_its_head(
 
 
 def test_a_pull_request_without_a_spec_gets_told_where_to_put_one(
-    context: HandlerContext, github: FakeGitHub
+    context: HandlerContext, github: FakeGitHubPort
 ) -> None:
     github.add_repository(HUB)
     github.repositories[HUB].branches["pr-7-head"] = {}

@@ -15,7 +15,8 @@ from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Delivery, Job
 from bot.intake.signature import sign_sha1
-from tests.bot.conftest import WEBHOOK_SECRET, make_settings, signed_headers
+from tests.bot.conftest import make_settings
+from tests.bot.events import WEBHOOK_SECRET, signed_headers
 from tests.bot.webhook_examples import load_examples
 
 URL = "/api/github/webhooks"

@@ -21,7 +21,8 @@ from bot.jobs.context import HandlerContext
 from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.jobs.worker import Worker, WorkerPool
 from bot.wiring import job_runners
-from tests.bot.conftest import make_settings, signed_headers
+from tests.bot.conftest import make_settings
+from tests.bot.events import signed_headers
 
 
 def context_for(database: Database, policy: QueuePolicy | None = None) -> HandlerContext:

@@ -1,12 +1,12 @@
-"""Prism serving GitHub's published OpenAPI description (npm @stoplight/prism-cli and
-@octokit/openapi, installed into the gitignored .tools/ on first use): every request our
-adapter makes is validated against GitHub's own description of its API."""
+"""A fake of GitHub's REST API as its published OpenAPI description says it: Prism serving that
+description (npm @stoplight/prism-cli and @octokit/openapi, installed into the gitignored
+.tools/ on first use), so every request our adapter makes is validated against GitHub's own
+description of its API."""
 
 from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import httpx
 
 from tests.conftest import REPO_ROOT
+from tests.fakes.http_server import free_port
 
 PACKAGES = ("@stoplight/prism-cli@5.14.2", "@octokit/openapi@23.0.2")
 TOOLS = REPO_ROOT / ".tools" / "prism"
@@ -39,9 +40,7 @@ def install() -> None:
 @contextmanager
 def running_prism() -> Iterator[str]:
     install()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = (TOOLS / "prism.log").open("w")
     process = subprocess.Popen(
         [str(PRISM), "mock", str(DESCRIPTION), "-h", "127.0.0.1", "-p", str(port)],

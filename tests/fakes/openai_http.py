@@ -1,9 +1,10 @@
-"""OpenAI's chat completions over HTTP, for end-to-end runs: `POST /v1/chat/completions`
-answers in OpenAI's wire format, as one JSON completion or, with `"stream": true`, as
-server-sent `chat.completion.chunk` events ending in `data: [DONE]`. A request for structured
-output (`response_format` of type `json_schema`, as the drafter's `chat.completions.parse`
-sends) is answered with `FakeOpenAI.proposal`, a SpecProposal as JSON. Every request body is
-kept in `FakeOpenAI.requests`, so a test can check the model the browser chose.
+"""A fake of OpenAI's chat completions over HTTP, for end-to-end runs:
+`POST /v1/chat/completions` answers in OpenAI's wire format, as one JSON completion or, with
+`"stream": true`, as server-sent `chat.completion.chunk` events ending in `data: [DONE]`. A
+request for structured output (`response_format` of type `json_schema`, as the drafter's
+`chat.completions.parse` sends) is answered with `FakeOpenAIHttp.proposal`, a SpecProposal as
+JSON. Every request body is kept in `FakeOpenAIHttp.requests`, so a test can check the model
+the browser chose.
 
 Point SBH at it with OPENAI_BASE_URL=http://127.0.0.1:<port>/v1 and OPENAI_API_KEY=<api_key>.
 """
@@ -19,13 +20,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from tests.bot.fake_openai import proposal_body
+from tests.fakes.openai_transport import proposal_body
 
 CREATED = 1764000000
 
 
 @dataclass
-class FakeOpenAI:
+class FakeOpenAIHttp:
     api_key: str = "test"
     reply_words: tuple[str, ...] = ("Hello", " from", " the", " fake", " OpenAI.")
     proposal: dict[str, Any] = field(
@@ -74,7 +75,7 @@ class FakeOpenAI:
         yield "data: [DONE]\n\n"
 
 
-def create_app(openai: FakeOpenAI) -> FastAPI:
+def create_app(openai: FakeOpenAIHttp) -> FastAPI:
     app = FastAPI()
 
     @app.post("/v1/chat/completions")

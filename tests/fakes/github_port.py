@@ -1,19 +1,15 @@
-"""A recording, stateful fake of `GitHubPort`: it keeps repositories, files, comments and
-labels like GitHub would, and every call in `calls`, so a flow test reads "given this
-payload, SBH made exactly these calls"."""
+"""A recording, stateful fake of our `GitHubPort` protocol: it keeps repositories, files,
+comments and labels like GitHub would, and every call in `calls`, so a flow test reads "given
+this payload, SBH made exactly these calls"."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.ports import Annotation, Permission, RepositoryInfo
-
-
-def blob(content: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()  # noqa: S324
+from tests.fakes.git_objects import git_blob_id, git_object_id
 
 
 @dataclass
@@ -35,7 +31,7 @@ class FakeComment:
     body: str
 
 
-class FakeGitHub:
+class FakeGitHubPort:
     def __init__(self, permissions: Mapping[str, Permission] | None = None) -> None:
         self.repositories: dict[str, FakeRepository] = {}
         self.comments: dict[tuple[str, int], list[FakeComment]] = {}
@@ -102,7 +98,7 @@ class FakeGitHub:
     def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
         self._record("tree_blobs")
         files = self.repositories[full_name].branches[ref]
-        return {path: blob(content) for path, (content, _) in files.items()}
+        return {path: git_blob_id(content) for path, (content, _) in files.items()}
 
     def push_tree(
         self,
@@ -123,7 +119,7 @@ class FakeGitHub:
         tree.update(files)
         repository.branches[branch] = tree
         repository.commits.append((branch, message))
-        return hashlib.sha1(f"{full_name}{len(repository.commits)}".encode()).hexdigest()  # noqa: S324
+        return git_object_id("commit", f"{full_name}{len(repository.commits)}".encode())
 
     def open_pull_request(
         self, full_name: str, head: str, base: str, title: str, body: str

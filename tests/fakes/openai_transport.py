@@ -1,6 +1,7 @@
-"""OpenAI at the transport level: an httpx2 MockTransport that checks every request the SDK
-sends (model, response format, messages, timeout) and answers with responses shaped like
-OpenAI's: a proposal, a refusal, a 429, a 500, a timeout, or a chat reply (also streamed)."""
+"""A fake of OpenAI at the SDK's HTTP transport: an httpx2 MockTransport that checks every
+request the SDK sends (model, response format, messages, timeout) and answers with responses
+shaped like OpenAI's: a proposal, a refusal, a 429, a 500, a timeout, or a chat reply (also
+streamed)."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def chat_stream(words: list[str]) -> Reply:
 
 
 @dataclass
-class FakeOpenAI:
+class FakeOpenAITransport:
     replies: list[Reply]
     requests: list[dict[str, Any]] = field(default_factory=list)
     timeouts: list[object] = field(default_factory=list)

@@ -1,21 +1,19 @@
-"""A small stateful GitHub over HTTP, for end-to-end runs: repositories with real git objects
-(blobs, trees, commits, refs), contents, issues' comments and labels, reactions, check runs,
-environments, variables, pull requests and workflow dispatches, answering like GitHub's
-REST API for the calls SBH makes; and people signing in to the App (its OAuth web flow, the
-user's installations and their repositories). `GET /_state` shows everything (for tests).
+"""A fake of GitHub's REST API over HTTP, for end-to-end runs: a small stateful GitHub with
+repositories of real git objects (blobs, trees, commits, refs), contents, issues' comments and
+labels, reactions, check runs, environments, variables, pull requests and workflow dispatches,
+answering like GitHub's REST API for the calls SBH makes; and people signing in to the App
+(its OAuth web flow, the user's installations and their repositories). `GET /_state` shows
+everything (for tests).
 
-Run on its own: python -m tests.fake_github_server --port 8700
+Run on its own: python -m tests.fakes.github_http --port 8700
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import itertools
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,12 +24,11 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from tests.fakes.git_objects import git_blob_id, git_object_id
+from tests.fakes.http_server import serving_app
+
 OAUTH_CLIENT_ID = "Iv1.fakeclientid"
 OAUTH_CLIENT_SECRET = "fake-client-secret"
-
-
-def _sha(kind: str, payload: bytes) -> str:
-    return hashlib.sha1(f"{kind} {len(payload)}\0".encode() + payload).hexdigest()  # noqa: S324
 
 
 @dataclass
@@ -73,7 +70,7 @@ class User:
     installations: dict[int, list[str]] = field(default_factory=dict)
 
 
-class FakeGitHub:
+class FakeGitHubHttp:
     def __init__(self, base_url: str = "") -> None:
         self.base_url = base_url
         self.lock = threading.Lock()
@@ -105,14 +102,14 @@ class FakeGitHub:
         payload = "\n".join(
             f"{mode} {path} {blob}" for path, (mode, blob) in sorted(entries.items())
         )
-        sha = _sha("tree", payload.encode())
+        sha = git_object_id("tree", payload.encode())
         repository.trees[sha] = dict(entries)
         return sha
 
     def store_commit(
         self, repository: Repository, tree: str, parents: list[str], message: str
     ) -> str:
-        sha = _sha("commit", f"{tree}{parents}{message}{len(repository.commits)}".encode())
+        sha = git_object_id("commit", f"{tree}{parents}{message}{len(repository.commits)}".encode())
         repository.commits[sha] = {"tree": tree, "parents": parents, "message": message}
         return sha
 
@@ -121,7 +118,7 @@ class FakeGitHub:
         repository = Repository(next(self.ids), owner, name)
         entries = {}
         for path, content in (files or {"README.md": f"# {name}\n".encode()}).items():
-            blob = _sha("blob", content)
+            blob = git_blob_id(content)
             repository.blobs[blob] = content
             entries[path] = ("100644", blob)
         tree = self.store_tree(repository, entries)
@@ -175,8 +172,8 @@ class FakeGitHub:
         }
 
 
-def create_app(github: FakeGitHub | None = None) -> FastAPI:
-    hub = github or FakeGitHub()
+def create_app(github: FakeGitHubHttp | None = None) -> FastAPI:
+    hub = github or FakeGitHubHttp()
     app = FastAPI()
     app.state.github = hub
 
@@ -280,7 +277,7 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
             entries = dict(repository.trees[body["base_tree"]]) if body.get("base_tree") else {}
             for entry in body["tree"]:
                 content = entry["content"].encode()
-                blob = _sha("blob", content)
+                blob = git_blob_id(content)
                 repository.blobs[blob] = content
                 entries[entry["path"]] = (entry["mode"], blob)
             return {"sha": hub.store_tree(repository, entries)}
@@ -529,28 +526,7 @@ def create_app(github: FakeGitHub | None = None) -> FastAPI:
 
 
 @contextmanager
-def serving_app(app: FastAPI) -> Iterator[str]:
-    """Any ASGI app (this fake, the fake OpenAI) over HTTP on a free local port, in a thread;
-    yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the fake server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@contextmanager
-def serving(github: FakeGitHub) -> Iterator[str]:
+def serving(github: FakeGitHubHttp) -> Iterator[str]:
     """`github` served over HTTP on a free local port, in a thread; yields its URL."""
     with serving_app(create_app(github)) as url:
         github.base_url = url
@@ -566,7 +542,7 @@ def main() -> None:
         "--hub", action="append", default=[], help="owner/name of a repository to start with"
     )
     arguments = parser.parse_args()
-    github = FakeGitHub(f"http://127.0.0.1:{arguments.port}")
+    github = FakeGitHubHttp(f"http://127.0.0.1:{arguments.port}")
     for full_name in arguments.hub:
         github.add_repository(full_name)
     uvicorn.run(create_app(github), host="127.0.0.1", port=arguments.port, log_level="warning")

@@ -1,0 +1,104 @@
+"""Webhook events for tests, built from GitHub's published example payloads with our values
+in them: as `WebhookEvent`s dispatched to SBH's handlers (a spec issue, a comment command, a
+deployment status), and as deliveries signed the way GitHub signs them."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from functools import cache
+from typing import Any
+
+from bot.flows.handlers import default_router
+from bot.intake.router import WebhookEvent
+from bot.intake.signature import sign_sha256
+from bot.jobs.context import HandlerContext
+from tests.bot.webhook_examples import install
+from tests.conftest import EXAMPLE_SPEC
+from tests.fakes.github_port import FakeGitHubPort
+
+WEBHOOK_SECRET = "It's a Secret to Everybody"
+HUB = "acme/platform-requests"
+SPEC_TEXT = EXAMPLE_SPEC.read_text()
+ISSUE_BODY = f"We need an orders service.\n\n```yaml\n{SPEC_TEXT}```\n"
+SHA = "1a2b3c4d5e6f77889900aabbccddeeff00112233"
+
+
+@cache
+def example(event: str, action: str) -> dict[str, Any]:
+    events = json.loads(install().read_text())
+    for entry in events:
+        if entry["name"] == event:
+            for payload in entry["examples"]:
+                if payload.get("action") == action:
+                    return dict(payload)
+    raise LookupError(f"no {event}.{action} example")
+
+
+def issue_event(action: str = "opened", body: str = ISSUE_BODY, number: int = 7) -> WebhookEvent:
+    payload = copy.deepcopy(example("issues", action if action != "labeled" else "labeled"))
+    payload["action"] = action
+    payload["issue"].update(body=body, number=number, labels=[])
+    payload["issue"].pop("pull_request", None)
+    return WebhookEvent("d-issue", "issues", action, payload, 42, HUB)
+
+
+def comment_event(
+    text: str, login: str = "alice", body: str = ISSUE_BODY, sender_type: str = "User"
+) -> WebhookEvent:
+    payload = copy.deepcopy(example("issue_comment", "created"))
+    payload["issue"].update(body=body, number=7, labels=[])
+    payload["issue"].pop("pull_request", None)
+    payload["comment"].update(body=text, id=555)
+    payload["comment"].pop("performed_via_github_app", None)
+    payload["sender"].update(login=login, type=sender_type)
+    return WebhookEvent("d-comment", "issue_comment", "created", payload, 42, HUB)
+
+
+def status_event(
+    repository_id: int,
+    state: str,
+    *,
+    environment: str = "prod",
+    deployment_id: int = 77,
+    description: str | None = None,
+    sha: str = SHA,
+) -> WebhookEvent:
+    payload: dict[str, Any] = copy.deepcopy(example("deployment_status", "created"))
+    payload["repository"].update(id=repository_id, full_name="acme/orders-api")
+    payload["deployment"].update(
+        id=deployment_id, environment=environment, sha=sha, creator={"login": "octo"}
+    )
+    payload["deployment_status"].update(
+        state=state,
+        description=description,
+        environment_url="https://orders.acme.io"
+        if environment == "prod"
+        else "https://orders.dev.acme.io",
+        log_url="https://github.test/acme/orders-api/actions/runs/9",
+    )
+    return WebhookEvent("d-status", "deployment_status", "created", payload, 42, "acme/orders-api")
+
+
+def handle(event: WebhookEvent, context: HandlerContext) -> None:
+    default_router().dispatch(event, context)
+
+
+def built(context: HandlerContext, github: FakeGitHubPort) -> int:
+    """`/sbh build` on the hub's spec issue; the id of the repository it created."""
+    handle(comment_event("/sbh build"), context)
+    return github.repositories["acme/orders-api"].info.id
+
+
+def signed_headers(
+    body: bytes, event: str, delivery_id: str | None = None, secret: str = WEBHOOK_SECRET
+) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery_id or str(uuid.uuid4()),
+        "X-GitHub-Hook-ID": "123",
+        "X-Hub-Signature-256": sign_sha256(secret.encode(), body),
+        "User-Agent": "GitHub-Hookshot/test",
+    }
