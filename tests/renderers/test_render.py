@@ -9,6 +9,7 @@ import pytest
 from jinja2 import TemplateError, UndefinedError
 
 from renderers.complete import Spec, complete_defaults, spec_hash
+from renderers.fields import IMAGE_TAG
 from renderers.render import (
     MANIFEST_PATH,
     SPEC_PATH,
@@ -116,3 +117,11 @@ def test_an_environment_directory_is_repeated_for_every_environment(example_spec
         ("infra/envs/dev/backend.tf", b'region = "us-west-2" # dev\n'),
         ("infra/envs/prod/backend.tf", b'region = "us-west-2" # prod\n'),
     ]
+
+
+def test_the_deploy_workflow_accepts_exactly_the_image_tags_sbh_accepts(example_spec: Spec) -> None:
+    # `/sbh deploy <env> <tag>` and the web app check tags with renderers.fields.IMAGE_TAG;
+    # the generated workflow checks its own input with the same pattern.
+    workflow = render(example_spec)[".github/workflows/deploy.yml"].content.decode()
+
+    assert f'"$image_tag" =~ {IMAGE_TAG.pattern} ]]' in workflow

@@ -158,7 +158,9 @@ def test_config_tells_the_web_app_the_hub_repository(database: Database) -> None
         response = client.get("/api/config")
 
     assert response.json() == {
+        "github_web_url": "https://github.com",
         "hub_repository": "acme/sbh-hub",
+        "spec_label": "sbh",
         "ai": True,
         "models": [
             {"id": "gpt-4o-mini", "label": "GPT-4o Mini"},

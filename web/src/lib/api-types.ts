@@ -849,10 +849,14 @@ export interface components {
             ai: boolean;
             /** Default Model */
             default_model: string;
+            /** Github Web Url */
+            github_web_url: string;
             /** Hub Repository */
             hub_repository: string | null;
             /** Models */
             models: components["schemas"]["ChatModelOption"][];
+            /** Spec Label */
+            spec_label: string;
         };
     };
     responses: never;

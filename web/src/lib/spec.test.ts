@@ -183,9 +183,11 @@ describe("findSpec", () => {
 });
 
 describe("specIssueUrl", () => {
+  const hub = { github_web_url: "https://github.com", hub_repository: "acme/hub", spec_label: "sbh" };
+
   it("prefills a new issue with the spec in a yaml block and the sbh label", () => {
     const spec = specYaml({ ...EMPTY_FORM, name: "orders-api" });
-    const url = new URL(specIssueUrl("acme/hub", spec, "orders-api") ?? "");
+    const url = new URL(specIssueUrl(hub, spec, "orders-api") ?? "");
 
     expect(url.origin + url.pathname).toBe("https://github.com/acme/hub/issues/new");
     expect(url.searchParams.get("title")).toBe("Spec: orders-api");
@@ -196,6 +198,13 @@ describe("specIssueUrl", () => {
   it("gives no link when the URL would be too long for GitHub", () => {
     const long = specYaml({ ...EMPTY_FORM, description: "x".repeat(MAX_ISSUE_URL_LENGTH) });
 
-    expect(specIssueUrl("acme/hub", long, "x")).toBeNull();
+    expect(specIssueUrl(hub, long, "x")).toBeNull();
+  });
+
+  it("opens the issue on the GitHub the server names, with its label", () => {
+    const enterprise = { github_web_url: "https://github.example.com", hub_repository: "acme/hub", spec_label: "sbh" };
+    const url = new URL(specIssueUrl(enterprise, specYaml(EMPTY_FORM), "x") ?? "");
+
+    expect(url.origin + url.pathname).toBe("https://github.example.com/acme/hub/issues/new");
   });
 });

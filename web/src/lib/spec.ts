@@ -288,17 +288,24 @@ export function findSpec(text: string): string | null {
 // GitHub answers 414 for URLs much beyond 8 KB; longer specs are downloaded instead.
 export const MAX_ISSUE_URL_LENGTH = 8000;
 
+// Where spec issues are opened, as GET /api/config says.
+export interface IssueTarget {
+  github_web_url: string;
+  hub_repository: string;
+  spec_label: string;
+}
+
 // A prefilled "new issue" link to the hub repository: the spec in a ```yaml block (what
-// bot/flows/issue_spec.py reads) and the sbh label. Null when the URL would be too long.
-export function specIssueUrl(hubRepository: string, spec: string, name: string): string | null {
+// bot/flows/issue_spec.py reads) and the label SBH reads. Null when the URL would be too long.
+export function specIssueUrl(target: IssueTarget, spec: string, name: string): string | null {
   let fence = "```";
   while (spec.includes(fence)) fence += "`";
   const body = `Spec from the SBH System Builder.\n\n${fence}yaml\n${spec.trimEnd()}\n${fence}\n`;
   const query = [
     `title=${encodeURIComponent(`Spec: ${name || "new system"}`)}`,
-    "labels=sbh",
+    `labels=${encodeURIComponent(target.spec_label)}`,
     `body=${encodeURIComponent(body)}`,
   ].join("&");
-  const url = `https://github.com/${hubRepository}/issues/new?${query}`;
+  const url = `${target.github_web_url}/${target.hub_repository}/issues/new?${query}`;
   return url.length > MAX_ISSUE_URL_LENGTH ? null : url;
 }

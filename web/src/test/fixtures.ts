@@ -2,7 +2,9 @@
 import type { Config } from "../lib/api";
 
 export const CONFIG: Config = {
+  github_web_url: "https://github.com",
   hub_repository: null,
+  spec_label: "sbh",
   ai: true,
   models: [
     { id: "gpt-4o-mini", label: "GPT-4o Mini" },

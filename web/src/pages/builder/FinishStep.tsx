@@ -18,8 +18,9 @@ function downloadSpec(yaml: string) {
 
 export function FinishStep(props: { yaml: string; name: string; ready: boolean; config: Loaded<Config>; onPreview: () => void }) {
   const [failure, setFailure] = useState<Error | null>(null);
-  const hubRepository = props.config.data?.hub_repository ?? null;
-  const issueUrl = hubRepository ? specIssueUrl(hubRepository, props.yaml, props.name) : null;
+  const config = props.config.data;
+  const hubRepository = config?.hub_repository ?? null;
+  const issueUrl = config && hubRepository ? specIssueUrl({ ...config, hub_repository: hubRepository }, props.yaml, props.name) : null;
   const download = () => {
     setFailure(null);
     downloadZip(props.yaml, props.name).catch((error: unknown) => setFailure(asError(error)));
