@@ -124,13 +124,20 @@ class SystemsRepository:
     # -- Looking systems up
 
     def find(
-        self, name: str, owner: str | None = None, visible: frozenset[str] | None = None
+        self,
+        name: str,
+        owner: str | None = None,
+        visible: frozenset[str] | None = None,
+        *,
+        installation_id: int | None = None,
     ) -> SystemRecord | None:
         """The system named `name` (of `owner`, when given) among those whose repositories
-        are in `visible` (all when None)."""
+        are in `visible` (all when None) and, when given, built through `installation_id`."""
         query = _visible(select(System), visible).where(System.name == name)
         if owner:
             query = query.where(System.owner == owner)
+        if installation_id is not None:
+            query = query.where(System.installation_id == installation_id)
         return self._first(query.order_by(System.id).limit(1))
 
     def by_repository_id(self, repository_id: int) -> SystemRecord | None:

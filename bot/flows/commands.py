@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.db.systems import SystemRecord
 from bot.deploys.start import Started
 from bot.flows.build import Origin
 from bot.flows.command_parser import HELP, Command, Ignore, Reply, parse_command
@@ -133,9 +134,7 @@ class _Runner:
         log_event(log, logging.INFO, "command.refused", delivery=self.event.delivery_id)
 
     def _build(self, completed: Completed) -> None:
-        refused = check_permission(
-            self.github, self.repository, self.login, "build", production=False
-        )
+        refused = check_permission(self.github, self.repository, self.login, "build", "write")
         if refused is not None:
             self._refuse(refused.message)
             return
@@ -152,7 +151,7 @@ class _Runner:
         assert command.environment is not None
         assert command.verb in ("deploy", "rollback")
         spec = completed.spec
-        system = self.context.systems.find(spec.name, owner=spec.owner)
+        system = self._system(completed)
         if system is None:
             self.github.comment(
                 self.repository,
@@ -179,10 +178,21 @@ class _Runner:
         else:
             self.github.comment(self.repository, self.number, outcome.message)
 
-    def _status(self, completed: Completed) -> str:
+    def _system(self, completed: Completed) -> SystemRecord | None:
+        """The system the spec names, only among those of this event's installation: a
+        command on one organisation's hub never reaches another organisation's system."""
         spec = completed.spec
-        system = self.context.systems.find(spec.name, owner=spec.owner)
+        return self.context.systems.find(
+            spec.name, owner=spec.owner, installation_id=self.event.installation_id
+        )
+
+    def _status(self, completed: Completed) -> str:
+        system = self._system(completed)
         if system is None:
-            return f"`{spec.repository}` has not been built yet. `/sbh build` builds it."
+            repository = completed.spec.repository
+            return f"`{repository}` has not been built yet. `/sbh build` builds it."
+        refused = check_permission(self.github, system.full_name, self.login, "status", "read")
+        if refused is not None:
+            return refused.message
         body = system_status(self.github, self.context.systems, self.context.deploys, system)
         return body.removeprefix(MARKER + "\n")

@@ -10,7 +10,7 @@ from bot.db.systems import SystemRecord, SystemsRepository
 from bot.deploys.records import DeployRecords
 from bot.deploys.start import DeployVerb, Refused, Started, start_deploy
 from bot.flows.outcomes import report_system_status
-from bot.flows.permissions import check_permission
+from bot.flows.permissions import changing, check_permission
 from bot.ports import GitHubPort
 
 
@@ -36,7 +36,7 @@ def request_deploy(
             "unknown_environment",
             f"`{environment}` is not an environment of {system.full_name} (known: {known}).",
         )
-    refused = check_permission(github, permission_on, login, verb, found.production)
+    refused = check_permission(github, permission_on, login, verb, changing(found.production))
     if refused is not None:
         return refused
     outcome = start_deploy(github, records, system, verb, environment, image_tag, login)

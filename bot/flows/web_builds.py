@@ -55,7 +55,7 @@ def start_web_build(
 ) -> int | Refused:
     """`login` pressed Build for a spec of `repository`: with write permission on the hub,
     open the spec issue there and queue its build. Returns the issue's number."""
-    refused = check_permission(github, hub, login, "build", production=False)
+    refused = check_permission(github, hub, login, "build", "write")
     if refused is not None:
         return refused
     number = github.open_issue(

@@ -5,6 +5,7 @@ comment text in them; GitHub itself is the recording fake of `GitHubPort`."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 
@@ -327,6 +328,39 @@ def test_status_reports_the_last_build_and_each_environment(
     assert "has not been built yet" in str(first)
     assert "Last build: created (command)" in second
     assert "| prod | | never deployed |" in second
+
+
+def test_status_is_only_shown_to_people_who_can_read_the_systems_repository(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    handle(comment_event("/sbh build"), context)
+
+    handle(comment_event("/sbh status", login="mallory"), context)
+
+    reply = github.comment_bodies(HUB, 7)[-1]
+    assert reply.startswith(
+        "Sorry @mallory, `/sbh status` needs read permission on acme/orders-api"
+    )
+    assert "never deployed" not in reply
+
+
+def test_status_and_deploys_never_reach_a_system_of_another_installation(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    # The same spec pasted on another organisation's hub (another installation of the App).
+    elsewhere = dataclasses.replace(comment_event("/sbh status"), installation_id=99)
+    deploy_elsewhere = dataclasses.replace(
+        comment_event("/sbh deploy dev", login="olivia"), installation_id=99
+    )
+
+    handle(elsewhere, context)
+    handle(deploy_elsewhere, context)
+
+    status_reply, deploy_reply = github.comment_bodies(HUB, 7)[-2:]
+    assert status_reply == "`acme/orders-api` has not been built yet. `/sbh build` builds it."
+    assert deploy_reply == "acme/orders-api does not exist yet: `/sbh build` first."
+    assert "dispatch_workflow" not in github.calls
 
 
 def test_help_lists_the_commands(context: HandlerContext, github: FakeGitHubPort) -> None:
