@@ -124,6 +124,7 @@ def create_app(
             if monitor is not None:
                 monitor.stop()
 
+    docs = settings.api_docs_served
     app = FastAPI(
         title="System Builder Hub",
         version=__version__,
@@ -131,6 +132,9 @@ def create_app(
         responses={
             "default": {"model": ErrorDetail, "description": "what went wrong, for a person"}
         },
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.services = services
     app.include_router(health.router)
