@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
 from bot.api import auth, builds, chat, config, deploys, health, specs, systems
+from bot.api.body_limit import JsonBodyLimit
 from bot.api.dependencies import ErrorDetail, Services
 from bot.api.limits import RequestLimits
 from bot.db.database import Database
@@ -146,7 +147,9 @@ def create_app(
     app.include_router(deploys.router)
     app.include_router(builds.router)
     app.include_router(auth.router)
-    # Inside SecurityHeaders, outside FastAPI's routing: see bot.intake.route.
+    # Outermost first: SecurityHeaders, the webhook route (bot.intake.route, with its own body limit
+    # and no use for the rest), then the JSON API's body limit, before CSRF and parsing.
+    app.add_middleware(JsonBodyLimit, max_bytes=settings.max_json_bytes)
     app.add_middleware(
         route.WebhookRoute,
         intake=intake,

@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     )
     github_web_url: str = Field(default="https://github.com", validation_alias="GITHUB_WEB_URL")
     public_url: str | None = Field(default=None, validation_alias="SBH_PUBLIC_URL")
+    # The largest body the JSON API reads (the webhook route has SBH_MAX_WEBHOOK_BYTES): a
+    # spec of MAX_SPEC_BYTES characters each JSON-escaped to 12 bytes, with its completion
+    # context, is under 0.9 MiB.
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0, validation_alias="SBH_MAX_JSON_BYTES")
     # /docs, /redoc and /openapi.json. None: served in development, not in production.
     api_docs: bool | None = Field(default=None, validation_alias="SBH_API_DOCS")
     github_timeout_seconds: float = Field(
