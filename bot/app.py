@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
@@ -148,8 +149,15 @@ def create_app(
     app.include_router(builds.router)
     app.include_router(auth.router)
     # Outermost first: SecurityHeaders, the webhook route (bot.intake.route, with its own body limit
-    # and no use for the rest), then the JSON API's body limit, before CSRF and parsing.
+    # and no use for the rest), the client's address through trusted proxies, then the JSON API's
+    # body limit, before CSRF and parsing.
     app.add_middleware(JsonBodyLimit, max_bytes=settings.max_json_bytes)
+    if settings.trusted_proxies:
+        # The right-most X-Forwarded-For hop that is not a trusted proxy is the client.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
     app.add_middleware(
         route.WebhookRoute,
         intake=intake,

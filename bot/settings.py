@@ -8,6 +8,7 @@ env file means "no key"). Production refuses to start with development defaults.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,6 +68,34 @@ def _environment_name(value: object) -> object:
         known = ", ".join(ENVIRONMENT_NAMES)
         raise ValueError(f"{value!r} is not an environment SBH knows; use one of {known}")
     return name
+
+
+def _networks(value: object) -> object:
+    """`10.0.0.0/16, 192.0.2.7` as a tuple of networks; each part must be an address or a
+    CIDR range, so that a typo is refused instead of trusting nothing (or too much)."""
+    if not isinstance(value, str):
+        return value
+    networks = []
+    for part in (part.strip() for part in value.split(",")):
+        if not part:
+            continue
+        if part == "*":
+            raise ValueError(
+                "'*' would believe any client's X-Forwarded-For; name the proxies' addresses "
+                "or CIDR ranges"
+            )
+        try:
+            networks.append(ipaddress.ip_network(part))
+        except ValueError:
+            raise ValueError(
+                f"{part!r} is not an IP address or a CIDR range such as 10.0.0.0/16"
+            ) from None
+    return tuple(networks)
+
+
+Networks = Annotated[
+    tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
+]
 
 
 class Settings(BaseSettings):
@@ -138,6 +167,12 @@ class Settings(BaseSettings):
     )
     github_web_url: str = Field(default="https://github.com", validation_alias="GITHUB_WEB_URL")
     public_url: str | None = Field(default=None, validation_alias="SBH_PUBLIC_URL")
+    # Addresses (or CIDR ranges) of the proxies in front of SBH, e.g. the load balancer's
+    # subnets: only their X-Forwarded-For and X-Forwarded-Proto are believed. None: the
+    # connecting address is the client. FORWARDED_ALLOW_IPS is uvicorn's name for it.
+    trusted_proxies: Networks = Field(
+        default=(), validation_alias=AliasChoices("SBH_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS")
+    )
     # The largest body the JSON API reads (the webhook route has SBH_MAX_WEBHOOK_BYTES): a
     # spec of MAX_SPEC_BYTES characters each JSON-escaped to 12 bytes, with its completion
     # context, is under 0.9 MiB.

@@ -1,5 +1,5 @@
 """What `create_app` puts around every route: API docs only where they are meant to be, and
-a service that starts from what an env file gives."""
+the client's address believed only from the proxies SBH is told to trust."""
 
 from __future__ import annotations
 
@@ -33,6 +33,41 @@ def test_api_docs_are_served_in_development_and_in_production_only_when_asked(
         codes = [client.get(path).status_code for path in DOCS]
 
     assert codes == ([200, 200, 200] if served else [404, 404, 404])
+
+
+def chat_codes(client: TestClient, forwarded_for: list[str]) -> list[int]:
+    return [
+        client.post("/api/ai-chat", json=HELLO, headers={"X-Forwarded-For": hops}).status_code
+        for hops in forwarded_for
+    ]
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_right_most_untrusted_hop(
+    database: Database,
+) -> None:
+    # Chat requests come in bursts of 10 per client; the load balancer is in 10.0.0.0/16.
+    settings = make_settings(SBH_TRUSTED_PROXIES="10.0.0.0/16", SBH_CHAT_REQUESTS_PER_MINUTE="1")
+    app = create_app(settings, database=database)
+    with as_the_web_app(TestClient(app, client=("10.0.3.7", 5000))) as load_balancer:
+        alice = chat_codes(load_balancer, ["198.51.100.1"] * 10)
+        # What alice claims herself comes first; the load balancer appends what it saw.
+        alice_spoofing = chat_codes(load_balancer, ["203.0.113.50, 198.51.100.1"])
+        bob = chat_codes(load_balancer, ["198.51.100.2", "198.51.100.2, 10.0.9.9"])
+
+    assert alice == [200] * 10
+    assert alice_spoofing == [429]
+    assert bob == [200, 200]
+
+
+def test_a_client_that_is_not_a_trusted_proxy_cannot_name_another_address(
+    database: Database,
+) -> None:
+    settings = make_settings(SBH_CHAT_REQUESTS_PER_MINUTE="1")
+    app = create_app(settings, database=database)
+    with as_the_web_app(TestClient(app, client=("203.0.113.9", 5000))) as client:
+        codes = chat_codes(client, [f"198.51.100.{n}" for n in range(11)])
+
+    assert codes == [200] * 10 + [429]
 
 
 def test_an_empty_openai_api_key_starts_the_service_with_the_echo_fallback(

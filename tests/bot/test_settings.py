@@ -289,6 +289,7 @@ def test_an_empty_setting_is_the_same_as_an_unset_one() -> None:
             "GITHUB_PRIVATE_KEY": "",
             "SBH_API_TOKEN": "",
             "SBH_PUBLIC_URL": "",
+            "SBH_TRUSTED_PROXIES": "",
         }
     )
 
@@ -298,6 +299,7 @@ def test_an_empty_setting_is_the_same_as_an_unset_one() -> None:
     assert settings.github_private_key is None
     assert settings.api_token is None
     assert settings.public_url is None
+    assert settings.trusted_proxies == ()
 
 
 def test_production_refuses_empty_required_secrets_as_missing() -> None:
@@ -315,3 +317,42 @@ def test_production_refuses_empty_required_secrets_as_missing() -> None:
     assert "SECRET_KEY: still the development default" in message
     assert "GITHUB_WEBHOOK_SECRET: required in production" in message
     assert "OPENAI_API_KEY: required in production" in message
+
+
+def test_trusted_proxies_are_addresses_and_cidr_ranges() -> None:
+    settings = load_settings(
+        {"SBH_ENV": "development", "SBH_TRUSTED_PROXIES": "10.0.0.0/16, 192.0.2.7,2001:db8::/32"}
+    )
+
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.0/16",
+        "192.0.2.7/32",
+        "2001:db8::/32",
+    ]
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "alb.internal", "10.0.0.1/16"])
+def test_a_trusted_proxy_that_is_not_an_address_or_range_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "development", "SBH_TRUSTED_PROXIES": f"10.1.0.0/16,{value}"})
+
+    assert str(refused.value) == (
+        f"SBH_TRUSTED_PROXIES: '{value}' is not an IP address or a CIDR range such as 10.0.0.0/16"
+    )
+
+
+def test_uvicorns_forwarded_allow_ips_names_the_trusted_proxies_too() -> None:
+    # SBH's own deployment sets it so (deploy/sbh.yaml): a spec's settings cannot start SBH_.
+    settings = load_settings({"SBH_ENV": "development", "FORWARDED_ALLOW_IPS": "10.0.0.0/16"})
+
+    assert [str(network) for network in settings.trusted_proxies] == ["10.0.0.0/16"]
+
+
+def test_trusting_every_address_is_refused() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "development", "FORWARDED_ALLOW_IPS": "*"})
+
+    assert str(refused.value) == (
+        "FORWARDED_ALLOW_IPS: '*' would believe any client's X-Forwarded-For; name the "
+        "proxies' addresses or CIDR ranges"
+    )
