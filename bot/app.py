@@ -17,6 +17,7 @@ from bot.ai.drafting import Drafter
 from bot.api import auth, builds, chat, config, deploys, health, specs, systems
 from bot.api.body_limit import JsonBodyLimit
 from bot.api.dependencies import ErrorDetail, Services
+from bot.api.hosts import HostCheck
 from bot.api.limits import RequestLimits
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
@@ -149,9 +150,10 @@ def create_app(
     app.include_router(builds.router)
     app.include_router(auth.router)
     # Outermost first: SecurityHeaders, the webhook route (bot.intake.route, with its own body limit
-    # and no use for the rest), the client's address through trusted proxies, then the JSON API's
-    # body limit, before CSRF and parsing.
+    # and no use for the rest), the client's address through trusted proxies, the Host check, then
+    # the JSON API's body limit, before CSRF and parsing.
     app.add_middleware(JsonBodyLimit, max_bytes=settings.max_json_bytes)
+    app.add_middleware(HostCheck, settings=settings)
     if settings.trusted_proxies:
         # The right-most X-Forwarded-For hop that is not a trusted proxy is the client.
         app.add_middleware(

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -232,6 +232,16 @@ class Settings(BaseSettings):
         if secret is not None and not secret.get_secret_value().strip():
             raise ValueError("only whitespace; set the secret's value or leave it empty")
         return secret
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_web_url(cls, url: str | None) -> str | None:
+        # The host of this URL is the only one production answers to (bot.api.hosts).
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+                raise ValueError(f"{url!r} is not a URL such as https://sbh.example.com")
+        return url
 
     @model_validator(mode="after")
     def _read_private_key_file(self) -> Settings:

@@ -356,3 +356,13 @@ def test_trusting_every_address_is_refused() -> None:
         "FORWARDED_ALLOW_IPS: '*' would believe any client's X-Forwarded-For; name the "
         "proxies' addresses or CIDR ranges"
     )
+
+
+@pytest.mark.parametrize("url", ["sbh.acme.io", "ftp://sbh.acme.io", "https://user@sbh.acme.io"])
+def test_the_public_url_must_be_a_web_url(url: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "development", "SBH_PUBLIC_URL": url})
+
+    assert str(refused.value) == (
+        f"SBH_PUBLIC_URL: '{url}' is not a URL such as https://sbh.example.com"
+    )

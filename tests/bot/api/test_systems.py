@@ -134,7 +134,7 @@ def test_in_development_without_a_token_this_machine_is_the_one_local_user(
     database: Database,
 ) -> None:
     app = create_app(make_settings(), database=database)
-    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+    with TestClient(app, client=("127.0.0.1", 50000), base_url="http://localhost:8080") as local:
         assert local.get("/api/session").json()["mode"] == "local"
         assert local.get("/api/systems").status_code == 200
     with TestClient(app, client=("203.0.113.9", 50000)) as remote:
