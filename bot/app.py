@@ -128,7 +128,7 @@ def create_app(
                 monitor.stop()
 
     docs = settings.api_docs_served
-    app = FastAPI(
+    app = Service(
         title="System Builder Hub",
         version=__version__,
         lifespan=lifespan,
@@ -149,9 +149,9 @@ def create_app(
     app.include_router(deploys.router)
     app.include_router(builds.router)
     app.include_router(auth.router)
-    # Outermost first: SecurityHeaders, the webhook route (bot.intake.route, with its own body limit
-    # and no use for the rest), the client's address through trusted proxies, the Host check, then
-    # the JSON API's body limit, before CSRF and parsing.
+    # Outermost first: SecurityHeaders (Service), the webhook route (bot.intake.route, with
+    # its own body limit and no use for the rest), the client's address through trusted
+    # proxies, the Host check, then the JSON API's body limit, before CSRF and parsing.
     app.add_middleware(JsonBodyLimit, max_bytes=settings.max_json_bytes)
     app.add_middleware(HostCheck, settings=settings)
     if settings.trusted_proxies:
@@ -166,7 +166,6 @@ def create_app(
         max_bytes=settings.max_webhook_bytes,
         activity=activity,
     )
-    app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():
         # After every API route: the web app answers what the API does not.
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")
@@ -178,6 +177,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+class Service(FastAPI):
+    """FastAPI inside `SecurityHeaders`: Starlette keeps its ServerErrorMiddleware outermost
+    of the middleware stack, so the 500 it answers for an unhandled error gets the headers
+    only from a layer around the whole stack."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 class SecurityHeaders:

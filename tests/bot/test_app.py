@@ -1,12 +1,13 @@
-"""What `create_app` puts around every route: API docs only where they are meant to be, and
-the client's address believed only from the proxies SBH is told to trust."""
+"""What `create_app` puts around every route: security headers on every answer (500s too),
+API docs only where they are meant to be, and the client's address believed only from the
+proxies SBH is told to trust."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
+from bot.app import SecurityHeaders, create_app
 from bot.db.database import Database
 from bot.settings import load_settings
 from tests.bot.conftest import as_the_web_app, make_settings
@@ -14,6 +15,22 @@ from tests.bot.conftest import as_the_web_app, make_settings
 PRODUCTION = {"SBH_ENV": "production", "SECRET_KEY": "x" * 40, "OPENAI_API_KEY": "sk-test"}
 DOCS = ("/docs", "/redoc", "/openapi.json")
 HELLO = {"messages": [{"role": "user", "content": "hello"}]}
+
+
+def test_an_unhandled_error_is_a_500_with_the_security_headers(database: Database) -> None:
+    app = create_app(make_settings(), database=database)
+
+    @app.get("/api/fails")
+    async def fails() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/fails")
+
+    assert response.status_code == 500
+    assert "a bug" not in response.text
+    for name, value in SecurityHeaders.HEADERS:
+        assert response.headers[name.decode()] == value.decode()
 
 
 @pytest.mark.parametrize(
