@@ -10,11 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
 from bot.api import auth, builds, chat, config, deploys, health, specs, systems
+from bot.api.body_limit import JsonBodyLimit
 from bot.api.dependencies import ErrorDetail, Services
+from bot.api.hosts import HostCheck
 from bot.api.limits import RequestLimits
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
@@ -124,13 +127,17 @@ def create_app(
             if monitor is not None:
                 monitor.stop()
 
-    app = FastAPI(
+    docs = settings.api_docs_served
+    app = Service(
         title="System Builder Hub",
         version=__version__,
         lifespan=lifespan,
         responses={
             "default": {"model": ErrorDetail, "description": "what went wrong, for a person"}
         },
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.services = services
     app.include_router(health.router)
@@ -142,14 +149,23 @@ def create_app(
     app.include_router(deploys.router)
     app.include_router(builds.router)
     app.include_router(auth.router)
-    # Inside SecurityHeaders, outside FastAPI's routing: see bot.intake.route.
+    # Outermost first: SecurityHeaders (Service), the webhook route (bot.intake.route, with
+    # its own body limit and no use for the rest), the client's address through trusted
+    # proxies, the Host check, then the JSON API's body limit, before CSRF and parsing.
+    app.add_middleware(JsonBodyLimit, max_bytes=settings.max_json_bytes)
+    app.add_middleware(HostCheck, settings=settings)
+    if settings.trusted_proxies:
+        # The right-most X-Forwarded-For hop that is not a trusted proxy is the client.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
     app.add_middleware(
         route.WebhookRoute,
         intake=intake,
         max_bytes=settings.max_webhook_bytes,
         activity=activity,
     )
-    app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():
         # After every API route: the web app answers what the API does not.
         app.mount("/", StaticFiles(directory=settings.web_dist, html=True), name="web")
@@ -161,6 +177,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+class Service(FastAPI):
+    """FastAPI inside `SecurityHeaders`: Starlette keeps its ServerErrorMiddleware outermost
+    of the middleware stack, so the 500 it answers for an unhandled error gets the headers
+    only from a layer around the whole stack."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 class SecurityHeaders:

@@ -2,25 +2,46 @@
 
 Values come from the environment. Any secret-bearing setting may instead be given as
 `<NAME>_SECRET_ARN`, resolved through Secrets Manager when the settings are loaded (ECS
-injects secrets the same way). Production refuses to start with development defaults.
+injects secrets the same way). An empty value is the same as none (`OPENAI_API_KEY=` in an
+env file means "no key"). Production refuses to start with development defaults.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
-from urllib.parse import quote
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.ports import SecretSource
 
 DEV_SECRET_KEY = "dev-secret-key"  # noqa: S105 - the known-bad value production refuses
+MIN_SECRET_KEY_LENGTH = 32  # characters: enough randomness for the HMAC of every cookie
 DEFAULT_DATABASE_URL = "sqlite:///./.sbh/sbh.db"
-PRODUCTION_NAMES = frozenset({"production", "prod"})
+# Every name SBH_ENV accepts (spaces and case do not matter) and what it means. An unknown
+# name is refused: `prd` or `staging` must not quietly run with development defaults.
+ENVIRONMENT_NAMES = {
+    "production": "production",
+    "prod": "production",
+    "development": "development",
+    "dev": "development",
+    "test": "test",
+    "testing": "test",
+}
+Environment = Literal["production", "development", "test"]
 # Settings that may be given as `<NAME>_SECRET_ARN` instead of their value.
 SECRET_BACKED = (
     "OPENAI_API_KEY",
@@ -39,10 +60,48 @@ class SettingsError(Exception):
     """The configuration is unusable; the message names the setting and what to do."""
 
 
+def _environment_name(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    name = ENVIRONMENT_NAMES.get(value.strip().lower())
+    if name is None:
+        known = ", ".join(ENVIRONMENT_NAMES)
+        raise ValueError(f"{value!r} is not an environment SBH knows; use one of {known}")
+    return name
+
+
+def _networks(value: object) -> object:
+    """`10.0.0.0/16, 192.0.2.7` as a tuple of networks; each part must be an address or a
+    CIDR range, so that a typo is refused instead of trusting nothing (or too much)."""
+    if not isinstance(value, str):
+        return value
+    networks = []
+    for part in (part.strip() for part in value.split(",")):
+        if not part:
+            continue
+        if part == "*":
+            raise ValueError(
+                "'*' would believe any client's X-Forwarded-For; name the proxies' addresses "
+                "or CIDR ranges"
+            )
+        try:
+            networks.append(ipaddress.ip_network(part))
+        except ValueError:
+            raise ValueError(
+                f"{part!r} is not an IP address or a CIDR range such as 10.0.0.0/16"
+            ) from None
+    return tuple(networks)
+
+
+Networks = Annotated[
+    tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
+]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
 
-    environment: str = Field(
+    environment: Annotated[Environment, BeforeValidator(_environment_name)] = Field(
         default="production",
         validation_alias=AliasChoices("SBH_ENV", "FLASK_ENV"),
         description="Environment name; FLASK_ENV is kept for compatibility with the seed.",
@@ -108,6 +167,18 @@ class Settings(BaseSettings):
     )
     github_web_url: str = Field(default="https://github.com", validation_alias="GITHUB_WEB_URL")
     public_url: str | None = Field(default=None, validation_alias="SBH_PUBLIC_URL")
+    # Addresses (or CIDR ranges) of the proxies in front of SBH, e.g. the load balancer's
+    # subnets: only their X-Forwarded-For and X-Forwarded-Proto are believed. None: the
+    # connecting address is the client. FORWARDED_ALLOW_IPS is uvicorn's name for it.
+    trusted_proxies: Networks = Field(
+        default=(), validation_alias=AliasChoices("SBH_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS")
+    )
+    # The largest body the JSON API reads (the webhook route has SBH_MAX_WEBHOOK_BYTES): a
+    # spec of MAX_SPEC_BYTES characters each JSON-escaped to 12 bytes, with its completion
+    # context, is under 0.9 MiB.
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0, validation_alias="SBH_MAX_JSON_BYTES")
+    # /docs, /redoc and /openapi.json. None: served in development, not in production.
+    api_docs: bool | None = Field(default=None, validation_alias="SBH_API_DOCS")
     github_timeout_seconds: float = Field(
         default=15.0, gt=0, validation_alias="GITHUB_TIMEOUT_SECONDS"
     )
@@ -141,6 +212,37 @@ class Settings(BaseSettings):
         default="info", validation_alias="LOG_LEVEL"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, values: Any) -> Any:
+        if not isinstance(values, Mapping):
+            return values
+        return {name: value for name, value in values.items() if value != ""}
+
+    @field_validator(
+        "secret_key",
+        "openai_api_key",
+        "api_token",
+        "github_private_key",
+        "github_webhook_secret",
+        "github_client_secret",
+    )
+    @classmethod
+    def _not_blank(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not secret.get_secret_value().strip():
+            raise ValueError("only whitespace; set the secret's value or leave it empty")
+        return secret
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_web_url(cls, url: str | None) -> str | None:
+        # The host of this URL is the only one production answers to (bot.api.hosts).
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+                raise ValueError(f"{url!r} is not a URL such as https://sbh.example.com")
+        return url
+
     @model_validator(mode="after")
     def _read_private_key_file(self) -> Settings:
         if self.github_private_key is None and self.github_private_key_path is not None:
@@ -156,7 +258,13 @@ class Settings(BaseSettings):
 
     @property
     def is_production(self) -> bool:
-        return self.environment.lower() in PRODUCTION_NAMES
+        return self.environment == "production"
+
+    @property
+    def api_docs_served(self) -> bool:
+        """Whether /docs, /redoc and /openapi.json are served: SBH_API_DOCS, else only
+        outside production."""
+        return self.api_docs if self.api_docs is not None else not self.is_production
 
     @property
     def migrate_on_start(self) -> bool:
@@ -177,8 +285,15 @@ class Settings(BaseSettings):
         if not self.is_production:
             return []
         problems = []
-        if self.secret_key.get_secret_value() in ("", DEV_SECRET_KEY):
+        secret_key = self.secret_key.get_secret_value()
+        if secret_key == DEV_SECRET_KEY:
             problems.append("SECRET_KEY: still the development default; set a long random value")
+        elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY: {len(secret_key)} characters; production needs at least "
+                f"{MIN_SECRET_KEY_LENGTH} random ones (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
         if self.github_webhook_secret is None or not self.github_webhook_secret.get_secret_value():
             problems.append(
                 "GITHUB_WEBHOOK_SECRET: required in production (the App's webhook secret)"
@@ -246,7 +361,8 @@ def load_settings(
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise SettingsError(f"{where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{where}: {message}") from None
     problems = settings.production_problems()
     if problems:
         raise SettingsError(

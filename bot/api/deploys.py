@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer
+from bot.api.systems import NAME_PATTERN, SystemName
 from bot.deploys.start import Refused
 from bot.flows.deploy_requests import request_deploy
 from renderers.fields import ENVIRONMENT_NAME, IMAGE_TAG
@@ -31,7 +32,7 @@ class DeployRequest(BaseModel):
     action: Literal["deploy", "rollback"]
     environment: str = Field(pattern=ENVIRONMENT_NAME.pattern)
     image_tag: str | None = Field(default=None, pattern=IMAGE_TAG.pattern)
-    owner: str | None = Field(default=None, max_length=100)
+    owner: str | None = Field(default=None, pattern=NAME_PATTERN)
 
 
 class DeployStarted(BaseModel):
@@ -44,7 +45,7 @@ class DeployStarted(BaseModel):
 
 @router.post("/api/systems/{name}/deploys", status_code=202)
 async def deploy(
-    name: str,
+    name: SystemName,
     request: DeployRequest,
     viewer: CurrentViewer,
     _csrf: CsrfChecked,

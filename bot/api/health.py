@@ -12,13 +12,18 @@ from bot.api.dependencies import Services, get_services
 from bot.api.service_health import Readiness, ServiceHealth, readiness, service_health
 
 router = APIRouter()
+SERVICE_HEALTH_PATH = "/api/ai-chat/health"
+LIVENESS_PATH = "/healthz"
+READINESS_PATH = "/readyz"
+# What load balancers and orchestrators call, by address rather than by the service's name.
+PROBE_PATHS = frozenset({SERVICE_HEALTH_PATH, LIVENESS_PATH, READINESS_PATH})
 
 
 class Alive(BaseModel):
     status: Literal["ok"] = "ok"
 
 
-@router.get("/api/ai-chat/health", responses={503: {"model": ServiceHealth}})
+@router.get(SERVICE_HEALTH_PATH, responses={503: {"model": ServiceHealth}})
 async def ai_chat_health(
     response: Response, services: Annotated[Services, Depends(get_services)]
 ) -> ServiceHealth:
@@ -27,13 +32,13 @@ async def ai_chat_health(
     return report
 
 
-@router.get("/healthz")
+@router.get(LIVENESS_PATH)
 async def liveness() -> Alive:
     """The process answers; no dependency is checked (restarts don't fix a database)."""
     return Alive()
 
 
-@router.get("/readyz", responses={503: {"model": Readiness}})
+@router.get(READINESS_PATH, responses={503: {"model": Readiness}})
 async def ready(
     response: Response, services: Annotated[Services, Depends(get_services)]
 ) -> Readiness:

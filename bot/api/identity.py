@@ -4,8 +4,9 @@ In order, a request is:
 1. a person signed in with GitHub (a valid `sbh_session` cookie): sees the systems whose
    repositories they can reach through the App's installations;
 2. a program with `Authorization: Bearer <SBH_API_TOKEN>`: sees everything;
-3. in development with neither sign-in nor a token configured, a request from this machine:
-   the one local user, who sees everything;
+3. in development with neither sign-in nor a token configured, a request from this machine
+   (which `bot.api.hosts` holds to naming it: localhost): the one local user, who sees
+   everything;
 4. anyone else: 401, saying how to sign in.
 
 `CsrfChecked` guards every state-changing route the browser calls, by double-submit:
@@ -68,15 +69,20 @@ LOCAL_USER = Viewer(login="local", mode="local", repositories=None)
 TOKEN_USER = Viewer(login=None, mode="token", repositories=None)
 
 
-def local_mode(settings: Settings, request: Request) -> bool:
-    """Development with no way to sign in configured, asked from this machine."""
-    client = request.client.host if request.client else ""
+def local_mode_configured(settings: Settings) -> bool:
+    """Development with no way to sign in configured: this machine is the one local user."""
     return (
         not settings.is_production
         and settings.api_token is None
         and not settings.sign_in_configured
-        and client in LOOPBACK
     )
+
+
+def local_mode(settings: Settings, request: Request) -> bool:
+    """Local mode, asked from this machine. `bot.api.hosts` has already refused such a
+    request unless it names this machine (localhost), as a page of another site cannot."""
+    client = request.client.host if request.client else ""
+    return local_mode_configured(settings) and client in LOOPBACK
 
 
 def bearer_token(settings: Settings, authorization: str | None) -> bool:

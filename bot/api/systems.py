@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from bot.api.dependencies import Services, get_services
@@ -28,7 +28,14 @@ router = APIRouter()
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0)]
+# Bounded: the databases refuse an offset past 64 bits, and no table comes near this.
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+# A system's name (the spec's) or owner (a GitHub login) has only these characters; anything
+# else names no system, and some of it (NUL) PostgreSQL refuses to compare at all.
+NAME_PATTERN = r"^[A-Za-z0-9._-]{1,100}$"
+SystemName = Annotated[str, Path(pattern=NAME_PATTERN)]
+Owner = Annotated[str | None, Query(pattern=NAME_PATTERN)]
+DeliveryStatus = Annotated[str | None, Query(pattern=r"^[a-z]{1,16}$")]
 
 
 @router.get("/api/systems")
@@ -42,7 +49,7 @@ async def systems(
 
 @router.get("/api/systems/{name}")
 async def system(
-    services: ServicesDep, viewer: CurrentViewer, name: str, owner: str | None = None
+    services: ServicesDep, viewer: CurrentViewer, name: SystemName, owner: Owner = None
 ) -> SystemDetail:
     detail = await run_in_threadpool(
         system_detail, services.database, name, owner, viewer.repositories
@@ -56,7 +63,7 @@ async def system(
 async def deliveries(
     services: ServicesDep,
     viewer: CurrentViewer,
-    status: str | None = None,
+    status: DeliveryStatus = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> DeliveriesPage:

@@ -57,7 +57,8 @@ def verify(secret: bytes, purpose: Purpose, signed: str | None, now: float) -> s
         return None
     value, _, rest = signed.partition(".")
     expires, _, signature = rest.partition(".")
-    if not value or not expires.isdigit():
+    # ASCII digits only: str.isdigit() also holds for '²', which int() refuses.
+    if not value or not (expires.isascii() and expires.isdigit()):
         return None
     expected = _mac(secret, purpose, value, int(expires))
     if not hmac.compare_digest(signature.encode(), expected.encode()):

@@ -67,8 +67,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
+        proxy_headers=False,  # the app believes only SBH_TRUSTED_PROXIES (bot.app)
         log_config=None,
         timeout_graceful_shutdown=25,
     )

@@ -15,7 +15,7 @@ from bot.adapters.aws_secrets import SecretsManagerSource
 from bot.settings import Settings, SettingsError, load_settings
 
 PRODUCTION_READY = {
-    "SECRET_KEY": "a-long-random-production-value",
+    "SECRET_KEY": "a-long-random-production-value-of-47-characters",
     "GITHUB_WEBHOOK_SECRET": "whsec",
     "OPENAI_API_KEY": "sk-prod",
 }
@@ -134,7 +134,7 @@ def test_settings_can_name_secrets_manager_arns(secretsmanager: Any) -> None:
     settings = load_settings(
         {
             "FLASK_ENV": "production",
-            "SECRET_KEY": "prod-secret",
+            "SECRET_KEY": "a-long-random-production-value-of-47-characters",
             "OPENAI_API_KEY_SECRET_ARN": openai,
             "GITHUB_WEBHOOK_SECRET_SECRET_ARN": f"{app}:webhook_secret::",
             "GITHUB_APP_ID_SECRET_ARN": f"{app}:app_id::",
@@ -217,3 +217,152 @@ def test_an_explicit_database_url_wins_over_db_parts() -> None:
     )
 
     assert settings.database_url == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    ("given", "environment"),
+    [
+        ("production ", "production"),
+        (" PROD", "production"),
+        ("Development", "development"),
+        ("dev", "development"),
+        ("testing", "test"),
+    ],
+)
+def test_the_environment_name_is_read_without_case_or_spaces_and_aliases_become_one_name(
+    given: str, environment: str
+) -> None:
+    settings = Settings.model_validate({"SBH_ENV": given})
+
+    assert settings.environment == environment
+    assert settings.is_production == (environment == "production")
+
+
+@pytest.mark.parametrize("name", ["prd", "staging", "live"])
+def test_an_unknown_environment_name_is_refused_with_the_known_ones(name: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": name, **PRODUCTION_READY})
+
+    assert str(refused.value) == (
+        f"SBH_ENV: '{name}' is not an environment SBH knows; use one of production, prod, "
+        "development, dev, test, testing"
+    )
+
+
+def test_production_refuses_a_secret_key_under_32_characters() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "production", **PRODUCTION_READY, "SECRET_KEY": "x" * 31})
+
+    assert "SECRET_KEY: 31 characters; production needs at least 32 random ones" in str(
+        refused.value
+    )
+    assert load_settings({"SBH_ENV": "production", **PRODUCTION_READY, "SECRET_KEY": "x" * 32})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SECRET_KEY",
+        "OPENAI_API_KEY",
+        "GITHUB_WEBHOOK_SECRET",
+        "GITHUB_PRIVATE_KEY",
+        "GITHUB_CLIENT_SECRET",
+        "SBH_API_TOKEN",
+    ],
+)
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_a_secret_of_only_whitespace_is_refused_naming_it(name: str, environment: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": environment, **PRODUCTION_READY, name: " \t\n"})
+
+    assert str(refused.value) == (
+        f"{name}: only whitespace; set the secret's value or leave it empty"
+    )
+
+
+def test_an_empty_setting_is_the_same_as_an_unset_one() -> None:
+    settings = load_settings(
+        {
+            "SBH_ENV": "development",
+            "OPENAI_API_KEY": "",
+            "GITHUB_APP_ID": "",
+            "GITHUB_PRIVATE_KEY": "",
+            "SBH_API_TOKEN": "",
+            "SBH_PUBLIC_URL": "",
+            "SBH_TRUSTED_PROXIES": "",
+        }
+    )
+
+    assert settings.openai_api_key is None
+    assert not settings.openai_configured
+    assert settings.github_app_id is None
+    assert settings.github_private_key is None
+    assert settings.api_token is None
+    assert settings.public_url is None
+    assert settings.trusted_proxies == ()
+
+
+def test_production_refuses_empty_required_secrets_as_missing() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(
+            {
+                "SBH_ENV": "production",
+                "SECRET_KEY": "",
+                "GITHUB_WEBHOOK_SECRET": "",
+                "OPENAI_API_KEY": "",
+            }
+        )
+
+    message = str(refused.value)
+    assert "SECRET_KEY: still the development default" in message
+    assert "GITHUB_WEBHOOK_SECRET: required in production" in message
+    assert "OPENAI_API_KEY: required in production" in message
+
+
+def test_trusted_proxies_are_addresses_and_cidr_ranges() -> None:
+    settings = load_settings(
+        {"SBH_ENV": "development", "SBH_TRUSTED_PROXIES": "10.0.0.0/16, 192.0.2.7,2001:db8::/32"}
+    )
+
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.0/16",
+        "192.0.2.7/32",
+        "2001:db8::/32",
+    ]
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "alb.internal", "10.0.0.1/16"])
+def test_a_trusted_proxy_that_is_not_an_address_or_range_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "development", "SBH_TRUSTED_PROXIES": f"10.1.0.0/16,{value}"})
+
+    assert str(refused.value) == (
+        f"SBH_TRUSTED_PROXIES: '{value}' is not an IP address or a CIDR range such as 10.0.0.0/16"
+    )
+
+
+def test_uvicorns_forwarded_allow_ips_names_the_trusted_proxies_too() -> None:
+    # SBH's own deployment sets it so (deploy/sbh.yaml): a spec's settings cannot start SBH_.
+    settings = load_settings({"SBH_ENV": "development", "FORWARDED_ALLOW_IPS": "10.0.0.0/16"})
+
+    assert [str(network) for network in settings.trusted_proxies] == ["10.0.0.0/16"]
+
+
+def test_trusting_every_address_is_refused() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "development", "FORWARDED_ALLOW_IPS": "*"})
+
+    assert str(refused.value) == (
+        "FORWARDED_ALLOW_IPS: '*' would believe any client's X-Forwarded-For; name the "
+        "proxies' addresses or CIDR ranges"
+    )
+
+
+@pytest.mark.parametrize("url", ["sbh.acme.io", "ftp://sbh.acme.io", "https://user@sbh.acme.io"])
+def test_the_public_url_must_be_a_web_url(url: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"SBH_ENV": "development", "SBH_PUBLIC_URL": url})
+
+    assert str(refused.value) == (
+        f"SBH_PUBLIC_URL: '{url}' is not a URL such as https://sbh.example.com"
+    )

@@ -15,7 +15,7 @@ locals {
     : "repo:${local.owner}@${var.github_owner_id}/${local.system}@${var.github_repository_id}"
   )
 
-  app_settings    = {}
+  app_settings    = { "FORWARDED_ALLOW_IPS" = "10.0.0.0/16" }
   secret_names    = ["SECRET_KEY", "OPENAI_API_KEY", "GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"]
   bucket_names    = { "workspace" = "sbh-prod-workspace-222222222222-us-east-1" }
   bucket_settings = { "BUCKET_WORKSPACE" = "workspace" }

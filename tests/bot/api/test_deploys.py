@@ -184,3 +184,17 @@ def test_the_system_page_lists_its_environments_and_who_may_press_what(
     assert listed["last_build"]["status"] == "created"
     assert [env["name"] for env in listed["environments"]] == ["dev", "prod"]
     assert all(env["deploy"] is None for env in listed["environments"])
+
+
+def test_a_name_or_owner_no_system_can_have_is_422_never_500(
+    database: Database, web: TestClient
+) -> None:
+    signed_in(web, database, "alice", {"acme/orders-api"})
+
+    by_owner = deploy(web, action="deploy", environment="dev", owner="ac\x00me")
+    by_name = web.post(
+        "/api/systems/orders%00api/deploys", json={"action": "deploy", "environment": "dev"}
+    )
+
+    assert by_owner[0] == 422
+    assert by_name.status_code == 422

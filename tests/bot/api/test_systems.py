@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
@@ -134,7 +135,7 @@ def test_in_development_without_a_token_this_machine_is_the_one_local_user(
     database: Database,
 ) -> None:
     app = create_app(make_settings(), database=database)
-    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+    with TestClient(app, client=("127.0.0.1", 50000), base_url="http://localhost:8080") as local:
         assert local.get("/api/session").json()["mode"] == "local"
         assert local.get("/api/systems").status_code == 200
     with TestClient(app, client=("203.0.113.9", 50000)) as remote:
@@ -146,3 +147,23 @@ def test_in_development_without_a_token_this_machine_is_the_one_local_user(
     )
     with TestClient(production, client=("127.0.0.1", 50000)) as local_in_production:
         assert local_in_production.get("/api/systems").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/systems?offset=100000000000000000000",
+        "/api/deliveries?offset=9223372036854775808",
+        "/api/systems/orders%00api",
+        "/api/systems/orders-api?owner=ac%00me",
+        "/api/deliveries?status=%00",
+    ],
+)
+def test_names_and_offsets_no_system_can_have_are_422_never_500(
+    database: Database, path: str
+) -> None:
+    app = create_app(make_settings(), database=database)
+    with TestClient(app, client=("127.0.0.1", 50000), base_url="http://localhost:8080") as local:
+        response = local.get(path)
+
+    assert response.status_code == 422

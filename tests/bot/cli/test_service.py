@@ -15,6 +15,7 @@ import pytest
 
 from bot.intake.signature import sign_sha256
 from tests.bot.events import WEBHOOK_SECRET
+from tests.bot.serving import ready
 
 
 def sbh(
@@ -134,3 +135,35 @@ def test_sbh_serve_stores_a_delivery_and_its_worker_processes_it(
     replayed = sbh("replay", "e2e-1", env=environment)
     assert replayed.returncode == 0
     assert "queued again" in replayed.stdout
+
+
+@pytest.mark.slow
+def test_sbh_serve_believes_no_forwarded_address_from_a_client_that_is_no_trusted_proxy(
+    environment: dict[str, str],
+) -> None:
+    # From this machine in local mode, a forged X-Forwarded-For must not make SBH see
+    # another client (nor let one client pose as many past the rate limits).
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env={**environment, "SBH_AUTO_MIGRATE": "true", "SBH_WORKER_IN_PROCESS": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready(port):
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("sbh serve did not become ready")
+            time.sleep(0.2)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/session",
+            headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            session = json.load(response)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert session["mode"] == "local"
