@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Literal, Protocol
 
 
@@ -39,8 +40,31 @@ class Annotation:
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
 
 
+class GitHubRefused(Exception):
+    """GitHub answered a request with a 4xx other than a rate limit: the repository, file or
+    workflow is not there, the App may not do it, the issue is locked, the request is invalid.
+    An answer, not a passing failure — asking again gets the same one — so the flows say it
+    to the person and the job completes instead of being retried."""
+
+    def __init__(self, status: int, message: str, documentation_url: str | None = None) -> None:
+        self.status = status
+        self.message = message
+        self.documentation_url = documentation_url
+        super().__init__(f"{self.status_text}: {message}")
+
+    @property
+    def status_text(self) -> str:
+        """ "404 Not Found"."""
+        try:
+            return f"{self.status} {HTTPStatus(self.status).phrase}"
+        except ValueError:
+            return str(self.status)
+
+
 class GitHubPort(Protocol):
-    """Everything SBH does on GitHub, in SBH's words. One adapter: bot/adapters/github.py."""
+    """Everything SBH does on GitHub, in SBH's words. One adapter: bot/adapters/github.py.
+    Any call may raise `GitHubRefused`; reads that ask whether something exists answer None
+    instead of raising it for a 404."""
 
     def get_repository(self, full_name: str) -> RepositoryInfo | None: ...
 

@@ -24,6 +24,7 @@ STATUS_OF: dict[str, int] = {
     "unknown_environment": 422,
     "not_built": 409,
     "no_previous": 409,
+    "github_refused": 409,
 }
 
 

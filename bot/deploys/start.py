@@ -9,7 +9,7 @@ from typing import Literal
 
 from bot.db.systems import SystemRecord
 from bot.deploys.records import DeployRecords
-from bot.ports import GitHubPort
+from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
 
 DeployVerb = Literal["deploy", "rollback"]
 WORKFLOW = "deploy.yml"
@@ -19,7 +19,9 @@ WORKFLOW = "deploy.yml"
 class Refused:
     """Why SBH did not start it; `reason` names a status an HTTP caller can answer with."""
 
-    reason: Literal["forbidden", "unknown_environment", "not_built", "no_previous"]
+    reason: Literal[
+        "forbidden", "unknown_environment", "not_built", "no_previous", "github_refused"
+    ]
     message: str
 
 
@@ -54,6 +56,7 @@ def start_deploy(
     repository = github.get_repository(system.full_name)
     if repository is None:
         return Refused("not_built", f"{system.full_name} does not exist yet: `/sbh build` first.")
+    workflow_url = f"{repository.html_url}/actions/workflows/{WORKFLOW}"
     tag = image_tag or ""
     if verb == "rollback" and not tag:
         previous = records.previous_successful_tag(system.id, environment)
@@ -64,13 +67,36 @@ def start_deploy(
                 f"to; name the image: `/sbh rollback {environment} <tag>`.",
             )
         tag = previous
-    github.dispatch_workflow(
-        repository.full_name,
-        WORKFLOW,
-        repository.default_branch,
-        {"environment": environment, "image_tag": tag},
-    )
+    try:
+        github.dispatch_workflow(
+            repository.full_name,
+            WORKFLOW,
+            repository.default_branch,
+            {"environment": environment, "image_tag": tag},
+        )
+    except GitHubRefused as refusal:
+        return Refused("github_refused", dispatch_refused(repository, refusal))
     records.record_requested(system.id, environment, tag or None, actor)
-    return Started(
-        verb, environment, tag or None, f"{repository.html_url}/actions/workflows/{WORKFLOW}"
+    return Started(verb, environment, tag or None, workflow_url)
+
+
+def dispatch_refused(repository: RepositoryInfo, refusal: GitHubRefused) -> str:
+    """What GitHub's refusal to start the deploy workflow means, and what to do about it."""
+    refused = (
+        f"GitHub refused to start {WORKFLOW} in {repository.full_name} ({refusal.status_text})"
+    )
+    if refusal.status == 404:
+        return (
+            f"{refused}: the repository has no .github/workflows/{WORKFLOW} on "
+            f"{repository.default_branch}; restore it or rebuild with `/sbh build`."
+        )
+    said = refusal.message.rstrip(".")
+    if refusal.status in (401, 403):
+        return (
+            f"{refused}: {said}. SBH's GitHub App needs Actions: write on "
+            f"{repository.full_name}; check the App's installation there, then ask again."
+        )
+    return (
+        f"{refused}: {said}. Restore the {WORKFLOW} SBH generated, or rebuild with "
+        "`/sbh build`, then ask again."
     )

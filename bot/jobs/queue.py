@@ -71,7 +71,7 @@ _COMPLETE = (
 _DELIVERY_DONE = (
     update(_deliveries)
     .where(_deliveries.c.id == bindparam("delivery_id"))
-    .values(status=bindparam("status"), error=None, processed_at=bindparam("now"))
+    .values(status=bindparam("status"), error=bindparam("error"), processed_at=bindparam("now"))
 )
 
 
@@ -229,8 +229,11 @@ class JobQueue:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def complete(self, job: ClaimedJob, delivery_status: str = "processed") -> bool:
-        """Mark done (and its delivery processed). False when another worker took it over."""
+    def complete(
+        self, job: ClaimedJob, delivery_status: str = "processed", note: str | None = None
+    ) -> bool:
+        """Mark done, and its delivery `delivery_status` with `note` saying why (shown by
+        `sbh deliveries`). False when another worker took the job over."""
         now = self._clock()
         with self.database.session() as session:
             connection = session.connection()
@@ -243,7 +246,12 @@ class JobQueue:
             if job.delivery_id is not None:
                 connection.execute(
                     _DELIVERY_DONE,
-                    {"delivery_id": job.delivery_id, "status": delivery_status, "now": now},
+                    {
+                        "delivery_id": job.delivery_id,
+                        "status": delivery_status,
+                        "error": note,
+                        "now": now,
+                    },
                 )
             return True
 

@@ -1,5 +1,8 @@
 """Workers: claim a job, run it under a heartbeat-extended lease, record the outcome.
 
+A refusal by GitHub that no flow reported (the issue is locked, so not even the report can
+be posted) completes the job: asking again would get the same answer.
+
 `WorkerPool` runs N worker threads in the service process (`sbh serve`) or in a process of
 its own (`sbh worker`). Stopping lets running jobs finish within a grace period and gives
 back (releases) whatever is still running after it.
@@ -18,6 +21,7 @@ from bot.intake.webhook_intake import IntakeActivity
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import ClaimedJob
 from bot.logs import log_event
+from bot.ports import GitHubRefused
 
 log = logging.getLogger("sbh.worker")
 # No webhook for this long counts as a lull in intake (see `Worker`): longer than the gaps
@@ -25,7 +29,7 @@ log = logging.getLogger("sbh.worker")
 LULL_SECONDS = 0.001
 
 # A runner does the job's work; it returns the status its delivery should get
-# ("processed", "ignored"), and raises to have the job retried.
+# ("processed", "ignored"), and raises to have the job retried (except `GitHubRefused`).
 JobRunner = Callable[[ClaimedJob, HandlerContext], str]
 
 
@@ -79,6 +83,9 @@ class Worker:
             if runner is None:
                 raise LookupError(f"no runner for job kind {job.kind!r}")
             delivery_status = runner(job, self.context)
+        except GitHubRefused as refusal:
+            finished.set()
+            self._complete(job, "refused", fields, note=str(refusal))
         except Exception as error:
             finished.set()
             summary = "".join(traceback.format_exception_only(error)).strip()
@@ -86,15 +93,26 @@ class Worker:
             log_event(log, logging.ERROR, "job.failed", outcome=outcome, error=summary, **fields)
         else:
             finished.set()
-            if queue.complete(job, delivery_status):
-                log_event(log, logging.INFO, "job.done", delivery_status=delivery_status, **fields)
-            else:
-                log_event(log, logging.WARNING, "job.lost", **fields)
+            self._complete(job, delivery_status, fields)
         finally:
             finished.set()
             heartbeat.join()
             self.current = None
         return True
+
+    def _complete(
+        self,
+        job: ClaimedJob,
+        delivery_status: str,
+        fields: dict[str, object],
+        note: str | None = None,
+    ) -> None:
+        if not self.context.queue.complete(job, delivery_status, note):
+            log_event(log, logging.WARNING, "job.lost", **fields)
+        elif note is None:
+            log_event(log, logging.INFO, "job.done", delivery_status=delivery_status, **fields)
+        else:
+            log_event(log, logging.WARNING, "job.refused", error=note, **fields)
 
     def _heartbeat(self, job: ClaimedJob, finished: threading.Event) -> None:
         interval = self.context.queue.policy.lease_seconds / 3

@@ -1,19 +1,24 @@
 """Webhook events for tests, built from GitHub's published example payloads with our values
 in them: as `WebhookEvent`s dispatched to SBH's handlers (a spec issue, a comment command, a
-deployment status), and as deliveries signed the way GitHub signs them."""
+deployment status) or stored with their job for a worker, and as deliveries signed the way
+GitHub signs them."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import uuid
 from functools import cache
 from typing import Any
 
+from bot.db.database import Database
+from bot.db.models import Delivery
 from bot.flows.handlers import default_router
 from bot.intake.router import WebhookEvent
 from bot.intake.signature import sign_sha256
 from bot.jobs.context import HandlerContext
+from bot.jobs.queue import JobQueue
 from tests.bot.webhook_examples import install
 from tests.conftest import EXAMPLE_SPEC
 from tests.fakes.github_port import FakeGitHubPort
@@ -83,6 +88,25 @@ def status_event(
 
 def handle(event: WebhookEvent, context: HandlerContext) -> None:
     default_router().dispatch(event, context)
+
+
+def store(database: Database, queue: JobQueue, event: WebhookEvent) -> None:
+    """`event` as intake leaves it for the workers: its delivery stored, its job queued."""
+    body = json.dumps(event.payload)
+    with database.session() as session:
+        session.add(
+            Delivery(
+                id=event.delivery_id,
+                event=event.name,
+                action=event.action,
+                installation_id=event.installation_id,
+                repository=event.repository,
+                body=body,
+                body_sha256=hashlib.sha256(body.encode()).hexdigest(),
+            )
+        )
+        session.flush()
+        queue.enqueue(session, "delivery", delivery_id=event.delivery_id)
 
 
 def built(context: HandlerContext, github: FakeGitHubPort) -> int:

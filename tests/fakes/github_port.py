@@ -1,6 +1,7 @@
 """A recording, stateful fake of our `GitHubPort` protocol: it keeps repositories, files,
 comments and labels like GitHub would, and every call in `calls`, so a flow test reads "given
-this payload, SBH made exactly these calls"."""
+this payload, SBH made exactly these calls". A test can make one call fail once as if GitHub
+did not answer (`fail_on`), or have GitHub refuse a call every time (`refuse`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.ports import Annotation, Permission, RepositoryInfo
+from bot.ports import Annotation, GitHubRefused, Permission, RepositoryInfo
 from tests.fakes.git_objects import git_blob_id, git_object_id
 
 
@@ -42,6 +43,7 @@ class FakeGitHubPort:
         self.permissions = dict(permissions or {})
         self.calls: list[str] = []
         self.fail_on: str | None = None  # a method name that raises once
+        self.refusals: dict[str, GitHubRefused] = {}
         self._next_id = 1000
 
     def _record(self, name: str) -> None:
@@ -49,6 +51,12 @@ class FakeGitHubPort:
         if self.fail_on == name:
             self.fail_on = None
             raise ConnectionError(f"GitHub did not answer {name}")
+        if name in self.refusals:
+            raise self.refusals[name]
+
+    def refuse(self, name: str, status: int, message: str) -> None:
+        """GitHub answers every call of the method `name` with `status` from now on."""
+        self.refusals[name] = GitHubRefused(status, message, "https://docs.github.com/rest")
 
     def _id(self) -> int:
         self._next_id += 1

@@ -1,6 +1,7 @@
 """Following deploys of generated repositories: GitHub's deployment statuses and workflow
 runs become `deployments` rows, the table in the origin issue's sticky comment and a check on
-the deployed commit. Payloads are GitHub's published examples with our values in them."""
+the deployed commit; a deploy GitHub refuses to start is answered in words. Payloads are
+GitHub's published examples with our values in them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from bot.db.database import Database
 from bot.db.models import Deployment
 from bot.intake.router import WebhookEvent
 from bot.jobs.context import HandlerContext
-from tests.bot.events import HUB, SHA, built, comment_event, example, handle, status_event
+from tests.bot.events import (
+    HUB,
+    SHA,
+    built,
+    comment_event,
+    example,
+    handle,
+    status_event,
+)
 from tests.fakes.github_port import FakeGitHubPort
 
 
@@ -137,3 +146,20 @@ def test_a_failed_build_of_a_generated_repository_is_reported(
         "Build of `1a2b3c4` failed: https://github.test/acme/orders-api/actions/runs/5"
         in (github.comment_bodies(HUB, 7)[0])
     )
+
+
+def test_a_deploy_whose_workflow_github_refuses_is_answered_at_once_in_words(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    built(context, github)
+    github.refuse("dispatch_workflow", 404, "Not Found")  # deploy.yml was deleted
+    command = comment_event("/sbh deploy dev")
+
+    handle(command, context)  # returns: the job completes, nothing to retry
+
+    assert github.comment_bodies(HUB, 7)[-1] == (
+        "GitHub refused to start deploy.yml in acme/orders-api (404 Not Found): the repository "
+        "has no .github/workflows/deploy.yml on main; restore it or rebuild with `/sbh build`."
+    )
+    assert (HUB, command.payload["comment"]["id"], "rocket") not in github.reactions
+    assert rows(database) == []

@@ -199,6 +199,28 @@ def test_a_build_that_failed_half_way_is_reported_and_resumed(
     assert "SBH built" in github.comment_bodies(HUB, 7)[0]
 
 
+def test_a_build_github_refuses_says_what_was_refused_and_what_to_do(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    github.refuse("create_repository", 403, "Resource not accessible by integration")
+
+    handle(comment_event("/sbh build"), context)  # returns: the job completes, no retry
+
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "### SBH did not build `acme/orders-api`" in comment
+    assert "GitHub refused to create the repository" in comment
+    with database.session() as session:
+        build = session.query(Build).one()
+        assert (build.status, build.error) == (
+            "refused",
+            "GitHub refused to create the repository acme/orders-api (403 Forbidden): Resource "
+            "not accessible by integration. What exists now: nothing: acme/orders-api was not "
+            "created. SBH's GitHub App may lack a permission this needs on acme (Administration, "
+            "Contents, Workflows, Environments and Variables: write): check its installation "
+            "there, then build again (`/sbh build`): SBH continues from what exists.",
+        )
+
+
 def test_building_needs_write_permission(context: HandlerContext, github: FakeGitHubPort) -> None:
     handle(comment_event("/sbh build", login="rita"), context)
 
@@ -441,6 +463,37 @@ def test_auto_build_can_be_turned_off_in_the_hub_settings(
 
     assert hub.checks[0]["conclusion"] == "success"
     assert "acme/orders-api" not in hub.repositories
+
+
+def test_a_pushed_spec_whose_build_github_refuses_gets_a_failing_build_check(
+    context: HandlerContext, hub: FakeGitHubPort
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT})
+    hub.refuse("create_repository", 422, "Repository creation failed. (name already exists)")
+
+    handle(push_event({}, ["spec.yaml"]), context)  # returns: the job completes, no retry
+
+    spec_check, build_check = hub.checks
+    assert (spec_check["name"], spec_check["conclusion"]) == ("sbh/spec", "success")
+    assert (build_check["name"], build_check["conclusion"]) == ("sbh/build", "failure")
+    assert build_check["title"] == "SBH did not build acme/orders-api"
+    assert build_check["summary"].startswith(
+        "GitHub refused to create the repository acme/orders-api (422 Unprocessable Entity): "
+        "Repository creation failed. (name already exists). What exists now:"
+    )
+
+
+def test_a_pushed_spec_is_built_even_when_github_refuses_its_check_run(
+    context: HandlerContext, hub: FakeGitHubPort
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT})
+    hub.refuse("report_check", 403, "Resource not accessible by integration")
+
+    handle(push_event({}, ["spec.yaml"]), context)
+
+    assert hub.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
 
 
 def test_pushes_elsewhere_or_without_specs_are_ignored(

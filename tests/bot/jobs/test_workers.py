@@ -1,5 +1,6 @@
-"""Workers: every job runs exactly once across several workers, failures are retried,
-handlers receive the stored delivery, and stopping gives unfinished work back."""
+"""Workers: every job runs exactly once across several workers, failures are retried (but not
+GitHub's refusals), handlers receive the stored delivery, and stopping gives unfinished work
+back."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.db.database import Database
-from bot.db.models import Installation, Job
+from bot.db.models import Delivery, Installation, Job
 from bot.flows.handlers import default_router
 from bot.intake.router import Router, WebhookEvent
 from bot.intake.webhook_intake import IntakeActivity
@@ -22,7 +24,8 @@ from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.jobs.worker import Worker, WorkerPool
 from bot.wiring import job_runners
 from tests.bot.conftest import make_settings
-from tests.bot.events import signed_headers
+from tests.bot.events import comment_event, signed_headers, store
+from tests.fakes.github_port import FakeGitHubPort
 
 
 def context_for(database: Database, policy: QueuePolicy | None = None) -> HandlerContext:
@@ -102,6 +105,26 @@ def test_a_failing_runner_is_retried_then_succeeds(database: Database) -> None:
 
     assert calls == [1, 2, 3]
     assert context.queue.counts().done == 1
+
+
+def test_a_refusal_no_flow_can_report_completes_the_job_at_once(database: Database) -> None:
+    github = FakeGitHubPort()
+    github.refuse("comment", 403, "Unable to create comment because issue is locked.")
+    context = replace(context_for(database), github_for_installation=lambda _id: github)
+    command = comment_event("/sbh help")
+    store(database, context.queue, command)
+
+    assert Worker(context, job_runners(default_router()), "w").run_once()
+
+    with database.session() as session:
+        job = session.query(Job).one()
+        delivery = session.get(Delivery, command.delivery_id)
+        assert delivery is not None
+        assert (job.status, job.attempts) == ("done", 1)
+        assert (delivery.status, delivery.error) == (
+            "refused",
+            "403 Forbidden: Unable to create comment because issue is locked.",
+        )
 
 
 def test_a_job_of_unknown_kind_fails_with_a_clear_error(database: Database) -> None:
