@@ -68,10 +68,12 @@ class GitHubPort(Protocol):
 
     def get_repository(self, full_name: str) -> RepositoryInfo | None: ...
 
-    def create_repository(
-        self, owner: str, name: str, description: str, topics: Sequence[str]
-    ) -> RepositoryInfo:
+    def create_repository(self, owner: str, name: str, description: str) -> RepositoryInfo:
         """A new repository in `owner` (an organization), initialized with one commit."""
+        ...
+
+    def set_topics(self, full_name: str, topics: Sequence[str]) -> None:
+        """Replace the repository's topics."""
         ...
 
     def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None: ...
@@ -96,13 +98,16 @@ class GitHubPort(Protocol):
     ) -> str:
         """One commit holding `files` ({path: (content, mode)}) on `branch`; with
         `replace_tree` the commit holds exactly `files`, else they are laid over the branch.
-        `new_branch_from` creates `branch` from that branch first. Returns the commit SHA."""
+        `new_branch_from` puts the commit on that branch's head and creates `branch` there
+        (or moves it there, when an earlier run of the same work created it). Returns the
+        commit SHA."""
         ...
 
     def open_pull_request(
         self, full_name: str, head: str, base: str, title: str, body: str
     ) -> tuple[int, str]:
-        """(number, html_url) of the new pull request."""
+        """(number, html_url) of the new pull request, or of the open one from `head` to
+        `base` that an earlier run of the same work opened."""
         ...
 
     def upsert_status_comment(
@@ -111,7 +116,11 @@ class GitHubPort(Protocol):
         """Edit the comment holding `marker` on the issue, or create it; returns its id."""
         ...
 
-    def comment(self, full_name: str, issue_number: int, body: str) -> None: ...
+    def comment(self, full_name: str, issue_number: int, body: str, *, key: str) -> None:
+        """Post `body` on the issue once per `key` (say, the command it answers): when SBH's
+        comment with that key is there already — the same work ran before — it is edited
+        instead of a second one being posted."""
+        ...
 
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
         """Open an issue; returns its number."""

@@ -4,8 +4,9 @@ Every call has a timeout and a bounded retry (server errors, and rate limits who
 `retry-after` fits the budget; longer waits are raised and reported). Right after a
 repository is created its git data can answer 404/409 for a few seconds: those calls retry
 with backoff. Any other 4xx except a rate limit is GitHub's answer, not a passing failure:
-it leaves as `GitHubRefused`. The API base URL comes from settings, so GitHub Enterprise
-Server works too.
+it leaves as `GitHubRefused`. Writes that an earlier run of the same work may have made
+already find what it made instead of failing. The API base URL comes from settings, so
+GitHub Enterprise Server works too.
 """
 
 from __future__ import annotations
@@ -226,9 +227,7 @@ class GitHubAdapter:
         return self._info(response.json())
 
     @_refusals_typed
-    def create_repository(
-        self, owner: str, name: str, description: str, topics: Sequence[str]
-    ) -> RepositoryInfo:
+    def create_repository(self, owner: str, name: str, description: str) -> RepositoryInfo:
         response = self.client.rest.repos.create_in_org(
             owner,
             data={
@@ -239,13 +238,16 @@ class GitHubAdapter:
                 "has_wiki": False,
             },
         )
-        info = self._info(response.json())
+        return self._info(response.json())
+
+    @_refusals_typed
+    def set_topics(self, full_name: str, topics: Sequence[str]) -> None:
+        owner, name = self._split(full_name)
         self._after_creation(
             lambda: self.client.rest.repos.replace_all_topics(
                 owner, name, data={"names": list(topics)}
             )
         )
-        return info
 
     @_refusals_typed
     def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None:
@@ -322,19 +324,40 @@ class GitHubAdapter:
             owner, name, data={"message": message, "tree": tree["sha"], "parents": [parent]}
         ).json()
         if new_branch_from is not None:
-            git.create_ref(owner, name, data={"ref": f"refs/heads/{branch}", "sha": commit["sha"]})
+            self._create_or_move_branch(owner, name, branch, str(commit["sha"]))
         else:
             git.update_ref(owner, name, f"heads/{branch}", data={"sha": commit["sha"]})
         return str(commit["sha"])
+
+    def _create_or_move_branch(self, owner: str, name: str, branch: str, sha: str) -> None:
+        """A new branch that exists already (422) was made by an earlier run of the same work
+        that stopped before it was recorded: it is moved to this commit."""
+        git = self.client.rest.git
+        try:
+            git.create_ref(owner, name, data={"ref": f"refs/heads/{branch}", "sha": sha})
+        except RequestFailed as error:
+            if _status(error) != 422:
+                raise
+            git.update_ref(owner, name, f"heads/{branch}", data={"sha": sha, "force": True})
 
     @_refusals_typed
     def open_pull_request(
         self, full_name: str, head: str, base: str, title: str, body: str
     ) -> tuple[int, str]:
         owner, name = self._split(full_name)
-        data = self.client.rest.pulls.create(
-            owner, name, data={"title": title, "head": head, "base": base, "body": body}
-        ).json()
+        pulls = self.client.rest.pulls
+        try:
+            data = pulls.create(
+                owner, name, data={"title": title, "head": head, "base": base, "body": body}
+            ).json()
+        except RequestFailed as error:
+            if _status(error) != 422:
+                raise
+            # "A pull request already exists": an earlier run of the same work opened it.
+            opened = _json(pulls.list(owner, name, state="open", head=f"{owner}:{head}", base=base))
+            if not opened:
+                raise
+            data = opened[0]
         return int(data["number"]), str(data["html_url"])
 
     def _comments(self, owner: str, name: str, number: int) -> Iterator[dict[str, Any]]:
@@ -363,9 +386,10 @@ class GitHubAdapter:
         return int(created["id"])
 
     @_refusals_typed
-    def comment(self, full_name: str, issue_number: int, body: str) -> None:
-        owner, name = self._split(full_name)
-        self.client.rest.issues.create_comment(owner, name, issue_number, data={"body": body})
+    def comment(self, full_name: str, issue_number: int, body: str, *, key: str) -> None:
+        # The key travels in the comment as a hidden marker, like the sticky comment's.
+        marker = f"<!-- sbh:{key} -->"
+        self.upsert_status_comment(full_name, issue_number, marker, f"{marker}\n{body}")
 
     @_refusals_typed
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:

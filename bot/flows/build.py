@@ -171,7 +171,9 @@ def _publish(
     known_id = systems.repository_id(system_id)
     if existing is None:
         with _step(f"create the repository {spec.repository}"):
-            created = github.create_repository(spec.owner, spec.name, spec.description, TOPICS)
+            created = github.create_repository(spec.owner, spec.name, spec.description)
+        # Remembered at once: a build that stops after this resumes in this repository
+        # instead of taking it for someone else's.
         systems.remember_repository(system_id, created.id)
         return _first_commit(github, spec, files, created)
     manifest_text = github.read_file(existing.full_name, MANIFEST_PATH)
@@ -198,6 +200,8 @@ def _publish(
 def _first_commit(
     github: GitHubPort, spec: Spec, files: Mapping[str, File], repository: RepositoryInfo
 ) -> BuildResult:
+    with _step(f"set the topics of {repository.full_name}"):
+        github.set_topics(repository.full_name, TOPICS)
     with _step(f"push the generated files to {repository.full_name}"):
         sha = github.push_tree(
             repository.full_name,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import uuid
 from functools import cache
@@ -49,16 +50,27 @@ def issue_event(action: str = "opened", body: str = ISSUE_BODY, number: int = 7)
     return WebhookEvent("d-issue", "issues", action, payload, 42, HUB)
 
 
+_comment_ids = itertools.count(1000)
+
+
 def comment_event(
-    text: str, login: str = "alice", body: str = ISSUE_BODY, sender_type: str = "User"
+    text: str,
+    login: str = "alice",
+    body: str = ISSUE_BODY,
+    sender_type: str = "User",
+    comment_id: int | None = None,
 ) -> WebhookEvent:
+    """A new comment on the spec issue 7, with a delivery of its own (`comment_id` picks the
+    comment's id; each event gets a new one otherwise, as each comment on GitHub does)."""
+    identifier = next(_comment_ids) if comment_id is None else comment_id
     payload = copy.deepcopy(example("issue_comment", "created"))
     payload["issue"].update(body=body, number=7, labels=[])
     payload["issue"].pop("pull_request", None)
-    payload["comment"].update(body=text, id=555)
+    payload["comment"].update(body=text, id=identifier)
     payload["comment"].pop("performed_via_github_app", None)
     payload["sender"].update(login=login, type=sender_type)
-    return WebhookEvent("d-comment", "issue_comment", "created", payload, 42, HUB)
+    delivery_id = f"d-comment-{identifier}"
+    return WebhookEvent(delivery_id, "issue_comment", "created", payload, 42, HUB)
 
 
 def status_event(

@@ -1,8 +1,11 @@
 """How the githubkit adapter reads GitHub's answers, through a transport that answers like
 GitHub does: a 4xx other than a rate limit is GitHub's refusal (`GitHubRefused`, with its
-message and documentation), and a rate limit stays a failure worth retrying."""
+message and documentation), a rate limit stays a failure worth retrying, and a write an
+earlier run of the same work already made is found instead of failing."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 import pytest
@@ -60,11 +63,14 @@ def test_a_dispatch_of_a_workflow_the_repository_lacks_is_githubs_refusal() -> N
 def test_a_comment_on_a_locked_issue_is_githubs_refusal() -> None:
     comments = "/repos/acme/hub/issues/7/comments"
     github, _ = github_answering(
-        {("POST", comments): refused(403, "Unable to create comment because issue is locked.")}
+        {
+            ("GET", comments): httpx.Response(200, json=[]),
+            ("POST", comments): refused(403, "Unable to create comment because issue is locked."),
+        }
     )
 
     with pytest.raises(GitHubRefused) as raised:
-        github.comment("acme/hub", 7, "Started the deploy")
+        github.comment("acme/hub", 7, "Started the deploy", key="reply-555")
 
     assert str(raised.value) == "403 Forbidden: Unable to create comment because issue is locked."
 
@@ -85,7 +91,7 @@ def test_a_refusal_says_the_details_github_lists() -> None:
     github, _ = github_answering({("POST", "/orgs/acme/repos"): name_taken})
 
     with pytest.raises(GitHubRefused) as raised:
-        github.create_repository("acme", "orders-api", "Orders", ["sbh-generated"])
+        github.create_repository("acme", "orders-api", "Orders")
 
     assert raised.value.message == (
         "Repository creation failed. (name already exists on this account)"
@@ -123,3 +129,60 @@ def test_a_404_that_means_there_is_none_is_still_an_answer_of_none() -> None:
     assert github.get_repository("acme/orders-api") is None
     assert github.read_file("acme/orders-api", ".sbh/manifest.json") is None
     assert github.permission("acme/orders-api", "mallory") == "none"
+
+
+def test_opening_the_pull_request_an_earlier_run_opened_returns_it() -> None:
+    pulls = "/repos/acme/orders-api/pulls"
+    github, requests = github_answering(
+        {
+            ("POST", pulls): refused(
+                422,
+                "Validation Failed",
+                errors=[{"message": "A pull request already exists for acme:sbh/spec-abc."}],
+            ),
+            ("GET", pulls): httpx.Response(
+                200, json=[{"number": 4, "html_url": "https://github.test/acme/orders-api/pull/4"}]
+            ),
+        }
+    )
+
+    opened = github.open_pull_request("acme/orders-api", "sbh/spec-abc", "main", "Update", "")
+
+    assert opened == (4, "https://github.test/acme/orders-api/pull/4")
+    listed = requests[-1]
+    assert (listed.method, dict(listed.url.params)) == (
+        "GET",
+        {"state": "open", "head": "acme:sbh/spec-abc", "base": "main"},
+    )
+
+
+def test_pushing_a_new_branch_an_earlier_run_created_moves_that_branch() -> None:
+    repository = "/repos/acme/orders-api/git"
+    answers: Answers = {
+        ("GET", f"{repository}/ref/heads/main"): httpx.Response(
+            200, json={"ref": "refs/heads/main", "object": {"sha": "m" * 40}}
+        ),
+        ("POST", f"{repository}/trees"): httpx.Response(201, json={"sha": "t" * 40}),
+        ("GET", f"{repository}/commits/{'m' * 40}"): httpx.Response(
+            200, json={"sha": "m" * 40, "tree": {"sha": "b" * 40}}
+        ),
+        ("POST", f"{repository}/commits"): httpx.Response(201, json={"sha": "c" * 40}),
+        ("POST", f"{repository}/refs"): refused(422, "Reference already exists"),
+        ("PATCH", f"{repository}/refs/heads/sbh/spec-abc"): httpx.Response(
+            200, json={"ref": "refs/heads/sbh/spec-abc", "object": {"sha": "c" * 40}}
+        ),
+    }
+    github, requests = github_answering(answers)
+
+    sha = github.push_tree(
+        "acme/orders-api",
+        "sbh/spec-abc",
+        {"sbh.yaml": (b"name: orders-api\n", 0o644)},
+        "Update",
+        replace_tree=False,
+        new_branch_from="main",
+    )
+
+    assert sha == "c" * 40
+    moved = requests[-1]
+    assert (moved.method, json.loads(moved.content)) == ("PATCH", {"sha": "c" * 40, "force": True})

@@ -91,7 +91,7 @@ def test_a_deploy_command_is_pending_until_its_statuses_arrive(
 ) -> None:
     repository_id = built(context, github)
 
-    handle(comment_event("/sbh deploy dev 1a2b3c4"), context)
+    handle(comment_event("/sbh deploy dev 1a2b3c4", comment_id=555), context)
 
     assert rows(database) == [("dev", "1a2b3c4", "requested")]
     assert (HUB, 555, "rocket") in github.reactions
