@@ -1,6 +1,11 @@
 """Starting a deploy or rollback of a built system: dispatch the generated repository's
 deploy workflow and record the request. Who may ask, and reporting it, are the caller's
-(`bot.flows.deploy_requests`)."""
+(`bot.flows.deploy_requests`).
+
+Each request is dispatched once: it is recorded under its key right after GitHub accepted
+the dispatch, and a request that runs again (its job retried after a later step failed)
+finds the record and does not dispatch a second time.
+"""
 
 from __future__ import annotations
 
@@ -50,13 +55,18 @@ def start_deploy(
     environment: str,
     image_tag: str | None,
     actor: str,
+    request_key: str,
 ) -> Started | Refused:
-    """Dispatch the deploy workflow for `environment` and record the request. A rollback
-    without a tag takes the image of the previous successful deploy SBH has on record."""
+    """Dispatch the deploy workflow for `environment` and record the request under
+    `request_key` — unless it is recorded already. A rollback without a tag takes the image
+    of the previous successful deploy SBH has on record."""
     repository = github.get_repository(system.full_name)
     if repository is None:
         return Refused("not_built", f"{system.full_name} does not exist yet: `/sbh build` first.")
     workflow_url = f"{repository.html_url}/actions/workflows/{WORKFLOW}"
+    earlier = records.requested(request_key)
+    if earlier is not None:
+        return Started(verb, environment, earlier.image_tag, workflow_url)
     tag = image_tag or ""
     if verb == "rollback" and not tag:
         previous = records.previous_successful_tag(system.id, environment)
@@ -76,7 +86,7 @@ def start_deploy(
         )
     except GitHubRefused as refusal:
         return Refused("github_refused", dispatch_refused(repository, refusal))
-    records.record_requested(system.id, environment, tag or None, actor)
+    records.record_requested(system.id, environment, tag or None, actor, request_key)
     return Started(verb, environment, tag or None, workflow_url)
 
 

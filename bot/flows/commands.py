@@ -167,6 +167,7 @@ class _Runner:
             command.image_tag,
             login=self.login,
             permission_on=self.repository,
+            request_key=self.event.delivery_id,
         )
         if isinstance(outcome, Started):
             self.github.react(self.repository, self.comment_id, "rocket")
