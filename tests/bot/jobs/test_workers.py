@@ -221,6 +221,31 @@ def test_stopping_the_pool_gives_a_stuck_job_back(database: Database) -> None:
         assert (job.status, job.attempts, job.locked_by) == ("pending", 0, None)
 
 
+def test_a_job_given_back_at_shutdown_writes_nothing_more(database: Database) -> None:
+    github = FakeGitHubPort()
+    context = replace(context_for(database), github_for_installation=lambda _id: github)
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def stuck_then_replying(_job: ClaimedJob, context: HandlerContext) -> str:
+        started.set()
+        release.wait(10)
+        try:
+            context.github(42).comment("acme/hub", 7, "done", key="reply-555")
+        finally:
+            finished.set()
+        return "processed"
+
+    enqueue_many(database, 1)
+    pool = WorkerPool(context, {"count": stuck_then_replying}, threads=1, poll_seconds=0.01)
+    pool.start()
+    assert started.wait(10)
+    pool.stop(grace_seconds=0.2)  # gives the job back: another worker may take it now
+    release.set()
+
+    assert finished.wait(10)
+    assert github.calls == []
+
+
 def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
