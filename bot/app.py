@@ -16,7 +16,7 @@ from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
 from bot.api import auth, builds, chat, config, deploys, health, specs, systems
 from bot.api.body_limit import JsonBodyLimit
-from bot.api.dependencies import ErrorDetail, Services
+from bot.api.dependencies import ErrorDetail, Services, answer_github_refused
 from bot.api.hosts import HostCheck
 from bot.api.limits import RequestLimits
 from bot.db.database import Database
@@ -29,7 +29,7 @@ from bot.intake.webhook_intake import IntakeActivity, WebhookIntake, WebhookSecr
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import JobQueue, QueuePolicy
 from bot.logs import configure_logging, log_event
-from bot.ports import GitHubPort, HealthProber
+from bot.ports import GitHubPort, GitHubRefused, HealthProber
 from bot.settings import Settings, load_settings
 from bot.wiring import adapters_from_settings, health_monitor, worker_pool
 from renderers.version import __version__
@@ -145,6 +145,7 @@ def create_app(
     app.include_router(specs.router)
     app.include_router(config.router)
     app.add_exception_handler(specs.UnusableSpec, specs.answer_unusable_spec)
+    app.add_exception_handler(GitHubRefused, answer_github_refused)
     app.include_router(systems.router)
     app.include_router(deploys.router)
     app.include_router(builds.router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Literal, Protocol
 
 
@@ -39,15 +40,40 @@ class Annotation:
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
 
 
+class GitHubRefused(Exception):
+    """GitHub answered a request with a 4xx other than a rate limit: the repository, file or
+    workflow is not there, the App may not do it, the issue is locked, the request is invalid.
+    An answer, not a passing failure — asking again gets the same one — so the flows say it
+    to the person and the job completes instead of being retried."""
+
+    def __init__(self, status: int, message: str, documentation_url: str | None = None) -> None:
+        self.status = status
+        self.message = message
+        self.documentation_url = documentation_url
+        super().__init__(f"{self.status_text}: {message}")
+
+    @property
+    def status_text(self) -> str:
+        """ "404 Not Found"."""
+        try:
+            return f"{self.status} {HTTPStatus(self.status).phrase}"
+        except ValueError:
+            return str(self.status)
+
+
 class GitHubPort(Protocol):
-    """Everything SBH does on GitHub, in SBH's words. One adapter: bot/adapters/github.py."""
+    """Everything SBH does on GitHub, in SBH's words. One adapter: bot/adapters/github.py.
+    Any call may raise `GitHubRefused`; reads that ask whether something exists answer None
+    instead of raising it for a 404."""
 
     def get_repository(self, full_name: str) -> RepositoryInfo | None: ...
 
-    def create_repository(
-        self, owner: str, name: str, description: str, topics: Sequence[str]
-    ) -> RepositoryInfo:
+    def create_repository(self, owner: str, name: str, description: str) -> RepositoryInfo:
         """A new repository in `owner` (an organization), initialized with one commit."""
+        ...
+
+    def set_topics(self, full_name: str, topics: Sequence[str]) -> None:
+        """Replace the repository's topics."""
         ...
 
     def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None: ...
@@ -72,13 +98,16 @@ class GitHubPort(Protocol):
     ) -> str:
         """One commit holding `files` ({path: (content, mode)}) on `branch`; with
         `replace_tree` the commit holds exactly `files`, else they are laid over the branch.
-        `new_branch_from` creates `branch` from that branch first. Returns the commit SHA."""
+        `new_branch_from` puts the commit on that branch's head and creates `branch` there
+        (or moves it there, when an earlier run of the same work created it). Returns the
+        commit SHA."""
         ...
 
     def open_pull_request(
         self, full_name: str, head: str, base: str, title: str, body: str
     ) -> tuple[int, str]:
-        """(number, html_url) of the new pull request."""
+        """(number, html_url) of the new pull request, or of the open one from `head` to
+        `base` that an earlier run of the same work opened."""
         ...
 
     def upsert_status_comment(
@@ -87,7 +116,11 @@ class GitHubPort(Protocol):
         """Edit the comment holding `marker` on the issue, or create it; returns its id."""
         ...
 
-    def comment(self, full_name: str, issue_number: int, body: str) -> None: ...
+    def comment(self, full_name: str, issue_number: int, body: str, *, key: str) -> None:
+        """Post `body` on the issue once per `key` (say, the command it answers): when SBH's
+        comment with that key is there already — the same work ran before — it is edited
+        instead of a second one being posted."""
+        ...
 
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
         """Open an issue; returns its number."""

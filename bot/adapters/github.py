@@ -3,27 +3,33 @@
 Every call has a timeout and a bounded retry (server errors, and rate limits whose
 `retry-after` fits the budget; longer waits are raised and reported). Right after a
 repository is created its git data can answer 404/409 for a few seconds: those calls retry
-with backoff. The API base URL comes from settings, so GitHub Enterprise Server works too.
+with backoff. Any other 4xx except a rate limit is GitHub's answer, not a passing failure:
+it leaves as `GitHubRefused`. Writes that an earlier run of the same work may have made
+already find what it made instead of failing. The API base URL comes from settings, so
+GitHub Enterprise Server works too.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Literal, TypeVar
+from http import HTTPStatus
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
 from githubkit.retry import RetryChainDecision, RetryOption, RetryServerError
 
-from bot.ports import Annotation, GitHubPort, Permission, RepositoryInfo
+from bot.ports import Annotation, GitHubPort, GitHubRefused, Permission, RepositoryInfo
 from bot.settings import Settings
 
 T = TypeVar("T")
+P = ParamSpec("P")
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit for check run annotations
 _PERMISSIONS: frozenset[str] = frozenset({"admin", "maintain", "write", "triage", "read", "none"})
 
@@ -127,6 +133,49 @@ def _status(error: Exception) -> int | None:
     return error.response.status_code if isinstance(error, RequestFailed) else None
 
 
+def _refusal(error: RequestFailed) -> GitHubRefused | None:
+    """GitHub's answer as `GitHubRefused`, or None when it is worth asking again later: a
+    server error, or a rate limit (429, or 403 with rate-limit headers or wording)."""
+    status = error.response.status_code
+    if not 400 <= status < 500 or status == 429 or isinstance(error, RateLimitExceeded):
+        return None
+    try:
+        body = error.response.raw_response.json()
+    except ValueError:
+        body = None
+    answer: dict[str, Any] = body if isinstance(body, dict) else {}
+    message = str(answer.get("message") or HTTPStatus(status).phrase)
+    if status == 403 and "rate limit" in message.lower():
+        return None
+    details = [
+        str(detail.get("message") or detail.get("code"))
+        if isinstance(detail, dict)
+        else str(detail)
+        for detail in answer.get("errors") or []
+    ]
+    if details:
+        message += f" ({'; '.join(details)})"
+    documentation = answer.get("documentation_url")
+    return GitHubRefused(status, message, str(documentation) if documentation else None)
+
+
+def _refusals_typed(method: Callable[P, T]) -> Callable[P, T]:
+    """A port method whose refusals by GitHub leave it as `GitHubRefused` (after whatever
+    4xx the method handles itself, like a 404 meaning "there is none")."""
+
+    @functools.wraps(method)
+    def call(*arguments: P.args, **options: P.kwargs) -> T:
+        try:
+            return method(*arguments, **options)
+        except RequestFailed as error:
+            refusal = _refusal(error)
+            if refusal is None:
+                raise
+            raise refusal from error
+
+    return call
+
+
 class GitHubAdapter:
     def __init__(
         self,
@@ -166,6 +215,7 @@ class GitHubAdapter:
 
     # -- GitHubPort
 
+    @_refusals_typed
     def get_repository(self, full_name: str) -> RepositoryInfo | None:
         owner, name = self._split(full_name)
         try:
@@ -176,9 +226,8 @@ class GitHubAdapter:
             raise
         return self._info(response.json())
 
-    def create_repository(
-        self, owner: str, name: str, description: str, topics: Sequence[str]
-    ) -> RepositoryInfo:
+    @_refusals_typed
+    def create_repository(self, owner: str, name: str, description: str) -> RepositoryInfo:
         response = self.client.rest.repos.create_in_org(
             owner,
             data={
@@ -189,14 +238,18 @@ class GitHubAdapter:
                 "has_wiki": False,
             },
         )
-        info = self._info(response.json())
+        return self._info(response.json())
+
+    @_refusals_typed
+    def set_topics(self, full_name: str, topics: Sequence[str]) -> None:
+        owner, name = self._split(full_name)
         self._after_creation(
             lambda: self.client.rest.repos.replace_all_topics(
                 owner, name, data={"names": list(topics)}
             )
         )
-        return info
 
+    @_refusals_typed
     def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None:
         owner, name = self._split(full_name)
         try:
@@ -219,10 +272,12 @@ class GitHubAdapter:
                 f"{full_name}/{path}: GitHub sent content that is not base64"
             ) from error
 
+    @_refusals_typed
     def pull_request_head(self, full_name: str, number: int) -> str:
         owner, name = self._split(full_name)
         return str(_json(self.client.rest.pulls.get(owner, name, number))["head"]["sha"])
 
+    @_refusals_typed
     def tree_blobs(self, full_name: str, ref: str) -> dict[str, str]:
         owner, name = self._split(full_name)
         response = self.client.rest.git.get_tree(owner, name, ref, recursive="1")
@@ -232,6 +287,7 @@ class GitHubAdapter:
             if entry.get("type") == "blob"
         }
 
+    @_refusals_typed
     def push_tree(
         self,
         full_name: str,
@@ -268,18 +324,40 @@ class GitHubAdapter:
             owner, name, data={"message": message, "tree": tree["sha"], "parents": [parent]}
         ).json()
         if new_branch_from is not None:
-            git.create_ref(owner, name, data={"ref": f"refs/heads/{branch}", "sha": commit["sha"]})
+            self._create_or_move_branch(owner, name, branch, str(commit["sha"]))
         else:
             git.update_ref(owner, name, f"heads/{branch}", data={"sha": commit["sha"]})
         return str(commit["sha"])
 
+    def _create_or_move_branch(self, owner: str, name: str, branch: str, sha: str) -> None:
+        """A new branch that exists already (422) was made by an earlier run of the same work
+        that stopped before it was recorded: it is moved to this commit."""
+        git = self.client.rest.git
+        try:
+            git.create_ref(owner, name, data={"ref": f"refs/heads/{branch}", "sha": sha})
+        except RequestFailed as error:
+            if _status(error) != 422:
+                raise
+            git.update_ref(owner, name, f"heads/{branch}", data={"sha": sha, "force": True})
+
+    @_refusals_typed
     def open_pull_request(
         self, full_name: str, head: str, base: str, title: str, body: str
     ) -> tuple[int, str]:
         owner, name = self._split(full_name)
-        data = self.client.rest.pulls.create(
-            owner, name, data={"title": title, "head": head, "base": base, "body": body}
-        ).json()
+        pulls = self.client.rest.pulls
+        try:
+            data = pulls.create(
+                owner, name, data={"title": title, "head": head, "base": base, "body": body}
+            ).json()
+        except RequestFailed as error:
+            if _status(error) != 422:
+                raise
+            # "A pull request already exists": an earlier run of the same work opened it.
+            opened = _json(pulls.list(owner, name, state="open", head=f"{owner}:{head}", base=base))
+            if not opened:
+                raise
+            data = opened[0]
         return int(data["number"]), str(data["html_url"])
 
     def _comments(self, owner: str, name: str, number: int) -> Iterator[dict[str, Any]]:
@@ -294,6 +372,7 @@ class GitHubAdapter:
                 return
             page += 1
 
+    @_refusals_typed
     def upsert_status_comment(
         self, full_name: str, issue_number: int, marker: str, body: str
     ) -> int:
@@ -306,10 +385,13 @@ class GitHubAdapter:
         created = issues.create_comment(owner, name, issue_number, data={"body": body}).json()
         return int(created["id"])
 
-    def comment(self, full_name: str, issue_number: int, body: str) -> None:
-        owner, name = self._split(full_name)
-        self.client.rest.issues.create_comment(owner, name, issue_number, data={"body": body})
+    @_refusals_typed
+    def comment(self, full_name: str, issue_number: int, body: str, *, key: str) -> None:
+        # The key travels in the comment as a hidden marker, like the sticky comment's.
+        marker = f"<!-- sbh:{key} -->"
+        self.upsert_status_comment(full_name, issue_number, marker, f"{marker}\n{body}")
 
+    @_refusals_typed
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
         owner, name = self._split(full_name)
         created = self.client.rest.issues.create(
@@ -317,6 +399,7 @@ class GitHubAdapter:
         ).json()
         return int(created["number"])
 
+    @_refusals_typed
     def set_labels(
         self, full_name: str, issue_number: int, add: Sequence[str], remove: Sequence[str]
     ) -> None:
@@ -331,12 +414,14 @@ class GitHubAdapter:
                 if _status(error) != 404:  # the label was not there: nothing to remove
                     raise
 
+    @_refusals_typed
     def react(self, full_name: str, comment_id: int, reaction: str) -> None:
         owner, name = self._split(full_name)
         self.client.rest.reactions.create_for_issue_comment(
             owner, name, comment_id, data=_body({"content": reaction})
         )
 
+    @_refusals_typed
     def permission(self, full_name: str, username: str) -> Permission:
         owner, name = self._split(full_name)
         try:
@@ -350,6 +435,7 @@ class GitHubAdapter:
         role = str(data.get("role_name") or data.get("permission") or "none")
         return role if role in _PERMISSIONS else "none"  # type: ignore[return-value]
 
+    @_refusals_typed
     def create_environment(self, full_name: str, name: str, *, wait_minutes: int) -> None:
         owner, repo = self._split(full_name)
         self._after_creation(
@@ -358,6 +444,7 @@ class GitHubAdapter:
             )
         )
 
+    @_refusals_typed
     def set_variables(
         self, full_name: str, environment: str | None, variables: Mapping[str, str]
     ) -> None:
@@ -383,6 +470,7 @@ class GitHubAdapter:
                         owner, repo, variable, environment, data={"value": value}
                     )
 
+    @_refusals_typed
     def dispatch_workflow(
         self, full_name: str, workflow: str, ref: str, inputs: Mapping[str, str]
     ) -> None:
@@ -391,6 +479,7 @@ class GitHubAdapter:
             owner, repo, workflow, data={"ref": ref, "inputs": dict(inputs)}
         )
 
+    @_refusals_typed
     def report_check(
         self,
         full_name: str,

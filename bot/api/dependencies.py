@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from bot.ai.chat import ChatModel
@@ -15,7 +16,7 @@ from bot.db.database import Database
 from bot.intake.webhook_intake import WebhookIntake
 from bot.jobs.context import WithRepositories
 from bot.jobs.queue import JobQueue
-from bot.ports import GitHubPort, GitHubUserAuth
+from bot.ports import GitHubPort, GitHubRefused, GitHubUserAuth
 from bot.settings import Settings
 
 
@@ -38,6 +39,14 @@ class ErrorDetail(BaseModel):
     """Every error the API answers itself: a sentence a person can act on."""
 
     detail: str
+
+
+async def answer_github_refused(request: Request, exception: Exception) -> JSONResponse:
+    """A request GitHub refused while SBH answered a person (a routine that expects one
+    answers it in its own words first): GitHub's answer, as a sentence, never a 500."""
+    assert isinstance(exception, GitHubRefused)
+    detail = f"GitHub refused a request SBH made for this: {exception}."
+    return JSONResponse(ErrorDetail(detail=detail).model_dump(), status_code=502)
 
 
 async def get_services(request: Request) -> Services:

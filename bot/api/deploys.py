@@ -5,6 +5,7 @@ for a production environment — asked of GitHub at the moment of the click, nev
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -25,6 +26,7 @@ STATUS_OF: dict[str, int] = {
     "unknown_environment": 422,
     "not_built": 409,
     "no_previous": 409,
+    "github_refused": 409,
 }
 
 
@@ -78,6 +80,7 @@ async def deploy(
         request.image_tag,
         login=viewer.login,
         permission_on=system.full_name,
+        request_key=f"web:{uuid.uuid4()}",  # each click is a request of its own
     )
     if isinstance(outcome, Refused):
         raise HTTPException(STATUS_OF[outcome.reason], outcome.message)

@@ -121,7 +121,7 @@ def migrate(
 @app.command()
 def deliveries(
     status: Annotated[
-        str | None, typer.Option(help="queued, processed, ignored or parked.")
+        str | None, typer.Option(help="queued, processed, ignored, refused or parked.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
 ) -> None:

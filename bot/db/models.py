@@ -212,10 +212,16 @@ class Deployment(Base):
     actor: Mapped[str | None] = mapped_column(String(100))
     # The last status's description, e.g. "image 1a2b3c4; rolled back to app-task:41".
     description: Mapped[str | None] = mapped_column(String(200))
+    # What asked SBH to dispatch it (the delivery of a `/sbh deploy` comment, a web request):
+    # a job that runs again finds its deploy here instead of dispatching a second one.
+    request_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (Index("ix_deployments_system_env", "system_id", "environment", "created_at"),)
+    __table_args__ = (
+        Index("ix_deployments_system_env", "system_id", "environment", "created_at"),
+        Index("ux_deployments_request_key", "request_key", unique=True),
+    )
 
 
 class WebSession(Base):

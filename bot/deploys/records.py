@@ -140,8 +140,10 @@ class DeployRecords:
             row.actor = update.actor or row.actor
 
     def record_requested(
-        self, system_id: int, environment: str, tag: str | None, actor: str
+        self, system_id: int, environment: str, tag: str | None, actor: str, request_key: str
     ) -> None:
+        """A deploy SBH dispatched, until GitHub's statuses arrive; `request_key` names what
+        asked for it (see `requested`)."""
         with self.database.session() as session:
             session.add(
                 Deployment(
@@ -150,6 +152,7 @@ class DeployRecords:
                     image_tag=tag,
                     state="requested",
                     actor=actor,
+                    request_key=request_key,
                 )
             )
 
@@ -172,6 +175,14 @@ class DeployRecords:
             )
 
     # -- Reading
+
+    def requested(self, request_key: str) -> DeployRow | None:
+        """The deploy SBH dispatched for `request_key`, if it did already."""
+        with self.database.session() as session:
+            found = session.scalars(
+                select(Deployment).where(Deployment.request_key == request_key)
+            ).first()
+            return _deploy_row(found) if found else None
 
     def deployments(self, system_id: int, limit: int = 20) -> list[DeployRow]:
         """The system's latest deploys, newest first."""

@@ -1,6 +1,11 @@
 """Starting a deploy or rollback of a built system: dispatch the generated repository's
 deploy workflow and record the request. Who may ask, and reporting it, are the caller's
-(`bot.flows.deploy_requests`)."""
+(`bot.flows.deploy_requests`).
+
+Each request is dispatched once: it is recorded under its key right after GitHub accepted
+the dispatch, and a request that runs again (its job retried after a later step failed)
+finds the record and does not dispatch a second time.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Literal
 
 from bot.db.systems import SystemRecord
 from bot.deploys.records import DeployRecords
-from bot.ports import GitHubPort
+from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
 
 DeployVerb = Literal["deploy", "rollback"]
 WORKFLOW = "deploy.yml"
@@ -19,7 +24,9 @@ WORKFLOW = "deploy.yml"
 class Refused:
     """Why SBH did not start it; `reason` names a status an HTTP caller can answer with."""
 
-    reason: Literal["forbidden", "unknown_environment", "not_built", "no_previous"]
+    reason: Literal[
+        "forbidden", "unknown_environment", "not_built", "no_previous", "github_refused"
+    ]
     message: str
 
 
@@ -48,12 +55,18 @@ def start_deploy(
     environment: str,
     image_tag: str | None,
     actor: str,
+    request_key: str,
 ) -> Started | Refused:
-    """Dispatch the deploy workflow for `environment` and record the request. A rollback
-    without a tag takes the image of the previous successful deploy SBH has on record."""
+    """Dispatch the deploy workflow for `environment` and record the request under
+    `request_key` — unless it is recorded already. A rollback without a tag takes the image
+    of the previous successful deploy SBH has on record."""
     repository = github.get_repository(system.full_name)
     if repository is None:
         return Refused("not_built", f"{system.full_name} does not exist yet: `/sbh build` first.")
+    workflow_url = f"{repository.html_url}/actions/workflows/{WORKFLOW}"
+    earlier = records.requested(request_key)
+    if earlier is not None:
+        return Started(verb, environment, earlier.image_tag, workflow_url)
     tag = image_tag or ""
     if verb == "rollback" and not tag:
         previous = records.previous_successful_tag(system.id, environment)
@@ -64,13 +77,36 @@ def start_deploy(
                 f"to; name the image: `/sbh rollback {environment} <tag>`.",
             )
         tag = previous
-    github.dispatch_workflow(
-        repository.full_name,
-        WORKFLOW,
-        repository.default_branch,
-        {"environment": environment, "image_tag": tag},
+    try:
+        github.dispatch_workflow(
+            repository.full_name,
+            WORKFLOW,
+            repository.default_branch,
+            {"environment": environment, "image_tag": tag},
+        )
+    except GitHubRefused as refusal:
+        return Refused("github_refused", dispatch_refused(repository, refusal))
+    records.record_requested(system.id, environment, tag or None, actor, request_key)
+    return Started(verb, environment, tag or None, workflow_url)
+
+
+def dispatch_refused(repository: RepositoryInfo, refusal: GitHubRefused) -> str:
+    """What GitHub's refusal to start the deploy workflow means, and what to do about it."""
+    refused = (
+        f"GitHub refused to start {WORKFLOW} in {repository.full_name} ({refusal.status_text})"
     )
-    records.record_requested(system.id, environment, tag or None, actor)
-    return Started(
-        verb, environment, tag or None, f"{repository.html_url}/actions/workflows/{WORKFLOW}"
+    if refusal.status == 404:
+        return (
+            f"{refused}: the repository has no .github/workflows/{WORKFLOW} on "
+            f"{repository.default_branch}; restore it or rebuild with `/sbh build`."
+        )
+    said = refusal.message.rstrip(".")
+    if refusal.status in (401, 403):
+        return (
+            f"{refused}: {said}. SBH's GitHub App needs Actions: write on "
+            f"{repository.full_name}; check the App's installation there, then ask again."
+        )
+    return (
+        f"{refused}: {said}. Restore the {WORKFLOW} SBH generated, or rebuild with "
+        "`/sbh build`, then ask again."
     )

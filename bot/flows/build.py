@@ -2,18 +2,21 @@
 request on the repository SBH made before, recorded in `systems` and `builds`.
 
 Every step is safe to repeat: a build that stopped half-way resumes from what exists, and the
-same spec twice is answered "up to date" instead of a second repository or commit.
+same spec twice is answered "up to date" instead of a second repository or commit. A step
+GitHub refuses (a 4xx: the App may not create repositories there, the name is taken) ends
+the build as "refused", with what GitHub said and what to do; retrying would not help.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.db.systems import SystemsRepository
-from bot.ports import GitHubPort, RepositoryInfo
+from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
 from renderers.complete import Spec, spec_hash, spec_to_yaml
 from renderers.render import MANIFEST_PATH, File, git_blob_id, render, template_version
 
@@ -49,6 +52,41 @@ class BuildFailed(Exception):
     def __init__(self, message: str, what_exists: str) -> None:
         super().__init__(message)
         self.what_exists = what_exists
+
+
+class StepRefused(Exception):
+    """GitHub refused a step of a build (`step`, in words for the person)."""
+
+    def __init__(self, step: str, refusal: GitHubRefused) -> None:
+        super().__init__(f"GitHub refused to {step} ({refusal.status_text})")
+        self.refusal = refusal
+
+    def reason(self, owner: str, what_exists: str) -> str:
+        """What happened, what exists now, and what to do."""
+        said = self.refusal.message.rstrip(".")
+        if self.refusal.status in (401, 403):
+            advice = (
+                f"SBH's GitHub App may lack a permission this needs on {owner} "
+                "(Administration, Contents, Workflows, Environments and Variables: write): "
+                "check its installation there"
+            )
+        elif self.refusal.status == 404:
+            advice = f"Check that the SBH GitHub App is installed on {owner}"
+        else:
+            advice = "Fix what GitHub says"
+        return (
+            f"{self}: {said}. What exists now: {what_exists}. {advice}, then build again "
+            "(`/sbh build`): SBH continues from what exists."
+        )
+
+
+@contextmanager
+def _step(step: str) -> Iterator[None]:
+    """Names `step` (an infinitive: "create the repository …") if GitHub refuses it."""
+    try:
+        yield
+    except GitHubRefused as refusal:
+        raise StepRefused(step, refusal) from refusal
 
 
 def repository_variables(spec: Spec) -> dict[str, dict[str, str]]:
@@ -97,7 +135,13 @@ def build_system(
         ai_usage=ai_usage,
     )
     try:
-        result = _publish(github, systems, spec, files, system_id, hashed, version)
+        # The writes name their own steps; what is left are the reads of what exists.
+        with _step(f"show SBH what exists of {spec.repository}"):
+            result = _publish(github, systems, spec, files, system_id, hashed, version)
+    except StepRefused as refused:
+        reason = refused.reason(spec.owner, _what_exists(github, spec))
+        systems.finish_build(build_id, "refused", error=reason)
+        return BuildResult("refused", None, reason=reason)
     except BuildFailed as failure:
         systems.finish_build(build_id, "failed", error=str(failure))
         raise
@@ -126,7 +170,10 @@ def _publish(
     existing = github.get_repository(spec.repository)
     known_id = systems.repository_id(system_id)
     if existing is None:
-        created = github.create_repository(spec.owner, spec.name, spec.description, TOPICS)
+        with _step(f"create the repository {spec.repository}"):
+            created = github.create_repository(spec.owner, spec.name, spec.description)
+        # Remembered at once: a build that stops after this resumes in this repository
+        # instead of taking it for someone else's.
         systems.remember_repository(system_id, created.id)
         return _first_commit(github, spec, files, created)
     manifest_text = github.read_file(existing.full_name, MANIFEST_PATH)
@@ -153,16 +200,20 @@ def _publish(
 def _first_commit(
     github: GitHubPort, spec: Spec, files: Mapping[str, File], repository: RepositoryInfo
 ) -> BuildResult:
-    sha = github.push_tree(
-        repository.full_name,
-        repository.default_branch,
-        _tree(files),
-        f"Generate {spec.name} from its SBH spec",
-        replace_tree=True,
-    )
+    with _step(f"set the topics of {repository.full_name}"):
+        github.set_topics(repository.full_name, TOPICS)
+    with _step(f"push the generated files to {repository.full_name}"):
+        sha = github.push_tree(
+            repository.full_name,
+            repository.default_branch,
+            _tree(files),
+            f"Generate {spec.name} from its SBH spec",
+            replace_tree=True,
+        )
     for environment_name, variables in repository_variables(spec).items():
-        github.create_environment(repository.full_name, environment_name, wait_minutes=0)
-        github.set_variables(repository.full_name, environment_name, variables)
+        with _step(f"set up the environment {environment_name} of {repository.full_name}"):
+            github.create_environment(repository.full_name, environment_name, wait_minutes=0)
+            github.set_variables(repository.full_name, environment_name, variables)
     return BuildResult("created", repository, commit_sha=sha)
 
 
@@ -202,22 +253,24 @@ def _update_pull_request(
         else:
             conflicts.append(path)
     retired = sorted(set(before) - set(files) - {MANIFEST_PATH})
-    sha = github.push_tree(
-        repository.full_name,
-        branch,
-        changed,
-        f"Update {spec.name} to its changed SBH spec",
-        replace_tree=False,
-        new_branch_from=repository.default_branch,
-    )
+    with _step(f"push the changed files to the branch {branch} of {repository.full_name}"):
+        sha = github.push_tree(
+            repository.full_name,
+            branch,
+            changed,
+            f"Update {spec.name} to its changed SBH spec",
+            replace_tree=False,
+            new_branch_from=repository.default_branch,
+        )
     body = _pull_request_body(spec, sorted(changed), conflicts, retired)
-    number, url = github.open_pull_request(
-        repository.full_name,
-        branch,
-        repository.default_branch,
-        f"SBH: update {spec.name} to its changed spec",
-        body,
-    )
+    with _step(f"open a pull request from {branch} on {repository.full_name}"):
+        number, url = github.open_pull_request(
+            repository.full_name,
+            branch,
+            repository.default_branch,
+            f"SBH: update {spec.name} to its changed spec",
+            body,
+        )
     return BuildResult(
         "updated",
         repository,

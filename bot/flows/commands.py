@@ -1,8 +1,10 @@
 """`/sbh …` commands in comments on spec issues and pull requests.
 
-Bots (SBH included) and edits are ignored; every command is acknowledged with 👀 at once;
-state-changing commands need write permission on the repository, admin for a production
-environment of the system (as its recorded spec says).
+Bots (SBH included) and edits are ignored; every command is acknowledged with 👀 at once
+and gets at most one reply, keyed by the command's comment, so running a command's job again
+edits its reply instead of posting another; state-changing commands need write permission
+on the repository, admin for a production environment of the system (as its recorded spec
+says).
 """
 
 from __future__ import annotations
@@ -43,21 +45,19 @@ def run_comment_command(event: WebhookEvent, context: HandlerContext) -> None:
     if isinstance(parsed, Ignore) or event.repository is None:
         return
     github = context.github(event.installation_id)
-    repository, number = event.repository, int(issue["number"])
-    github.react(repository, int(comment["id"]), "eyes")
+    runner = _Runner(event, context, github, issue, int(comment["id"]), str(sender.get("login")))
+    github.react(event.repository, runner.comment_id, "eyes")
     log_event(
         log,
         logging.INFO,
         "command.received",
         delivery=event.delivery_id,
         command=parsed.verb if isinstance(parsed, Command) else "reply",
-        issue=number,
+        issue=runner.number,
     )
     if isinstance(parsed, Reply):
-        github.comment(repository, number, parsed.message)
+        runner.reply(parsed.message)
         return
-    runner = _Runner(event, context, github, repository, number, issue, str(sender.get("login")))
-    runner.comment_id = int(comment["id"])
     runner.run(parsed)
 
 
@@ -67,18 +67,22 @@ class _Runner:
         event: WebhookEvent,
         context: HandlerContext,
         github: GitHubPort,
-        repository: str,
-        number: int,
         issue: dict[str, Any],
+        comment_id: int,
         login: str,
     ) -> None:
+        assert event.repository is not None
         self.event, self.context, self.github = event, context, github
-        self.repository, self.number, self.issue, self.login = repository, number, issue, login
-        self.comment_id = 0
+        self.repository, self.number = event.repository, int(issue["number"])
+        self.issue, self.comment_id, self.login = issue, comment_id, login
+
+    def reply(self, body: str) -> None:
+        """The command's one reply (posted again, it is edited instead)."""
+        self.github.comment(self.repository, self.number, body, key=f"reply-{self.comment_id}")
 
     def run(self, command: Command) -> None:
         if command.verb == "help":
-            self.github.comment(self.repository, self.number, HELP)
+            self.reply(HELP)
             return
         completed = self._spec()
         if completed is None:
@@ -86,7 +90,7 @@ class _Runner:
         if command.verb == "plan":
             report_plan(self.github, self.repository, self.number, completed)
         elif command.verb == "status":
-            self.github.comment(self.repository, self.number, self._status(completed))
+            self.reply(self._status(completed))
         elif command.verb == "build":
             self._build(completed)
         else:
@@ -108,11 +112,9 @@ class _Runner:
     def _spec(self) -> Completed | None:
         source = self._spec_text()
         if source is None:
-            self.github.comment(
-                self.repository,
-                self.number,
+            self.reply(
                 "There is no spec here: put one in a ```` ```yaml ```` block with "
-                "`apiVersion: sbh/v1` (or, on a pull request, in `spec.yaml`).",
+                "`apiVersion: sbh/v1` (or, on a pull request, in `spec.yaml`)."
             )
             return None
         text, name, line_of = source
@@ -130,7 +132,7 @@ class _Runner:
         return checked
 
     def _refuse(self, message: str) -> None:
-        self.github.comment(self.repository, self.number, message)
+        self.reply(message)
         log_event(log, logging.INFO, "command.refused", delivery=self.event.delivery_id)
 
     def _build(self, completed: Completed) -> None:
@@ -153,11 +155,7 @@ class _Runner:
         spec = completed.spec
         system = self._system(completed)
         if system is None:
-            self.github.comment(
-                self.repository,
-                self.number,
-                f"{spec.repository} does not exist yet: `/sbh build` first.",
-            )
+            self.reply(f"{spec.repository} does not exist yet: `/sbh build` first.")
             return
         outcome = request_deploy(
             self.github,
@@ -169,14 +167,15 @@ class _Runner:
             command.image_tag,
             login=self.login,
             permission_on=self.repository,
+            request_key=self.event.delivery_id,
         )
         if isinstance(outcome, Started):
             self.github.react(self.repository, self.comment_id, "rocket")
-            self.github.comment(self.repository, self.number, outcome.message)
+            self.reply(outcome.message)
         elif outcome.reason == "forbidden":
             self._refuse(outcome.message)
         else:
-            self.github.comment(self.repository, self.number, outcome.message)
+            self.reply(outcome.message)
 
     def _system(self, completed: Completed) -> SystemRecord | None:
         """The system the spec names, only among those of this event's installation: a

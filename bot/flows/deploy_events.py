@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from bot.deploys.records import TERMINAL, StatusUpdate
-from bot.flows.outcomes import report_system_status
+from bot.flows.outcomes import report_check, report_system_status
 from bot.intake.router import Router, WebhookEvent
 from bot.jobs.context import HandlerContext
 from bot.logs import log_event
@@ -53,14 +53,14 @@ def follow_deployment_status(event: WebhookEvent, context: HandlerContext) -> No
     github = context.github(event.installation_id)
     report_system_status(github, context.systems, context.deploys, system)
     if update.state in TERMINAL and update.sha and event.repository:
-        github.report_check(
+        report_check(
+            github,
             event.repository,
             update.sha,
             f"sbh/deploy {update.environment}",
             "success" if update.state == "success" else "failure",
             f"{update.environment}: {update.state}",
             update.description or f"Deploy to {update.environment}: {update.state}.",
-            [],
         )
     log_event(
         log,

@@ -25,9 +25,11 @@ def request_deploy(
     *,
     login: str,
     permission_on: str,
+    request_key: str,
 ) -> Started | Refused:
     """`login` asks for `verb` of `system` to `environment`; their permission is asked of
-    GitHub on `permission_on` (the repository where they asked)."""
+    GitHub on `permission_on` (the repository where they asked). `request_key` names the
+    request: asked again under the same key (its job retried), nothing is dispatched twice."""
     spec = system.spec
     found = spec.environments.get(environment) if spec else None
     if found is None:
@@ -39,7 +41,9 @@ def request_deploy(
     refused = check_permission(github, permission_on, login, verb, changing(found.production))
     if refused is not None:
         return refused
-    outcome = start_deploy(github, records, system, verb, environment, image_tag, login)
+    outcome = start_deploy(
+        github, records, system, verb, environment, image_tag, login, request_key
+    )
     if isinstance(outcome, Started):
         report_system_status(github, systems, records, system)
     return outcome

@@ -1,12 +1,14 @@
-"""What SBH says on a spec issue or pull request: its one sticky status comment and the labels
-that go with it. Each outcome is produced here and nowhere else — the plan, an invalid spec,
-the result of a build, the system's status — so handlers, `/sbh` commands, deploy events and
-the web app's builds call these instead of each other. The texts live in
-`bot.flows.status_comments`."""
+"""What SBH says on a spec issue or pull request — its one sticky status comment and the labels
+that go with it — and on a commit, its check runs. Each outcome is produced here and nowhere
+else — the plan, an invalid spec, the result of a build, the system's status — so handlers,
+`/sbh` commands, deploy events and the web app's builds call these instead of each other. The
+texts live in `bot.flows.status_comments`."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from typing import Literal
 
 from bot.db.systems import SystemRecord, SystemsRepository
 from bot.deploys.records import DeployRecords
@@ -24,8 +26,11 @@ from bot.flows.status_comments import (
     system_comment,
     unchanged_comment,
 )
-from bot.ports import GitHubPort
+from bot.logs import log_event
+from bot.ports import Annotation, GitHubPort, GitHubRefused
 from renderers.render import render
+
+log = logging.getLogger("sbh.outcomes")
 
 SPEC_LABEL = "sbh"  # asks SBH to read an issue's spec (the web app's issue links set it too)
 INVALID_LABEL = "sbh:invalid"
@@ -72,15 +77,16 @@ def build_and_report(
         body = failed_comment(spec.repository, str(failure), failure.what_exists)
         github.upsert_status_comment(repository, number, MARKER, body)
         raise
-    assert result.repository is not None
-    url = result.repository.html_url
     if result.outcome == "refused":
         body = refused_comment(spec.repository, result.reason)
-    elif result.outcome == "unchanged":
-        body = unchanged_comment(spec, url)
     else:
-        pull_request = result.pull_request[1] if result.pull_request else None
-        body = built_comment(spec, url, result.commit_sha, pull_request)
+        assert result.repository is not None
+        url = result.repository.html_url
+        if result.outcome == "unchanged":
+            body = unchanged_comment(spec, url)
+        else:
+            pull_request = result.pull_request[1] if result.pull_request else None
+            body = built_comment(spec, url, result.commit_sha, pull_request)
     github.upsert_status_comment(repository, number, MARKER, body)
     if result.outcome in ("created", "updated"):
         github.set_labels(repository, number, add=[BUILT_LABEL], remove=[])
@@ -116,11 +122,52 @@ def report_system_status(
     system: SystemRecord,
     note: str | None = None,
 ) -> None:
-    """Rewrite the sticky comment of the issue the system came from (if it came from one)."""
+    """Rewrite the sticky comment of the issue the system came from (if it came from one).
+    When GitHub refuses it (the issue was locked) that is logged: what the status reports —
+    a deploy, a build — happened all the same."""
     if not system.origin_repository or system.origin_issue_number is None:
         return
     body = system_status(github, systems, records, system, note)
-    github.upsert_status_comment(system.origin_repository, system.origin_issue_number, MARKER, body)
+    try:
+        github.upsert_status_comment(
+            system.origin_repository, system.origin_issue_number, MARKER, body
+        )
+    except GitHubRefused as refusal:
+        log_event(
+            log,
+            logging.WARNING,
+            "status_comment.refused",
+            repository=system.origin_repository,
+            issue=system.origin_issue_number,
+            error=str(refusal),
+        )
+
+
+def report_check(
+    github: GitHubPort,
+    repository: str,
+    head_sha: str,
+    name: str,
+    conclusion: Literal["success", "failure", "neutral"],
+    title: str,
+    summary: str,
+    annotations: Sequence[Annotation] = (),
+) -> None:
+    """A check run on a commit. When GitHub refuses it (the App lacks Checks: write, the
+    commit is gone) that is logged and the work goes on: the check is where SBH speaks on a
+    commit, so there is nowhere else to say it, and asking again gets the same answer."""
+    try:
+        github.report_check(repository, head_sha, name, conclusion, title, summary, annotations)
+    except GitHubRefused as refusal:
+        log_event(
+            log,
+            logging.WARNING,
+            "check.refused",
+            repository=repository,
+            sha=head_sha,
+            check=name,
+            error=str(refusal),
+        )
 
 
 def last_build_note(systems: SystemsRepository, system: SystemRecord) -> str | None:

@@ -1,6 +1,8 @@
 """Pushed specs: a push to the default branch that adds or changes `spec.yaml` or
 `specs/*.yaml` gets an `sbh/spec` check run on that commit (annotations on the exact lines),
-and a valid spec is built unless the hub's `.github/sbh.yml` turns that off."""
+and a valid spec is built unless the hub's `.github/sbh.yml` turns that off. A build SBH
+did not do (GitHub refused a step, or the name is taken) gets a failing `sbh/build` check
+saying why."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from bot.ai.drafting import Drafter
 from bot.flows.build import BuildFailed, Origin, build_system
 from bot.flows.hub_settings import PATH as HUB_SETTINGS_PATH
 from bot.flows.hub_settings import parse_hub_settings
+from bot.flows.outcomes import report_check
 from bot.flows.spec_checks import Completed, complete_spec
 from bot.intake.router import Router, WebhookEvent
 from bot.jobs.context import HandlerContext
@@ -20,6 +23,7 @@ from bot.ports import Annotation, GitHubPort
 
 log = logging.getLogger("sbh.handlers.pushed_specs")
 CHECK_NAME = "sbh/spec"
+BUILD_CHECK_NAME = "sbh/build"
 _SPEC_PATH = re.compile(r"^(spec\.ya?ml|specs/[^/]+\.ya?ml)$")
 
 
@@ -76,6 +80,16 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
             log_event(
                 log, logging.INFO, "push.built", delivery=event.delivery_id, outcome=result.outcome
             )
+            if result.outcome == "refused":
+                report_check(
+                    github,
+                    event.repository,
+                    head,
+                    BUILD_CHECK_NAME,
+                    "failure",
+                    f"SBH did not build {completed.spec.repository}",
+                    result.reason,
+                )
 
 
 def _check_one(
@@ -92,7 +106,8 @@ def _check_one(
             )
             for problem in checked
         ]
-        github.report_check(
+        report_check(
+            github,
             repository,
             head,
             CHECK_NAME,
@@ -102,7 +117,8 @@ def _check_one(
             annotations,
         )
         return None
-    github.report_check(
+    report_check(
+        github,
         repository,
         head,
         CHECK_NAME,
@@ -110,6 +126,5 @@ def _check_one(
         f"{path}: {checked.spec.repository} is valid",
         f"{len(checked.spec.environments)} environment(s): {', '.join(checked.spec.environments)}."
         + (f" Note: {checked.draft.note}." if checked.draft.note else ""),
-        [],
     )
     return checked

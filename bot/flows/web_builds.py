@@ -78,7 +78,12 @@ def run_web_build(job: ClaimedJob, context: HandlerContext) -> str:
     github = context.github(installation_id)
     found = find_spec(str(payload["body"]))
     if found is None:
-        github.comment(hub, number, "There is no spec in this issue any more: nothing to build.")
+        github.comment(
+            hub,
+            number,
+            "There is no spec in this issue any more: nothing to build.",
+            key="web-build",
+        )
         return "no spec"
     checked = complete_spec(found.text, "spec", found.body_line, drafter=context.drafter)
     if isinstance(checked, list):

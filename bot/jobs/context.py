@@ -5,7 +5,7 @@ global."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from bot.ai.drafting import Drafter
@@ -13,6 +13,7 @@ from bot.db.database import Database
 from bot.db.installations import InstallationsRepository
 from bot.db.systems import SystemsRepository
 from bot.deploys.records import DeployRecords
+from bot.jobs.lease import FencedGitHub, JobLease
 from bot.jobs.queue import JobQueue
 from bot.ports import GitHubPort
 from bot.settings import Settings
@@ -58,3 +59,15 @@ class HandlerContext(WithRepositories):
         if installation_id is None:
             raise GitHubNotConfigured("the event has no installation: SBH cannot act on it")
         return self.github_for_installation(installation_id)
+
+    def fenced_by(self, lease: JobLease) -> HandlerContext:
+        """This context for the job `lease` holds: its GitHub writes only while it is held."""
+        unfenced = self.github_for_installation
+        if unfenced is None:
+            return self
+        return replace(
+            self,
+            github_for_installation=lambda installation_id: FencedGitHub(
+                unfenced(installation_id), lease
+            ),
+        )

@@ -71,7 +71,7 @@ _COMPLETE = (
 _DELIVERY_DONE = (
     update(_deliveries)
     .where(_deliveries.c.id == bindparam("delivery_id"))
-    .values(status=bindparam("status"), error=None, processed_at=bindparam("now"))
+    .values(status=bindparam("status"), error=bindparam("error"), processed_at=bindparam("now"))
 )
 
 
@@ -108,6 +108,7 @@ class ClaimedJob:
     attempts: int
     max_attempts: int
     worker_id: str
+    lease_expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,10 @@ class JobQueue:
         with self.database.session() as session:
             return self.enqueue(session, kind, payload=payload, dedupe_key=dedupe_key).id
 
+    def now(self) -> datetime:
+        """The time on the queue's clock, the one leases are measured by."""
+        return self._clock()
+
     def claim(self, worker_id: str) -> ClaimedJob | None:
         """Take the next due job (or one whose lease expired) for `worker_id`, or None."""
         now = self._clock()
@@ -195,12 +200,13 @@ class JobQueue:
                 if job.status == "running"
                 else job.last_error
             )
+            lease = now + timedelta(seconds=self.policy.lease_seconds)
             connection.execute(
                 _TAKE,
                 {
                     "job_id": job.id,
                     "worker": worker_id,
-                    "lease": now + timedelta(seconds=self.policy.lease_seconds),
+                    "lease": lease,
                     "now": now,
                     "last_error": taken_over,
                 },
@@ -213,24 +219,27 @@ class JobQueue:
                 attempts=job.attempts + 1,
                 max_attempts=job.max_attempts,
                 worker_id=worker_id,
+                lease_expires_at=lease,
             )
 
-    def extend_lease(self, job: ClaimedJob) -> bool:
-        """Heartbeat: keep the lease while working. False when the job is no longer ours."""
+    def extend_lease(self, job: ClaimedJob) -> datetime | None:
+        """Keep the lease while working: its new expiry, or None when the job is no longer
+        ours (another worker took it over, or it was given back). One indexed UPDATE."""
         now = self._clock()
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
         with self.database.session() as session:
             result = session.execute(
                 update(Job)
                 .where(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
-                .values(
-                    lease_expires_at=now + timedelta(seconds=self.policy.lease_seconds),
-                    updated_at=now,
-                )
+                .values(lease_expires_at=lease, updated_at=now)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return lease if result.rowcount else None  # type: ignore[attr-defined]
 
-    def complete(self, job: ClaimedJob, delivery_status: str = "processed") -> bool:
-        """Mark done (and its delivery processed). False when another worker took it over."""
+    def complete(
+        self, job: ClaimedJob, delivery_status: str = "processed", note: str | None = None
+    ) -> bool:
+        """Mark done, and its delivery `delivery_status` with `note` saying why (shown by
+        `sbh deliveries`). False when another worker took the job over."""
         now = self._clock()
         with self.database.session() as session:
             connection = session.connection()
@@ -243,7 +252,12 @@ class JobQueue:
             if job.delivery_id is not None:
                 connection.execute(
                     _DELIVERY_DONE,
-                    {"delivery_id": job.delivery_id, "status": delivery_status, "now": now},
+                    {
+                        "delivery_id": job.delivery_id,
+                        "status": delivery_status,
+                        "error": note,
+                        "now": now,
+                    },
                 )
             return True
 

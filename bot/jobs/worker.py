@@ -1,5 +1,10 @@
 """Workers: claim a job, run it under a heartbeat-extended lease, record the outcome.
 
+The job's GitHub writes are fenced by its lease (`bot.jobs.lease`): a worker that lost the
+job to another stops before its next write and records nothing. A refusal by GitHub that no
+flow reported (the issue is locked, so not even the report can be posted) completes the job:
+asking again would get the same answer.
+
 `WorkerPool` runs N worker threads in the service process (`sbh serve`) or in a process of
 its own (`sbh worker`). Stopping lets running jobs finish within a grace period and gives
 back (releases) whatever is still running after it.
@@ -16,8 +21,10 @@ from collections.abc import Callable, Mapping
 
 from bot.intake.webhook_intake import IntakeActivity
 from bot.jobs.context import HandlerContext
+from bot.jobs.lease import JobLease, LeaseLost
 from bot.jobs.queue import ClaimedJob
 from bot.logs import log_event
+from bot.ports import GitHubRefused
 
 log = logging.getLogger("sbh.worker")
 # No webhook for this long counts as a lull in intake (see `Worker`): longer than the gaps
@@ -25,7 +32,7 @@ log = logging.getLogger("sbh.worker")
 LULL_SECONDS = 0.001
 
 # A runner does the job's work; it returns the status its delivery should get
-# ("processed", "ignored"), and raises to have the job retried.
+# ("processed", "ignored"), and raises to have the job retried (except `GitHubRefused`).
 JobRunner = Callable[[ClaimedJob, HandlerContext], str]
 
 
@@ -56,7 +63,7 @@ class Worker:
         # are stored already; only their work waits.
         self.intake = intake
         self.defer_seconds = defer_seconds
-        self.current: ClaimedJob | None = None
+        self.current: JobLease | None = None  # the job being worked on
 
     def run_once(self) -> bool:
         """Claim and run one job. False when there was nothing to do."""
@@ -64,21 +71,28 @@ class Worker:
         job = queue.claim(self.worker_id)
         if job is None:
             return False
-        self.current = job
         fields = {
             "job_id": job.id,
             "kind": job.kind,
             "delivery_id": job.delivery_id,
             "attempt": job.attempts,
         }
+        lease = self.current = JobLease(queue, job)
         finished = threading.Event()
-        heartbeat = threading.Thread(target=self._heartbeat, args=(job, finished), daemon=True)
+        heartbeat = threading.Thread(target=self._heartbeat, args=(lease, finished), daemon=True)
         heartbeat.start()
         try:
             runner = self.runners.get(job.kind)
             if runner is None:
                 raise LookupError(f"no runner for job kind {job.kind!r}")
-            delivery_status = runner(job, self.context)
+            delivery_status = runner(job, self.context.fenced_by(lease))
+        except LeaseLost:
+            finished.set()
+            # Another worker holds the job now: its outcome is that worker's to record.
+            log_event(log, logging.WARNING, "job.lease_lost", stopped="before a write", **fields)
+        except GitHubRefused as refusal:
+            finished.set()
+            self._complete(job, "refused", fields, note=str(refusal))
         except Exception as error:
             finished.set()
             summary = "".join(traceback.format_exception_only(error)).strip()
@@ -86,21 +100,32 @@ class Worker:
             log_event(log, logging.ERROR, "job.failed", outcome=outcome, error=summary, **fields)
         else:
             finished.set()
-            if queue.complete(job, delivery_status):
-                log_event(log, logging.INFO, "job.done", delivery_status=delivery_status, **fields)
-            else:
-                log_event(log, logging.WARNING, "job.lost", **fields)
+            self._complete(job, delivery_status, fields)
         finally:
             finished.set()
             heartbeat.join()
             self.current = None
         return True
 
-    def _heartbeat(self, job: ClaimedJob, finished: threading.Event) -> None:
-        interval = self.context.queue.policy.lease_seconds / 3
+    def _complete(
+        self,
+        job: ClaimedJob,
+        delivery_status: str,
+        fields: dict[str, object],
+        note: str | None = None,
+    ) -> None:
+        if not self.context.queue.complete(job, delivery_status, note):
+            log_event(log, logging.WARNING, "job.lost", **fields)
+        elif note is None:
+            log_event(log, logging.INFO, "job.done", delivery_status=delivery_status, **fields)
+        else:
+            log_event(log, logging.WARNING, "job.refused", error=note, **fields)
+
+    def _heartbeat(self, lease: JobLease, finished: threading.Event) -> None:
+        interval = lease.queue.policy.lease_seconds / 3
         while not finished.wait(interval):
-            if not self.context.queue.extend_lease(job):
-                log_event(log, logging.WARNING, "job.lease_lost", job_id=job.id)
+            if not lease.renew():
+                log_event(log, logging.WARNING, "job.lease_lost", job_id=lease.job.id)
                 return
 
     def run(self, stop: threading.Event) -> None:
@@ -166,8 +191,10 @@ class WorkerPool:
         for thread in self._threads:
             thread.join(grace_seconds / max(len(self._threads), 1))
         for worker, thread in zip(self.workers, self._threads, strict=True):
-            job = worker.current
-            if thread.is_alive() and job is not None:
-                released = worker.context.queue.release(job)
-                log_event(log, logging.WARNING, "job.released", job_id=job.id, released=released)
+            lease = worker.current
+            if thread.is_alive() and lease is not None:
+                released = lease.give_back()
+                log_event(
+                    log, logging.WARNING, "job.released", job_id=lease.job.id, released=released
+                )
         log_event(log, logging.INFO, "worker.stopped")

@@ -1,19 +1,25 @@
 """Webhook events for tests, built from GitHub's published example payloads with our values
 in them: as `WebhookEvent`s dispatched to SBH's handlers (a spec issue, a comment command, a
-deployment status), and as deliveries signed the way GitHub signs them."""
+deployment status) or stored with their job for a worker, and as deliveries signed the way
+GitHub signs them."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import itertools
 import json
 import uuid
 from functools import cache
 from typing import Any
 
+from bot.db.database import Database
+from bot.db.models import Delivery
 from bot.flows.handlers import default_router
 from bot.intake.router import WebhookEvent
 from bot.intake.signature import sign_sha256
 from bot.jobs.context import HandlerContext
+from bot.jobs.queue import JobQueue
 from tests.bot.webhook_examples import install
 from tests.conftest import EXAMPLE_SPEC
 from tests.fakes.github_port import FakeGitHubPort
@@ -44,16 +50,27 @@ def issue_event(action: str = "opened", body: str = ISSUE_BODY, number: int = 7)
     return WebhookEvent("d-issue", "issues", action, payload, 42, HUB)
 
 
+_comment_ids = itertools.count(1000)
+
+
 def comment_event(
-    text: str, login: str = "alice", body: str = ISSUE_BODY, sender_type: str = "User"
+    text: str,
+    login: str = "alice",
+    body: str = ISSUE_BODY,
+    sender_type: str = "User",
+    comment_id: int | None = None,
 ) -> WebhookEvent:
+    """A new comment on the spec issue 7, with a delivery of its own (`comment_id` picks the
+    comment's id; each event gets a new one otherwise, as each comment on GitHub does)."""
+    identifier = next(_comment_ids) if comment_id is None else comment_id
     payload = copy.deepcopy(example("issue_comment", "created"))
     payload["issue"].update(body=body, number=7, labels=[])
     payload["issue"].pop("pull_request", None)
-    payload["comment"].update(body=text, id=555)
+    payload["comment"].update(body=text, id=identifier)
     payload["comment"].pop("performed_via_github_app", None)
     payload["sender"].update(login=login, type=sender_type)
-    return WebhookEvent("d-comment", "issue_comment", "created", payload, 42, HUB)
+    delivery_id = f"d-comment-{identifier}"
+    return WebhookEvent(delivery_id, "issue_comment", "created", payload, 42, HUB)
 
 
 def status_event(
@@ -83,6 +100,25 @@ def status_event(
 
 def handle(event: WebhookEvent, context: HandlerContext) -> None:
     default_router().dispatch(event, context)
+
+
+def store(database: Database, queue: JobQueue, event: WebhookEvent) -> None:
+    """`event` as intake leaves it for the workers: its delivery stored, its job queued."""
+    body = json.dumps(event.payload)
+    with database.session() as session:
+        session.add(
+            Delivery(
+                id=event.delivery_id,
+                event=event.name,
+                action=event.action,
+                installation_id=event.installation_id,
+                repository=event.repository,
+                body=body,
+                body_sha256=hashlib.sha256(body.encode()).hexdigest(),
+            )
+        )
+        session.flush()
+        queue.enqueue(session, "delivery", delivery_id=event.delivery_id)
 
 
 def built(context: HandlerContext, github: FakeGitHubPort) -> int:

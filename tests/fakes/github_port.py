@@ -1,6 +1,7 @@
 """A recording, stateful fake of our `GitHubPort` protocol: it keeps repositories, files,
 comments and labels like GitHub would, and every call in `calls`, so a flow test reads "given
-this payload, SBH made exactly these calls"."""
+this payload, SBH made exactly these calls". A test can make one call fail once as if GitHub
+did not answer (`fail_on`), or have GitHub refuse a call every time (`refuse`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.ports import Annotation, Permission, RepositoryInfo
+from bot.ports import Annotation, GitHubRefused, Permission, RepositoryInfo
 from tests.fakes.git_objects import git_blob_id, git_object_id
 
 
@@ -29,6 +30,7 @@ class FakeRepository:
 class FakeComment:
     id: int
     body: str
+    key: str | None = None  # what `comment` was keyed by
 
 
 class FakeGitHubPort:
@@ -42,6 +44,7 @@ class FakeGitHubPort:
         self.permissions = dict(permissions or {})
         self.calls: list[str] = []
         self.fail_on: str | None = None  # a method name that raises once
+        self.refusals: dict[str, GitHubRefused] = {}
         self._next_id = 1000
 
     def _record(self, name: str) -> None:
@@ -49,6 +52,12 @@ class FakeGitHubPort:
         if self.fail_on == name:
             self.fail_on = None
             raise ConnectionError(f"GitHub did not answer {name}")
+        if name in self.refusals:
+            raise self.refusals[name]
+
+    def refuse(self, name: str, status: int, message: str) -> None:
+        """GitHub answers every call of the method `name` with `status` from now on."""
+        self.refusals[name] = GitHubRefused(status, message, "https://docs.github.com/rest")
 
     def _id(self) -> int:
         self._next_id += 1
@@ -72,16 +81,18 @@ class FakeGitHubPort:
         found = self.repositories.get(full_name)
         return found.info if found else None
 
-    def create_repository(
-        self, owner: str, name: str, description: str, topics: Sequence[str]
-    ) -> RepositoryInfo:
+    def create_repository(self, owner: str, name: str, description: str) -> RepositoryInfo:
         self._record("create_repository")
         full_name = f"{owner}/{name}"
         assert full_name not in self.repositories, "created twice"
         self.add_repository(full_name, {"README.md": b"# auto_init\n"})
         repository = self.repositories[full_name]
-        repository.description, repository.topics = description, tuple(topics)
+        repository.description = description
         return repository.info
+
+    def set_topics(self, full_name: str, topics: Sequence[str]) -> None:
+        self._record("set_topics")
+        self.repositories[full_name].topics = tuple(topics)
 
     def read_file(self, full_name: str, path: str, ref: str | None = None) -> str | None:
         self._record("read_file")
@@ -113,7 +124,6 @@ class FakeGitHubPort:
         self._record("push_tree")
         repository = self.repositories[full_name]
         if new_branch_from is not None:
-            assert branch not in repository.branches, "branch exists"
             repository.branches[branch] = dict(repository.branches[new_branch_from])
         tree = {} if replace_tree else dict(repository.branches[branch])
         tree.update(files)
@@ -126,6 +136,9 @@ class FakeGitHubPort:
     ) -> tuple[int, str]:
         self._record("open_pull_request")
         repository = self.repositories[full_name]
+        for number, opened in enumerate(repository.pull_requests, start=1):
+            if (opened["head"], opened["base"]) == (head, base):
+                return number, f"{repository.info.html_url}/pull/{number}"
         number = len(repository.pull_requests) + 1
         repository.pull_requests.append({"head": head, "base": base, "title": title, "body": body})
         return number, f"{repository.info.html_url}/pull/{number}"
@@ -143,11 +156,14 @@ class FakeGitHubPort:
         comments.append(FakeComment(self._id(), body))
         return comments[-1].id
 
-    def comment(self, full_name: str, issue_number: int, body: str) -> None:
+    def comment(self, full_name: str, issue_number: int, body: str, *, key: str) -> None:
         self._record("comment")
-        self.comments.setdefault((full_name, issue_number), []).append(
-            FakeComment(self._id(), body)
-        )
+        comments = self.comments.setdefault((full_name, issue_number), [])
+        for comment in comments:
+            if comment.key == key:
+                comment.body = body
+                return
+        comments.append(FakeComment(self._id(), body, key))
 
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
         self._record("open_issue")
@@ -165,7 +181,8 @@ class FakeGitHubPort:
 
     def react(self, full_name: str, comment_id: int, reaction: str) -> None:
         self._record("react")
-        self.reactions.append((full_name, comment_id, reaction))
+        if (full_name, comment_id, reaction) not in self.reactions:  # GitHub keeps one
+            self.reactions.append((full_name, comment_id, reaction))
 
     def permission(self, full_name: str, username: str) -> Permission:
         self._record("permission")

@@ -65,7 +65,8 @@ def suppress_value_error(call: Any, *arguments: Any, **options: Any) -> Any:
 
 CALLS: list[tuple[str, Any]] = [
     ("get_repository", lambda a: a.get_repository("acme/orders-api")),
-    ("create_repository", lambda a: a.create_repository("acme", "orders-api", "Orders", ["sbh"])),
+    ("create_repository", lambda a: a.create_repository("acme", "orders-api", "Orders")),
+    ("set_topics", lambda a: a.set_topics("acme/orders-api", ["sbh-generated"])),
     # Prism answers with the description's example, whose `content` is not base64: the
     # request is what is checked here.
     (
@@ -108,7 +109,7 @@ CALLS: list[tuple[str, Any]] = [
         "upsert_status_comment",
         lambda a: a.upsert_status_comment("acme/hub", 7, "<!-- m -->", "<!-- m -->\nplan"),
     ),
-    ("comment", lambda a: a.comment("acme/hub", 7, "hello")),
+    ("comment", lambda a: a.comment("acme/hub", 7, "hello", key="reply-555")),
     ("open_issue", lambda a: a.open_issue("acme/hub", "Build orders-api", "```yaml\n```", ["sbh"])),
     ("set_labels", lambda a: a.set_labels("acme/hub", 7, ["sbh:built"], ["sbh:invalid"])),
     ("react", lambda a: a.react("acme/hub", 555, "eyes")),

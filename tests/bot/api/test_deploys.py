@@ -198,3 +198,54 @@ def test_a_name_or_owner_no_system_can_have_is_422_never_500(
 
     assert by_owner[0] == 422
     assert by_name.status_code == 422
+
+
+def test_a_deploy_github_refuses_to_start_is_answered_in_words(
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+    github.refuse("dispatch_workflow", 422, "Workflow does not have 'workflow_dispatch' trigger")
+
+    status, message = deploy(web, action="deploy", environment="dev")
+
+    assert status == 409
+    assert message == (
+        "GitHub refused to start deploy.yml in acme/orders-api (422 Unprocessable Entity): "
+        "Workflow does not have 'workflow_dispatch' trigger. Restore the deploy.yml SBH "
+        "generated, or rebuild with `/sbh build`, then ask again."
+    )
+    assert requested(database) == []
+
+
+def test_a_deploy_starts_even_when_its_origin_issue_is_locked(
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+    github.refuse("upsert_status_comment", 403, "Unable to update comment: issue is locked.")
+
+    status, message = deploy(web, action="deploy", environment="dev")
+
+    assert (status, message.split(":")[0]) == (
+        202,
+        "Started the deploy of the newest image to **dev**",
+    )
+    assert len(github.repositories["acme/orders-api"].dispatches) == 1
+    assert requested(database) == [("dev", None, "requested", "alice")]
+
+
+def test_any_other_refusal_by_github_is_a_sentence_not_a_500(
+    context: HandlerContext, github: FakeGitHubPort, database: Database, web: TestClient
+) -> None:
+    built(context, github)
+    signed_in(web, database, "alice", {"acme/orders-api"})
+    github.refuse("permission", 403, "Resource not accessible by integration")
+
+    status, message = deploy(web, action="deploy", environment="dev")
+
+    assert status == 502
+    assert message == (
+        "GitHub refused a request SBH made for this: 403 Forbidden: Resource not accessible "
+        "by integration."
+    )

@@ -1,17 +1,33 @@
 """Following deploys of generated repositories: GitHub's deployment statuses and workflow
 runs become `deployments` rows, the table in the origin issue's sticky comment and a check on
-the deployed commit. Payloads are GitHub's published examples with our values in them."""
+the deployed commit; a deploy GitHub refuses to start is answered in words, and one that
+started is not started again when its job runs again. Payloads are GitHub's published
+examples with our values in them."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from bot.db.database import Database
-from bot.db.models import Deployment
+from bot.db.models import Deployment, Job
+from bot.flows.handlers import default_router
 from bot.intake.router import WebhookEvent
 from bot.jobs.context import HandlerContext
-from tests.bot.events import HUB, SHA, built, comment_event, example, handle, status_event
+from bot.jobs.queue import JobQueue, QueuePolicy
+from bot.jobs.worker import Worker
+from bot.wiring import job_runners
+from tests.bot.events import (
+    HUB,
+    SHA,
+    built,
+    comment_event,
+    example,
+    handle,
+    status_event,
+    store,
+)
 from tests.fakes.github_port import FakeGitHubPort
 
 
@@ -82,7 +98,7 @@ def test_a_deploy_command_is_pending_until_its_statuses_arrive(
 ) -> None:
     repository_id = built(context, github)
 
-    handle(comment_event("/sbh deploy dev 1a2b3c4"), context)
+    handle(comment_event("/sbh deploy dev 1a2b3c4", comment_id=555), context)
 
     assert rows(database) == [("dev", "1a2b3c4", "requested")]
     assert (HUB, 555, "rocket") in github.reactions
@@ -137,3 +153,41 @@ def test_a_failed_build_of_a_generated_repository_is_reported(
         "Build of `1a2b3c4` failed: https://github.test/acme/orders-api/actions/runs/5"
         in (github.comment_bodies(HUB, 7)[0])
     )
+
+
+def test_a_deploy_whose_workflow_github_refuses_is_answered_at_once_in_words(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    built(context, github)
+    github.refuse("dispatch_workflow", 404, "Not Found")  # deploy.yml was deleted
+    command = comment_event("/sbh deploy dev")
+
+    handle(command, context)  # returns: the job completes, nothing to retry
+
+    assert github.comment_bodies(HUB, 7)[-1] == (
+        "GitHub refused to start deploy.yml in acme/orders-api (404 Not Found): the repository "
+        "has no .github/workflows/deploy.yml on main; restore it or rebuild with `/sbh build`."
+    )
+    assert (HUB, command.payload["comment"]["id"], "rocket") not in github.reactions
+    assert rows(database) == []
+
+
+def test_a_deploy_job_run_again_after_a_later_step_failed_dispatches_once(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    built(context, github)
+    queue = JobQueue(database, QueuePolicy(backoff_base_seconds=0))  # retried at once
+    worker = Worker(replace(context, queue=queue), job_runners(default_router()), "w")
+    store(database, queue, comment_event("/sbh deploy dev"))
+    # GitHub does not answer the status comment's update, right after the dispatch.
+    github.fail_on = "upsert_status_comment"
+
+    assert worker.run_once()  # fails after dispatching
+    assert worker.run_once()  # the retry
+
+    assert len(github.repositories["acme/orders-api"].dispatches) == 1
+    assert rows(database) == [("dev", None, "requested")]
+    assert github.comment_bodies(HUB, 7)[-1].startswith("Started the deploy of the newest image")
+    with database.session() as session:
+        job = session.query(Job).one()
+        assert (job.status, job.attempts) == ("done", 2)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.db.database import Database
 from bot.db.models import Build, Deployment, System
-from bot.flows.build import BuildFailed
+from bot.flows.build import TOPICS, BuildFailed
 from bot.flows.status_comments import MARKER
 from bot.intake.router import WebhookEvent
 from bot.jobs.context import HandlerContext
@@ -95,7 +95,7 @@ def test_issues_without_a_spec_or_label_are_left_alone(
 def test_build_creates_the_repository_with_one_commit_and_reports_it(
     context: HandlerContext, github: FakeGitHubPort, database: Database
 ) -> None:
-    handle(comment_event("/sbh build"), context)
+    handle(comment_event("/sbh build", comment_id=555), context)
 
     repository = github.repositories["acme/orders-api"]
     assert repository.commits == [("main", "Generate orders-api from its SBH spec")]
@@ -121,7 +121,7 @@ def test_build_creates_the_repository_with_one_commit_and_reports_it(
         assert (build.status, build.trigger, build.delivery_id) == (
             "created",
             "command",
-            "d-comment",
+            "d-comment-555",
         )
 
 
@@ -197,6 +197,55 @@ def test_a_build_that_failed_half_way_is_reported_and_resumed(
     handle(comment_event("/sbh build"), context)
     assert len(github.repositories["acme/orders-api"].commits) == 1
     assert "SBH built" in github.comment_bodies(HUB, 7)[0]
+
+
+def test_a_build_that_stopped_right_after_creating_the_repository_resumes_in_it(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    github.fail_on = "set_topics"  # the repository exists; GitHub did not answer the next step
+
+    with pytest.raises(BuildFailed):
+        handle(comment_event("/sbh build"), context)
+    handle(comment_event("/sbh build"), context)
+
+    repository = github.repositories["acme/orders-api"]
+    assert repository.commits == [("main", "Generate orders-api from its SBH spec")]
+    assert repository.topics == TOPICS
+    assert "SBH built" in github.comment_bodies(HUB, 7)[0]
+
+
+def test_a_build_github_refuses_says_what_was_refused_and_what_to_do(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    github.refuse("create_repository", 403, "Resource not accessible by integration")
+
+    handle(comment_event("/sbh build"), context)  # returns: the job completes, no retry
+
+    (comment,) = github.comment_bodies(HUB, 7)
+    assert "### SBH did not build `acme/orders-api`" in comment
+    assert "GitHub refused to create the repository" in comment
+    with database.session() as session:
+        build = session.query(Build).one()
+        assert (build.status, build.error) == (
+            "refused",
+            "GitHub refused to create the repository acme/orders-api (403 Forbidden): Resource "
+            "not accessible by integration. What exists now: nothing: acme/orders-api was not "
+            "created. SBH's GitHub App may lack a permission this needs on acme (Administration, "
+            "Contents, Workflows, Environments and Variables: write): check its installation "
+            "there, then build again (`/sbh build`): SBH continues from what exists.",
+        )
+
+
+def test_a_command_run_again_edits_its_reply_instead_of_posting_another(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    command = comment_event("/sbh status")
+
+    handle(command, context)
+    handle(command, context)  # its job again: a retry, or `sbh replay`
+
+    (reply,) = github.comment_bodies(HUB, 7)
+    assert "has not been built yet" in reply
 
 
 def test_building_needs_write_permission(context: HandlerContext, github: FakeGitHubPort) -> None:
@@ -293,14 +342,16 @@ def test_rollback_without_history_asks_for_a_tag(
 def test_unknown_environment_and_unknown_command_get_helpful_replies(
     context: HandlerContext, github: FakeGitHubPort
 ) -> None:
-    handle(comment_event("/sbh build"), context)
-    handle(comment_event("/sbh deploy qa"), context)
-    handle(comment_event("/sbh frobnicate"), context)
+    commands = [comment_event(text) for text in ("/sbh build", "/sbh deploy qa", "/sbh frobnicate")]
+    for command in commands:
+        handle(command, context)
 
     replies = github.comment_bodies(HUB, 7)[1:]
     assert replies[0] == "`qa` is not an environment of acme/orders-api (known: dev, prod)."
     assert "Unknown command `frobnicate`" in replies[1]
-    assert github.reactions == [(HUB, 555, "eyes")] * 3
+    assert github.reactions == [
+        (HUB, command.payload["comment"]["id"], "eyes") for command in commands
+    ]
     assert "dispatch_workflow" not in github.calls
 
 
@@ -441,6 +492,37 @@ def test_auto_build_can_be_turned_off_in_the_hub_settings(
 
     assert hub.checks[0]["conclusion"] == "success"
     assert "acme/orders-api" not in hub.repositories
+
+
+def test_a_pushed_spec_whose_build_github_refuses_gets_a_failing_build_check(
+    context: HandlerContext, hub: FakeGitHubPort
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT})
+    hub.refuse("create_repository", 422, "Repository creation failed. (name already exists)")
+
+    handle(push_event({}, ["spec.yaml"]), context)  # returns: the job completes, no retry
+
+    spec_check, build_check = hub.checks
+    assert (spec_check["name"], spec_check["conclusion"]) == ("sbh/spec", "success")
+    assert (build_check["name"], build_check["conclusion"]) == ("sbh/build", "failure")
+    assert build_check["title"] == "SBH did not build acme/orders-api"
+    assert build_check["summary"].startswith(
+        "GitHub refused to create the repository acme/orders-api (422 Unprocessable Entity): "
+        "Repository creation failed. (name already exists). What exists now:"
+    )
+
+
+def test_a_pushed_spec_is_built_even_when_github_refuses_its_check_run(
+    context: HandlerContext, hub: FakeGitHubPort
+) -> None:
+    push_files(hub, {"spec.yaml": SPEC_TEXT})
+    hub.refuse("report_check", 403, "Resource not accessible by integration")
+
+    handle(push_event({}, ["spec.yaml"]), context)
+
+    assert hub.repositories["acme/orders-api"].commits == [
+        ("main", "Generate orders-api from its SBH spec")
+    ]
 
 
 def test_pushes_elsewhere_or_without_specs_are_ignored(

@@ -1,5 +1,6 @@
-"""Workers: every job runs exactly once across several workers, failures are retried,
-handlers receive the stored delivery, and stopping gives unfinished work back."""
+"""Workers: every job runs exactly once across several workers, failures are retried (but not
+GitHub's refusals), handlers receive the stored delivery, and stopping gives unfinished work
+back."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.db.database import Database
-from bot.db.models import Installation, Job
+from bot.db.models import Delivery, Installation, Job
 from bot.flows.handlers import default_router
 from bot.intake.router import Router, WebhookEvent
 from bot.intake.webhook_intake import IntakeActivity
@@ -22,7 +24,8 @@ from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.jobs.worker import Worker, WorkerPool
 from bot.wiring import job_runners
 from tests.bot.conftest import make_settings
-from tests.bot.events import signed_headers
+from tests.bot.events import comment_event, signed_headers, store
+from tests.fakes.github_port import FakeGitHubPort
 
 
 def context_for(database: Database, policy: QueuePolicy | None = None) -> HandlerContext:
@@ -102,6 +105,26 @@ def test_a_failing_runner_is_retried_then_succeeds(database: Database) -> None:
 
     assert calls == [1, 2, 3]
     assert context.queue.counts().done == 1
+
+
+def test_a_refusal_no_flow_can_report_completes_the_job_at_once(database: Database) -> None:
+    github = FakeGitHubPort()
+    github.refuse("comment", 403, "Unable to create comment because issue is locked.")
+    context = replace(context_for(database), github_for_installation=lambda _id: github)
+    command = comment_event("/sbh help")
+    store(database, context.queue, command)
+
+    assert Worker(context, job_runners(default_router()), "w").run_once()
+
+    with database.session() as session:
+        job = session.query(Job).one()
+        delivery = session.get(Delivery, command.delivery_id)
+        assert delivery is not None
+        assert (job.status, job.attempts) == ("done", 1)
+        assert (delivery.status, delivery.error) == (
+            "refused",
+            "403 Forbidden: Unable to create comment because issue is locked.",
+        )
 
 
 def test_a_job_of_unknown_kind_fails_with_a_clear_error(database: Database) -> None:
@@ -196,6 +219,31 @@ def test_stopping_the_pool_gives_a_stuck_job_back(database: Database) -> None:
     with database.session() as session:
         [job] = session.query(Job).all()
         assert (job.status, job.attempts, job.locked_by) == ("pending", 0, None)
+
+
+def test_a_job_given_back_at_shutdown_writes_nothing_more(database: Database) -> None:
+    github = FakeGitHubPort()
+    context = replace(context_for(database), github_for_installation=lambda _id: github)
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def stuck_then_replying(_job: ClaimedJob, context: HandlerContext) -> str:
+        started.set()
+        release.wait(10)
+        try:
+            context.github(42).comment("acme/hub", 7, "done", key="reply-555")
+        finally:
+            finished.set()
+        return "processed"
+
+    enqueue_many(database, 1)
+    pool = WorkerPool(context, {"count": stuck_then_replying}, threads=1, poll_seconds=0.01)
+    pool.start()
+    assert started.wait(10)
+    pool.stop(grace_seconds=0.2)  # gives the job back: another worker may take it now
+    release.set()
+
+    assert finished.wait(10)
+    assert github.calls == []
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
