@@ -4,6 +4,8 @@ proxies SBH is told to trust."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,8 +19,11 @@ DOCS = ("/docs", "/redoc", "/openapi.json")
 HELLO = {"messages": [{"role": "user", "content": "hello"}]}
 
 
-def test_an_unhandled_error_is_a_500_with_the_security_headers(database: Database) -> None:
-    app = create_app(make_settings(), database=database)
+def test_an_unhandled_error_is_a_500_with_the_security_headers(
+    database: Database, tmp_path: Path
+) -> None:
+    # Without the web app mounted at /, which would answer the route added below.
+    app = create_app(make_settings(SBH_WEB_DIST=tmp_path / "no-web-app"), database=database)
 
     @app.get("/api/fails")
     async def fails() -> None:
