@@ -14,6 +14,12 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def venv_script(name: str) -> Path:
+    """A console script of the virtualenv running the benchmark (`make bench` runs
+    .venv/bin/python, so `sbh` is .venv/bin/sbh): what a user runs."""
+    return Path(sys.executable).parent / name
+
+
 def machine() -> dict[str, Any]:
     return {
         "python": sys.version.split()[0],

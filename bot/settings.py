@@ -1,4 +1,5 @@
-"""One `Settings` object for the service, built once at start.
+"""One `Settings` object for the service, built once at start, and the part of it the
+operator commands need (`OperatorSettings`: the database and the queue).
 
 Values come from the environment. Any secret-bearing setting may instead be given as
 `<NAME>_SECRET_ARN`, resolved through Secrets Manager when the settings are loaded (ECS
@@ -10,9 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit
 
 from pydantic import (
@@ -98,8 +99,26 @@ Networks = Annotated[
 ]
 
 
-class Settings(BaseSettings):
+class OperatorSettings(BaseSettings):
+    """What `sbh migrate | deliveries | replay | status | systems | system` need: where the
+    database is, and how many attempts a replayed delivery's job gets. None of the service's
+    secrets, so none of its production checks."""
+
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    job_max_attempts: int = Field(default=8, ge=1, le=100, validation_alias="SBH_JOB_MAX_ATTEMPTS")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, values: Any) -> Any:
+        if not isinstance(values, Mapping):
+            return values
+        return {name: value for name, value in values.items() if value != ""}
+
+
+class Settings(OperatorSettings):
+    """Everything the service (`sbh serve`, `sbh worker`) reads."""
 
     environment: Annotated[Environment, BeforeValidator(_environment_name)] = Field(
         default="production",
@@ -107,7 +126,6 @@ class Settings(BaseSettings):
         description="Environment name; FLASK_ENV is kept for compatibility with the seed.",
     )
     secret_key: SecretStr = Field(default=SecretStr(DEV_SECRET_KEY), validation_alias="SECRET_KEY")
-    database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     auto_migrate: bool | None = Field(default=None, validation_alias="SBH_AUTO_MIGRATE")
 
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
@@ -197,7 +215,6 @@ class Settings(BaseSettings):
     worker_defer_seconds: float = Field(
         default=1.0, ge=0, le=60, validation_alias="SBH_WORKER_DEFER_SECONDS"
     )
-    job_max_attempts: int = Field(default=8, ge=1, le=100, validation_alias="SBH_JOB_MAX_ATTEMPTS")
     job_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="SBH_JOB_LEASE_SECONDS")
     job_backoff_base_seconds: float = Field(
         default=5.0, gt=0, validation_alias="SBH_JOB_BACKOFF_SECONDS"
@@ -211,13 +228,6 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", validation_alias="LOG_LEVEL"
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_unset(cls, values: Any) -> Any:
-        if not isinstance(values, Mapping):
-            return values
-        return {name: value for name, value in values.items() if value != ""}
 
     @field_validator(
         "secret_key",
@@ -337,13 +347,14 @@ def _from_task_definition(values: Mapping[str, str]) -> dict[str, str]:
     return derived
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, secrets: SecretSource | None = None
-) -> Settings:
-    """Build `Settings` from `environ` (default: the process environment), resolving every
-    `<NAME>_SECRET_ARN` through `secrets`. Raises `SettingsError` naming what is wrong."""
+def _environment(
+    environ: Mapping[str, str] | None, secrets: SecretSource | None, secret_backed: Sequence[str]
+) -> dict[str, str]:
+    """The values settings are validated from: `environ` (default: the process environment)
+    with each of `secret_backed` given as `<NAME>_SECRET_ARN` resolved through `secrets`, and
+    what the task definition gives in parts put together."""
     values = dict(os.environ if environ is None else environ)
-    for name in SECRET_BACKED:
+    for name in secret_backed:
         arn = values.get(f"{name}_SECRET_ARN")
         if not arn or values.get(name):
             continue
@@ -356,13 +367,28 @@ def load_settings(
         except LookupError as error:
             raise SettingsError(f"{name}_SECRET_ARN: {error}") from None
     values.update(_from_task_definition(values))
+    return values
+
+
+AnySettings = TypeVar("AnySettings", bound=OperatorSettings)
+
+
+def _validated(model: type[AnySettings], values: Mapping[str, str]) -> AnySettings:
     try:
-        settings = Settings.model_validate(values)
+        return model.model_validate(values)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{where}: {message}") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, secrets: SecretSource | None = None
+) -> Settings:
+    """Build `Settings` from `environ` (default: the process environment), resolving every
+    `<NAME>_SECRET_ARN` through `secrets`. Raises `SettingsError` naming what is wrong."""
+    settings = _validated(Settings, _environment(environ, secrets, SECRET_BACKED))
     problems = settings.production_problems()
     if problems:
         raise SettingsError(
@@ -371,3 +397,12 @@ def load_settings(
             + "\n(set SBH_ENV=development for local use)"
         )
     return settings
+
+
+def load_operator_settings(
+    environ: Mapping[str, str] | None = None, secrets: SecretSource | None = None
+) -> OperatorSettings:
+    """Build `OperatorSettings` the way `load_settings` finds them (DATABASE_URL, its
+    `_SECRET_ARN`, the task definition's DB_* parts), resolving no other secret and checking
+    nothing about production. Raises `SettingsError` naming what is wrong."""
+    return _validated(OperatorSettings, _environment(environ, secrets, ("DATABASE_URL",)))

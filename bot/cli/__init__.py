@@ -1,6 +1,10 @@
 """`sbh`: the command line. Problems print like a compiler's and exit 1; usage errors exit 2;
 no command ever shows a traceback. Each concern's commands live in their own module and are
-registered here."""
+registered here.
+
+Registering a command costs only Typer and cheap modules: each command imports what it
+needs when it runs, so `sbh validate` never loads the SDKs, FastAPI or SQLAlchemy (a test
+holds every command module to that)."""
 
 from __future__ import annotations
 
@@ -24,13 +28,13 @@ app = typer.Typer(
 app.registered_commands += specs.app.registered_commands
 app.registered_commands += check.app.registered_commands
 app.registered_commands += github_app.app.registered_commands
-app.registered_commands += operations.app.registered_commands
 app.registered_commands += service.app.registered_commands
+app.registered_commands += operations.app.registered_commands
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"sbh {__version__}")
+        out(f"sbh {__version__}")
         raise typer.Exit()
 
 
@@ -50,9 +54,9 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
+        err("interrupted")
         sys.exit(130)
     except Exception as error:  # the last line of defence: report, don't dump a traceback
-        err.print(f"internal error: {type(error).__name__}: {error}", markup=False)
-        err.print("This is a bug in SBH; please report it with the command you ran.", markup=False)
+        err(f"internal error: {type(error).__name__}: {error}")
+        err("This is a bug in SBH; please report it with the command you ran.")
         sys.exit(70)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.console import EXIT_PROBLEMS, err, out
+from bot.cli.console import EXIT_PROBLEMS, fail, out
 from renderers.checks import VALIDATORS, check_repository
 
 app = typer.Typer()
@@ -29,27 +29,25 @@ def check(
     Terraform reference and provider-schema checks, the security rules, the app's own tests
     and a boot of the app on DIR. Exits 1 when any validator fails."""
     if not (directory / "sbh.yaml").is_file():
-        err.print(f"{directory}: not a repository rendered by sbh (no sbh.yaml)", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS)
+        fail(f"{directory}: not a repository rendered by sbh (no sbh.yaml)")
     chosen = [name.strip() for name in only.split(",") if name.strip()] if only else None
     try:
         report = check_repository(directory.resolve(), only=chosen)
     except ValueError as error:
-        err.print(f"error: {error}", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS) from None
+        fail(f"error: {error}")
     if as_json:
-        out.print(json.dumps(report.as_json(), indent=2), markup=False)
+        out(json.dumps(report.as_json(), indent=2))
     else:
         for result in report.results:
             line = f"{_MARKS[result.status]} {result.validator:<22} {result.seconds:6.2f} s"
-            out.print(f"{line}  {result.note}" if result.note else line, markup=False)
+            out(f"{line}  {result.note}" if result.note else line)
             for finding in result.findings:
-                out.print(f"       {finding}", markup=False)
+                out(f"       {finding}")
         failed = [result.validator for result in report.results if result.status == "failed"]
         skipped = [result.validator for result in report.results if result.status == "skipped"]
         summary = f"{len(report.results) - len(failed) - len(skipped)} passed"
         summary += f", {len(failed)} failed ({', '.join(failed)})" if failed else ""
         summary += f", {len(skipped)} skipped ({', '.join(skipped)})" if skipped else ""
-        out.print(summary, markup=False)
+        out(summary)
     if not report.ok:
         raise typer.Exit(EXIT_PROBLEMS)

@@ -7,21 +7,23 @@ import os
 import secrets
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.adapters.github import convert_manifest_code
 from bot.cli.app_manifest import app_manifest, registration_page, store_credentials
-from bot.cli.console import EXIT_PROBLEMS, err, out
-from bot.settings import Settings
+from bot.cli.console import err, fail, out
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 app = typer.Typer()
 
 
 def _settings() -> Settings:
+    from bot.settings import Settings
+
     # Before the App exists there is nothing secret to check: only where GitHub is.
     return Settings.model_validate(
         {
@@ -32,11 +34,12 @@ def _settings() -> Settings:
 
 
 def _exchange(code: str, out_dir: Path) -> None:
+    from bot.adapters.github import convert_manifest_code
+
     try:
         converted = convert_manifest_code(_settings(), code)
     except Exception as error:  # any failure here is one line for a person, not a traceback
-        err.print(f"error: GitHub did not convert the code: {error}", markup=False)
-        raise typer.Exit(EXIT_PROBLEMS) from None
+        fail(f"error: GitHub did not convert the code: {error}")
     stored = store_credentials(
         out_dir,
         converted["id"],
@@ -46,18 +49,11 @@ def _exchange(code: str, out_dir: Path) -> None:
         converted["client_id"],
         converted["client_secret"],
     )
-    out.print(f"Created GitHub App {converted['slug']} (id {converted['id']}).", markup=False)
-    out.print(
-        f"Its settings are in {stored} (owner-only): `set -a; . {stored}; set +a`", markup=False
-    )
-    out.print(
-        "In production, put them in Secrets Manager and name them with *_SECRET_ARN.", markup=False
-    )
+    out(f"Created GitHub App {converted['slug']} (id {converted['id']}).")
+    out(f"Its settings are in {stored} (owner-only): `set -a; . {stored}; set +a`")
+    out("In production, put them in Secrets Manager and name them with *_SECRET_ARN.")
     if converted["html_url"]:
-        out.print(
-            f"Install it on the organization: {converted['html_url']}/installations/new",
-            markup=False,
-        )
+        out(f"Install it on the organization: {converted['html_url']}/installations/new")
 
 
 @app.command("app-manifest")
@@ -85,19 +81,20 @@ def app_manifest_command(
         _exchange(exchange, out_dir)
         return
     if not org or not url:
-        err.print("error: --org and --url are needed (or --exchange CODE)", markup=False)
+        err("error: --org and --url are needed (or --exchange CODE)")
         raise typer.Exit(2)
     callback = f"http://127.0.0.1:{port}/callback"
     manifest = app_manifest(org, url, callback)
     if not serve:
-        out.print(json.dumps(manifest, indent=2), markup=False)
+        out(json.dumps(manifest, indent=2))
         web = os.environ.get("GITHUB_WEB_URL", "https://github.com").rstrip("/")
-        out.print(
+        out(
             f"Post it as the `manifest` form field to {web}/organizations/{org}/settings/apps/new, "
-            "or run again with --serve.",
-            markup=False,
+            "or run again with --serve."
         )
         return
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
     state = secrets.token_urlsafe(16)
     page = registration_page(
         os.environ.get("GITHUB_WEB_URL", "https://github.com"), org, manifest, state
@@ -131,7 +128,7 @@ def app_manifest_command(
 
     server = HTTPServer(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    out.print(f"Open http://127.0.0.1:{port}/ in a browser signed in to GitHub.", markup=False)
+    out(f"Open http://127.0.0.1:{port}/ in a browser signed in to GitHub.")
     done.wait()
     server.shutdown()
     _exchange(received["code"], out_dir)

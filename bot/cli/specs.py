@@ -1,60 +1,58 @@
-"""`sbh validate | complete | schema | build`: the spec commands, offline and credential-free."""
+"""`sbh validate | complete | schema | build`: the spec commands, offline and credential-free.
+
+Each command imports what it uses when it runs: `sbh validate` loads the spec model, not the
+renderer, and none of them loads an SDK unless `complete --ai` asks for OpenAI."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.adapters.openai_drafter import make_drafter
-from bot.cli.console import EXIT_PROBLEMS, err, out
-from bot.flows.local_repository import OutputDirectoryError, write_repository
-from bot.flows.spec_checks import complete_spec
-from bot.settings import Settings
-from renderers.complete import Spec, complete_defaults, spec_to_yaml
-from renderers.problems import SpecError
-from renderers.render import RenderError, render
-from renderers.spec import load_spec, spec_json_schema
-from renderers.yaml_source import MAX_SPEC_BYTES
+from bot.cli.console import err, fail, out
+
+if TYPE_CHECKING:
+    from renderers.complete import Spec
 
 app = typer.Typer()
 
 SpecPath = Annotated[Path, typer.Argument(help="The spec file (YAML, apiVersion: sbh/v1).")]
 
 
-def _fail(message: str) -> NoReturn:
-    err.print(message, markup=False)
-    raise typer.Exit(EXIT_PROBLEMS)
-
-
 def _read_spec_text(path: Path) -> str:
+    from renderers.yaml_source import MAX_SPEC_BYTES
+
     try:
         if path.stat().st_size > MAX_SPEC_BYTES * 4:
-            _fail(f"{path}: {path.stat().st_size:,} bytes is far too large for a spec")
+            fail(f"{path}: {path.stat().st_size:,} bytes is far too large for a spec")
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        _fail(f"{path}: no such file")
+        fail(f"{path}: no such file")
     except IsADirectoryError:
-        _fail(f"{path}: is a directory, not a spec file")
+        fail(f"{path}: is a directory, not a spec file")
     except UnicodeDecodeError as error:
-        _fail(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+        fail(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
     except OSError as error:
-        _fail(f"{path}: cannot read: {error.strerror}")
+        fail(f"{path}: cannot read: {error.strerror}")
 
 
 def _load_complete(path: Path) -> Spec:
+    from renderers.complete import complete_defaults
+    from renderers.problems import SpecError
+    from renderers.spec import load_spec
+
     text = _read_spec_text(path)
     source = str(path)
     try:
         return complete_defaults(load_spec(text, source), source)
     except SpecError as error:
         for problem in error.problems:
-            err.print(str(problem), markup=False)
+            err(str(problem))
         count = len(error.problems)
-        _fail(f"{count} problem{'s' if count != 1 else ''} in {source}")
+        fail(f"{count} problem{'s' if count != 1 else ''} in {source}")
 
 
 @app.command()
@@ -62,7 +60,7 @@ def validate(spec: SpecPath) -> None:
     """Check a spec; print every problem with file:line:column."""
     completed = _load_complete(spec)
     environments = ", ".join(completed.environments)
-    out.print(f"{spec}: valid — {completed.repository} ({environments})", markup=False)
+    out(f"{spec}: valid — {completed.repository} ({environments})")
 
 
 @app.command()
@@ -79,9 +77,15 @@ def complete(
     ] = None,
 ) -> None:
     """Print the spec with every default filled in (deterministic unless --ai)."""
+    from renderers.complete import spec_to_yaml
+
     if not ai:
-        out.print(spec_to_yaml(_load_complete(spec)), end="", markup=False)
+        out(spec_to_yaml(_load_complete(spec)), end="")
         return
+    from bot.adapters.openai_drafter import make_drafter
+    from bot.flows.spec_checks import complete_spec
+    from bot.settings import Settings
+
     text = _read_spec_text(spec)
     drafter = make_drafter(Settings(), None)
     checked = complete_spec(
@@ -90,19 +94,21 @@ def complete(
     if isinstance(checked, list):
         for problem in checked:
             where = f"{spec}:{problem.line}" if problem.line else str(spec)
-            err.print(f"{where}: {problem.field}: {problem.message}", markup=False)
-        _fail(f"{len(checked)} problem{'s' if len(checked) != 1 else ''} in {spec}")
+            err(f"{where}: {problem.field}: {problem.message}")
+        fail(f"{len(checked)} problem{'s' if len(checked) != 1 else ''} in {spec}")
     if checked.draft.taken:
-        err.print(f"proposed by AI: {', '.join(checked.draft.taken)}", markup=False)
+        err(f"proposed by AI: {', '.join(checked.draft.taken)}")
     if checked.draft.note:
-        err.print(checked.draft.note, markup=False)
-    out.print(spec_to_yaml(checked.spec), end="", markup=False)
+        err(checked.draft.note)
+    out(spec_to_yaml(checked.spec), end="")
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the spec, for editors (yaml-language-server)."""
-    out.print(json.dumps(spec_json_schema(), indent=2, sort_keys=True), markup=False)
+    from renderers.spec import spec_json_schema
+
+    out(json.dumps(spec_json_schema(), indent=2, sort_keys=True))
 
 
 @app.command()
@@ -114,6 +120,9 @@ def build(
     ] = False,
 ) -> None:
     """Render the repository for SPEC into --out as a git repository with one commit."""
+    from bot.flows.local_repository import OutputDirectoryError, write_repository
+    from renderers.render import RenderError, render
+
     completed = _load_complete(spec)
     try:
         files = render(completed)
@@ -121,14 +130,14 @@ def build(
             files, out_dir, force=force, message=f"Generate {completed.name} from its SBH spec"
         )
     except (OutputDirectoryError, RenderError) as error:
-        _fail(f"error: {error}")
+        fail(f"error: {error}")
     total = sum(len(file.content) for file in files.values())
-    out.print(f"Built {completed.repository} into {out_dir}/ (commit {commit[:7]})", markup=False)
-    out.print(f"  {len(files)} files, {total / 1024:.1f} KiB", markup=False)
+    out(f"Built {completed.repository} into {out_dir}/ (commit {commit[:7]})")
+    out(f"  {len(files)} files, {total / 1024:.1f} KiB")
     for area, count in sorted(Counter(path.split("/")[0] for path in files).items()):
-        out.print(f"    {area:<28} {count:>3}", markup=False)
+        out(f"    {area:<28} {count:>3}")
     port, health = completed.service.port, completed.service.health_path
-    out.print("Next:", markup=False)
-    out.print(f"  cd {out_dir} && make run", markup=False)
-    out.print(f"  curl -s http://127.0.0.1:{port}{health}", markup=False)
-    out.print("  read README.md for the AWS bootstrap steps", markup=False)
+    out("Next:")
+    out(f"  cd {out_dir} && make run")
+    out(f"  curl -s http://127.0.0.1:{port}{health}")
+    out("  read README.md for the AWS bootstrap steps")

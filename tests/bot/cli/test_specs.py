@@ -114,6 +114,21 @@ def test_complete_prints_yaml_with_defaults() -> None:
     assert "approval: false" in result.stdout
 
 
+def test_complete_prints_the_specs_text_as_it_is(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        EXAMPLE_SPEC.read_text().replace(
+            "description: Order intake service for the shop",
+            'description: "Orders [bold]fast[/bold] :rocket:"',
+        )
+    )
+
+    result = sbh("complete", str(spec))
+
+    assert result.returncode == 0, result.stderr
+    assert "description: 'Orders [bold]fast[/bold] :rocket:'" in result.stdout
+
+
 def test_schema_is_json_schema_for_the_spec() -> None:
     result = sbh("schema")
 
