@@ -9,6 +9,9 @@ from renderers.spec import load_spec
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "orders-api.yaml"
+# What an attacker sent (60 KB): PyYAML alone spends minutes on it, or recurses until Python
+# gives up.
+DEEP_BRACKETS = "[" * 30_000
 
 
 @pytest.fixture(scope="session")
