@@ -91,6 +91,7 @@ def create_app(
         chat=adapters.chat,
         limits=RequestLimits.from_settings(settings),
         drafter=adapters.drafter,
+        spec_work=adapters.spec_work,
         github_for_installation=adapters.github_for_installation,
         user_auth=adapters.user_auth,
     )
@@ -123,6 +124,7 @@ def create_app(
                 pool.stop()
             if monitor is not None:
                 monitor.stop()
+            adapters.spec_work.close()
 
     app = FastAPI(
         title="System Builder Hub",

@@ -15,6 +15,7 @@ from bot.db.database import Database
 from bot.intake.webhook_intake import WebhookIntake
 from bot.jobs.context import WithRepositories
 from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
 from bot.ports import GitHubPort, GitHubUserAuth
 from bot.settings import Settings
 
@@ -28,6 +29,7 @@ class Services(WithRepositories):
     chat: ChatModel
     limits: RequestLimits
     drafter: Drafter
+    spec_work: SpecWorkPool
     # installation id -> GitHub as that installation (None: the App is not configured).
     github_for_installation: Callable[[int], GitHubPort] | None = None
     # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).

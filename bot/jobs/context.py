@@ -14,6 +14,7 @@ from bot.db.installations import InstallationsRepository
 from bot.db.systems import SystemsRepository
 from bot.deploys.records import DeployRecords
 from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
 from bot.ports import GitHubPort
 from bot.settings import Settings
 
@@ -45,6 +46,8 @@ class HandlerContext(WithRepositories):
     settings: Settings
     database: Database
     queue: JobQueue
+    # Where spec text is read, within the time limit (worker processes).
+    spec_work: SpecWorkPool
     # installation id -> a GitHubPort acting as that installation (None: not configured).
     github_for_installation: Callable[[int], GitHubPort] | None = None
     # Completes specs: the OpenAI drafter when a key is configured, else deterministic.

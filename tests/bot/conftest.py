@@ -22,6 +22,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
 from bot.settings import Settings
 from tests.bot.events import WEBHOOK_SECRET
 from tests.fakes.github_port import FakeGitHubPort
@@ -103,10 +104,13 @@ def github() -> FakeGitHubPort:
 
 
 @pytest.fixture
-def context(database: Database, github: FakeGitHubPort) -> HandlerContext:
-    return HandlerContext(
-        settings=make_settings(),
-        database=database,
-        queue=JobQueue(database),
-        github_for_installation=lambda installation_id: github,
-    )
+def context(database: Database, github: FakeGitHubPort) -> Iterator[HandlerContext]:
+    settings = make_settings()
+    with SpecWorkPool(settings.spec_timeout_seconds) as spec_work:
+        yield HandlerContext(
+            settings=settings,
+            database=database,
+            queue=JobQueue(database),
+            spec_work=spec_work,
+            github_for_installation=lambda installation_id: github,
+        )
