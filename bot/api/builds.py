@@ -9,23 +9,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer
 from bot.api.limits import within
-from bot.api.specs import PROBLEMS, UnusableSpec
+from bot.api.specs import PROBLEMS, SpecText, UnusableSpec
 from bot.deploys.start import Refused
 from bot.flows.web_builds import start_web_build
 from renderers.from_text import default_spec
 from renderers.problems import SpecError
-from renderers.yaml_source import MAX_SPEC_BYTES
 
 router = APIRouter()
 
 
 class BuildRequest(BaseModel):
-    spec: str = Field(max_length=MAX_SPEC_BYTES)
+    spec: SpecText
 
 
 class BuildStarted(BaseModel):

@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainValidator
+from pydantic_core import PydanticKnownError
 
 from bot.ai.drafting import MAX_CONTEXT_CHARACTERS
 from bot.api.dependencies import Services, get_services
@@ -34,8 +35,24 @@ DEFAULT_REASON = "SBH's default when the spec does not say"
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def _as_sent(value: object) -> str:
+    """The spec exactly as sent. JSON may carry a lone surrogate ("\\ud800"), which pydantic's
+    own string check refuses with an error that cannot even be written out as UTF-8; kept,
+    it becomes a problem at its line and column like any other."""
+    if not isinstance(value, str):
+        raise PydanticKnownError("string_type")
+    if len(value) > MAX_SPEC_BYTES:
+        raise PydanticKnownError("string_too_long", {"max_length": MAX_SPEC_BYTES})
+    return value
+
+
+SpecText = Annotated[
+    str, PlainValidator(_as_sent, json_schema_input_type=str), Field(max_length=MAX_SPEC_BYTES)
+]
+
+
 class SpecRequest(BaseModel):
-    spec: str = Field(max_length=MAX_SPEC_BYTES)
+    spec: SpecText
 
 
 class PreviewRequest(SpecRequest):

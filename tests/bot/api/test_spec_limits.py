@@ -56,6 +56,19 @@ def test_brackets_nested_30000_deep_are_one_problem_at_the_33rd(limited: TestCli
     ]
 
 
+def test_a_lone_surrogate_sent_as_json_is_a_problem_with_its_line(limited: TestClient) -> None:
+    body = '{"spec": "name: orders-api\\ndescription: \\"\\ud800\\"\\n"}'
+
+    response = limited.post(
+        "/api/specs/validate", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 200
+    [problem] = response.json()["problems"]
+    assert (problem["line"], problem["column"]) == (2, 15)
+    assert problem["message"].startswith("U+D800 is half of a UTF-16 surrogate pair")
+
+
 def test_validating_a_spec_over_the_time_limit_answers_the_problem(limited: TestClient) -> None:
     response = limited.post("/api/specs/validate", json={"spec": SLOW_SPEC})
 
