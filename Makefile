@@ -76,6 +76,7 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 bench: $(STAMP) $(TOOLS_STAMP) ## Benchmarks; results go to bench/results/*.json
 	$(BIN)/python -m bench.render_bench
 	$(BIN)/python -m bench.cli_bench
+	$(BIN)/python -m bench.spec_work_bench
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m bench.check_bench
 	$(BIN)/python -m bench.webhook_bench
 

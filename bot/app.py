@@ -94,6 +94,7 @@ def create_app(
         chat=adapters.chat,
         limits=RequestLimits.from_settings(settings),
         drafter=adapters.drafter,
+        spec_work=adapters.spec_work,
         github_for_installation=adapters.github_for_installation,
         user_auth=adapters.user_auth,
     )
@@ -126,6 +127,7 @@ def create_app(
                 pool.stop()
             if monitor is not None:
                 monitor.stop()
+            adapters.spec_work.close()
 
     docs = settings.api_docs_served
     app = Service(

@@ -222,6 +222,11 @@ class Settings(OperatorSettings):
     job_backoff_max_seconds: float = Field(
         default=900.0, gt=0, validation_alias="SBH_JOB_BACKOFF_MAX_SECONDS"
     )
+    # Reading, completing or rendering one spec (in a worker process) may take this long; a
+    # spec that takes longer is reported as too complex instead of holding a process.
+    spec_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, validation_alias="SBH_SPEC_TIMEOUT_SECONDS"
+    )
     max_webhook_bytes: int = Field(
         default=25 * 1024 * 1024, gt=0, validation_alias="SBH_MAX_WEBHOOK_BYTES"
     )

@@ -25,6 +25,7 @@ from bot.intake.webhook_intake import IntakeActivity
 from bot.jobs.context import HandlerContext
 from bot.jobs.dispatch import delivery_runner
 from bot.jobs.queue import JobQueue, QueuePolicy
+from bot.jobs.spec_work import SpecWorkPool
 from bot.jobs.worker import JobRunner, WorkerPool
 from bot.ports import GitHubPort, GitHubUserAuth, HealthProber
 from bot.settings import Settings
@@ -41,6 +42,9 @@ class Adapters:
     # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).
     user_auth: GitHubUserAuth | None
     prober: HealthProber
+    # Not an outside system, but chosen here for the same reason: the API and the workers of
+    # one process share its worker processes.
+    spec_work: SpecWorkPool
 
 
 def adapters_from_settings(
@@ -60,6 +64,7 @@ def adapters_from_settings(
         chat=chat or make_chat(settings),
         user_auth=user_auth or github_user_auth(settings),
         prober=prober or HttpHealthProber(),
+        spec_work=SpecWorkPool(settings.spec_timeout_seconds),
     )
 
 
@@ -75,6 +80,7 @@ def handler_context(
         settings=settings,
         database=database,
         queue=queue,
+        spec_work=adapters.spec_work,
         github_for_installation=adapters.github_for_installation,
         drafter=adapters.drafter,
     )

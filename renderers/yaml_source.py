@@ -1,22 +1,33 @@
 """Read a YAML spec safely into plain data, remembering where every key and value was written.
 
 Only the YAML a spec needs is accepted: mappings, lists, strings, numbers, booleans and null.
-Anchors and aliases (the "billion laughs" bomb), custom tags, duplicate keys and oversized
-input are reported as problems with their position instead of being loaded.
+Anchors and aliases (the "billion laughs" bomb), custom tags, duplicate keys, oversized input,
+nesting deeper than `MAX_NESTING_DEPTH`, characters that are not text (a lone surrogate) and
+numbers longer than `MAX_NUMBER_CHARACTERS` are reported as problems with their position
+instead of being loaded.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import Reader
 
 from renderers.problems import FieldPath, SpecProblem
 
 MAX_SPEC_BYTES = 64 * 1024
+# A spec nests three levels (the spec, environments, dev). PyYAML's scanner slows down
+# with every open bracket and its composer recurses per level, so `[` written 30,000 times
+# costs minutes or a RecursionError: text deeper than this is refused before it is composed.
+MAX_NESTING_DEPTH = 32
+# No field takes a number longer than a 64-bit integer; Python refuses to convert integers
+# of more than 4,300 digits to or from text at all.
+MAX_NUMBER_CHARACTERS = 30
 _ALLOWED_SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -24,8 +35,10 @@ _ALLOWED_SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -91,10 +104,11 @@ class YamlProblems(Exception):
 def read_yaml(text: str, source: str) -> LocatedDocument:
     """Load `text` into a `LocatedDocument`.
 
-    Raises `YamlProblems` when the text cannot be read at all (too large, a syntax error,
-    aliases); problems with single values are kept in `document.problems` and reading goes on,
-    so that they are reported together with every other problem of the spec."""
-    size = len(text.encode("utf-8"))
+    Raises `YamlProblems` when the text cannot be read at all (too large, a character YAML
+    refuses, a syntax error, aliases, too deep); problems with single values are kept in
+    `document.problems` and reading goes on, so that they are reported together with every
+    other problem of the spec."""
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_SPEC_BYTES:
         raise YamlProblems(
             [
@@ -108,7 +122,13 @@ def read_yaml(text: str, source: str) -> LocatedDocument:
                 )
             ]
         )
-    problems = _alias_problems(text, source)
+    refused = Reader.NON_PRINTABLE.search(text)
+    if refused is not None:
+        line, column = _line_and_column(text, refused.start())
+        raise YamlProblems(
+            [SpecProblem(source, line, column, (), _unprintable_message(refused.group()))]
+        )
+    problems = _structure_problems(text, source)
     if problems:
         raise YamlProblems(problems)
     try:
@@ -127,11 +147,62 @@ def read_yaml(text: str, source: str) -> LocatedDocument:
     return document
 
 
-def _alias_problems(text: str, source: str) -> list[SpecProblem]:
-    """Anchors and aliases are refused before anything is composed, so a bomb never expands."""
+def _line_and_column(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
+def _unprintable_message(character: str) -> str:
+    if _SURROGATE.fullmatch(character):
+        return _surrogate_message(f"U+{ord(character):04X}")
+    return f"U+{ord(character):04X} is a control character, which YAML does not allow; remove it"
+
+
+def _escaped_surrogate_message(text: str) -> str:
+    found = _SURROGATE.search(text)
+    assert found is not None
+    return _surrogate_message(f"'\\u{ord(found.group()):04x}'")
+
+
+def _surrogate_message(written: str) -> str:
+    return (
+        f"{written} is half of a UTF-16 surrogate pair, not a character on its own; "
+        "write the whole character"
+    )
+
+
+class _NestingTooDeep(yaml.YAMLError):
+    def __init__(self, mark: Any) -> None:
+        super().__init__(f"nesting deeper than {MAX_NESTING_DEPTH} levels")
+        self.mark = mark
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's own scanner, stopped at the first bracket that opens a level beyond the limit.
+
+    The scanner reads ahead over every `[` or `{` that may still start a key, and spends time
+    on each open one for each token, so the limit must hold while it scans rather than after.
+    Block levels (`len(self.indents)`) and flow levels are counted as the scanner counts them:
+    a separate pass over the text could disagree with it about what is a bracket."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if len(self.indents) + self.flow_level >= MAX_NESTING_DEPTH:
+            raise _NestingTooDeep(self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+
+def _structure_problems(text: str, source: str) -> list[SpecProblem]:
+    """Anchors and aliases are refused before anything is composed, so a bomb never expands,
+    and so is nesting beyond `MAX_NESTING_DEPTH`, before the composer recurses into it."""
     problems: list[SpecProblem] = []
+    depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_DepthLimitedLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING_DEPTH:
+                    raise _NestingTooDeep(event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             anchor = getattr(event, "anchor", None)
             if anchor is None:
                 continue
@@ -145,6 +216,10 @@ def _alias_problems(text: str, source: str) -> list[SpecProblem]:
                     event, source, f"YAML {kind} is not allowed in a spec; write the value out"
                 )
             )
+    except _NestingTooDeep as too_deep:
+        line, column = _mark_position(too_deep.mark)
+        message = f"nesting deeper than {MAX_NESTING_DEPTH} levels: an SBH spec never needs that"
+        return [*problems, SpecProblem(source, line, column, (), message)]
     except yaml.MarkedYAMLError as error:
         return [_syntax_problem(error, source)]
     except yaml.YAMLError as error:
@@ -152,15 +227,17 @@ def _alias_problems(text: str, source: str) -> list[SpecProblem]:
     return problems
 
 
+def _mark_position(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
 def _event_problem(event: yaml.Event, source: str, message: str) -> SpecProblem:
-    mark = event.start_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = _mark_position(event.start_mark)
     return SpecProblem(source, line, column, (), message)
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, source: str) -> SpecProblem:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = _mark_position(error.problem_mark or error.context_mark)
     what = error.problem or "syntax error"
     context = f" ({error.context})" if error.context else ""
     return SpecProblem(source, line, column, (), f"YAML syntax error: {what}{context}")
@@ -216,6 +293,17 @@ class _Builder:
                 self._refuse(node, path, f"YAML tag '{node.tag}' is not allowed in a spec")
             return None
         assert isinstance(node, ScalarNode)
+        if _SURROGATE.search(node.value):
+            self._refuse(node, path, _escaped_surrogate_message(node.value))
+            return None
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARACTERS:
+            self._refuse(
+                node,
+                path,
+                f"a number {len(node.value):,} characters long; numbers in a spec have at most "
+                f"{MAX_NUMBER_CHARACTERS} (quote it if it is text)",
+            )
+            return None
         self.document.scalar_texts[path] = ScalarText(node.value, quoted=node.style is not None)
         return self._constructor.construct_object(node)
 
@@ -230,6 +318,9 @@ class _Builder:
                 continue
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_SCALAR_TAGS:
                 self._refuse(key_node, path, "keys must be plain words, not lists or mappings")
+                continue
+            if _SURROGATE.search(key_node.value):
+                self._refuse(key_node, path, _escaped_surrogate_message(key_node.value))
                 continue
             # Keys are names: `8000:` or `yes:` means the text the author typed.
             key = str(key_node.value)

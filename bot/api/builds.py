@@ -9,23 +9,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked, CurrentViewer
 from bot.api.limits import within
-from bot.api.specs import PROBLEMS, UnusableSpec
+from bot.api.specs import PROBLEMS, SpecText, UnusableSpec
 from bot.deploys.start import Refused
-from bot.flows.spec_checks import draft_spec
 from bot.flows.web_builds import start_web_build
+from renderers.from_text import default_spec
 from renderers.problems import SpecError
-from renderers.yaml_source import MAX_SPEC_BYTES
 
 router = APIRouter()
 
 
 class BuildRequest(BaseModel):
-    spec: str = Field(max_length=MAX_SPEC_BYTES)
+    spec: SpecText
 
 
 class BuildStarted(BaseModel):
@@ -54,7 +53,7 @@ async def build_now(
     within(services.limits.costly, request, "requests")
     try:
         # The worker completes it again with the Drafter; this only refuses what cannot build.
-        checked = await run_in_threadpool(draft_spec, body.spec, "spec.yaml")
+        spec = await services.spec_work.run_async(default_spec, body.spec, "spec.yaml")
     except SpecError as error:
         raise UnusableSpec(error) from None
     installation_id = await run_in_threadpool(
@@ -62,7 +61,7 @@ async def build_now(
     )
     if installation_id is None or services.github_for_installation is None:
         raise HTTPException(409, f"the SBH App is not installed on {hub.split('/')[0]}")
-    repository = checked.spec.repository
+    repository = spec.repository
     started = await run_in_threadpool(
         start_web_build,
         services.github_for_installation(installation_id),

@@ -16,6 +16,7 @@ from bot.db.database import Database
 from bot.intake.webhook_intake import WebhookIntake
 from bot.jobs.context import WithRepositories
 from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
 from bot.ports import GitHubPort, GitHubRefused, GitHubUserAuth
 from bot.settings import Settings
 
@@ -29,6 +30,7 @@ class Services(WithRepositories):
     chat: ChatModel
     limits: RequestLimits
     drafter: Drafter
+    spec_work: SpecWorkPool
     # installation id -> GitHub as that installation (None: the App is not configured).
     github_for_installation: Callable[[int], GitHubPort] | None = None
     # Sign-in with GitHub (None: GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not set).

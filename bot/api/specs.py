@@ -1,7 +1,8 @@
 """`/api/specs/*`: what the System Builder asks of a spec without building it — check it
 (`validate`), see what it generates (`preview`, `repository.zip`) and have the Drafter
 complete it (`complete`). Problems come with the lines of the text sent, as the CLI prints
-them. Spec work runs in a thread, never on the event loop."""
+them. Spec work runs in the service's `SpecWorkPool` (worker processes, within a time
+limit), never on the event loop or in its threads."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainValidator
+from pydantic_core import PydanticKnownError
 
 from bot.ai.drafting import MAX_CONTEXT_CHARACTERS
 from bot.api.dependencies import Services, get_services
 from bot.api.identity import CsrfChecked
 from bot.api.limits import within
 from bot.flows.local_repository import zip_repository
-from bot.flows.spec_checks import Completed, draft_spec
-from renderers.complete import complete_defaults, spec_to_yaml
+from bot.flows.spec_checks import Completed, complete_written
+from bot.jobs.spec_work import SpecWorkPool
+from renderers.complete import spec_to_yaml
+from renderers.from_text import rendered_spec, written_spec
 from renderers.problems import SpecError
 from renderers.proposal import proposed_fields
-from renderers.render import File, render
+from renderers.render import File
 from renderers.spec import load_spec
 from renderers.yaml_source import MAX_SPEC_BYTES
 
@@ -31,8 +35,24 @@ DEFAULT_REASON = "SBH's default when the spec does not say"
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def _as_sent(value: object) -> str:
+    """The spec exactly as sent. JSON may carry a lone surrogate ("\\ud800"), which pydantic's
+    own string check refuses with an error that cannot even be written out as UTF-8; kept,
+    it becomes a problem at its line and column like any other."""
+    if not isinstance(value, str):
+        raise PydanticKnownError("string_type")
+    if len(value) > MAX_SPEC_BYTES:
+        raise PydanticKnownError("string_too_long", {"max_length": MAX_SPEC_BYTES})
+    return value
+
+
+SpecText = Annotated[
+    str, PlainValidator(_as_sent, json_schema_input_type=str), Field(max_length=MAX_SPEC_BYTES)
+]
+
+
 class SpecRequest(BaseModel):
-    spec: str = Field(max_length=MAX_SPEC_BYTES)
+    spec: SpecText
 
 
 class PreviewRequest(SpecRequest):
@@ -140,21 +160,12 @@ async def answer_unusable_spec(request: Request, exception: Exception) -> JSONRe
     return JSONResponse(problems.model_dump(), status_code=422)
 
 
-def _validate(text: str) -> Validation:
-    try:
-        raw = load_spec(text, SOURCE)
-    except SpecError as error:
-        return Validation(valid=False, problems=problems_of(error))
-    return Validation(valid=True, problems=[], name=raw.name)
-
-
-def _rendered(text: str) -> tuple[str, dict[str, File]]:
+async def _rendered(work: SpecWorkPool, text: str) -> tuple[str, dict[str, File]]:
     """(the spec's name, the generated repository); raises `UnusableSpec`."""
     try:
-        spec = complete_defaults(load_spec(text, SOURCE), SOURCE)
+        return await work.run_async(rendered_spec, text, SOURCE)
     except SpecError as error:
         raise UnusableSpec(error) from None
-    return spec.name, render(spec)
 
 
 @router.post("/api/specs/validate")
@@ -163,7 +174,12 @@ async def validate_spec(
 ) -> Validation:
     """Every problem of the spec with its line, or that it is valid."""
     within(services.limits.spec_checks, request, "spec checks")
-    return await run_in_threadpool(_validate, body.spec)
+    try:
+        raw = await services.spec_work.run_async(load_spec, body.spec, SOURCE)
+    except SpecError as error:
+        # Running over the time limit is a problem like the others: the same 200 answer.
+        return Validation(valid=False, problems=problems_of(error))
+    return Validation(valid=True, problems=[], name=raw.name)
 
 
 @router.post("/api/specs/preview", responses=PROBLEMS)
@@ -172,7 +188,7 @@ async def preview_spec(
 ) -> Preview:
     """The generated file tree of a spec, and one file's text when `path` names one."""
     within(services.limits.spec_checks, request, "spec checks")
-    _, files = await run_in_threadpool(_rendered, body.spec)
+    _, files = await _rendered(services.spec_work, body.spec)
     shown = None
     if body.path is not None:
         if body.path not in files:
@@ -198,7 +214,7 @@ async def repository_zip(
 ) -> Response:
     """The whole generated repository as a zip (modes kept), for people without the App."""
     within(services.limits.spec_checks, request, "spec checks")
-    name, files = await run_in_threadpool(_rendered, body.spec)
+    name, files = await _rendered(services.spec_work, body.spec)
     archive = await run_in_threadpool(zip_repository, files)
     return Response(
         archive,
@@ -241,9 +257,10 @@ async def complete_spec(
     for the fields the person left out, or every problem with its line."""
     within(services.limits.costly, request, "requests")
     try:
-        completed = await run_in_threadpool(
-            draft_spec, body.spec, SOURCE, drafter=services.drafter, context=body.context
-        )
+        raw = await services.spec_work.run_async(written_spec, body.spec, SOURCE)
     except SpecError as error:
         raise UnusableSpec(error) from None
+    completed = await run_in_threadpool(
+        complete_written, raw, SOURCE, drafter=services.drafter, context=body.context
+    )
     return completion_of(completed, services.settings.openai_model)

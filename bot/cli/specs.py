@@ -84,13 +84,20 @@ def complete(
         return
     from bot.adapters.openai_drafter import make_drafter
     from bot.flows.spec_checks import complete_spec
+    from bot.jobs.spec_work import SpecWorkPool
     from bot.settings import Settings
 
     text = _read_spec_text(spec)
-    drafter = make_drafter(Settings(), None)
-    checked = complete_spec(
-        text, str(spec), drafter=drafter, context=context.read_text() if context else ""
-    )
+    settings = Settings()
+    drafter = make_drafter(settings, None)
+    with SpecWorkPool(settings.spec_timeout_seconds, processes=1) as work:
+        checked = complete_spec(
+            text,
+            str(spec),
+            work=work,
+            drafter=drafter,
+            context=context.read_text() if context else "",
+        )
     if isinstance(checked, list):
         for problem in checked:
             where = f"{spec}:{problem.line}" if problem.line else str(spec)

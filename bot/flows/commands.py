@@ -122,6 +122,7 @@ class _Runner:
             text,
             name,
             line_of,
+            work=self.context.spec_work,
             drafter=self.context.drafter,
             context=issue_text(self.issue),
         )

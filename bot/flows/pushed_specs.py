@@ -10,7 +10,6 @@ import logging
 import re
 from typing import Any
 
-from bot.ai.drafting import Drafter
 from bot.flows.build import BuildFailed, Origin, build_system
 from bot.flows.hub_settings import PATH as HUB_SETTINGS_PATH
 from bot.flows.hub_settings import parse_hub_settings
@@ -59,7 +58,7 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
     github = context.github(event.installation_id)
     hub = parse_hub_settings(github.read_file(event.repository, HUB_SETTINGS_PATH, ref=head))
     for path in paths:
-        completed = _check_one(github, event.repository, head, path, context.drafter)
+        completed = _check_one(github, event.repository, head, path, context)
         if completed is not None and hub.auto_build_push:
             origin = Origin(
                 repository=event.repository,
@@ -93,12 +92,12 @@ def check_pushed_specs(event: WebhookEvent, context: HandlerContext) -> None:
 
 
 def _check_one(
-    github: GitHubPort, repository: str, head: str, path: str, drafter: Drafter | None
+    github: GitHubPort, repository: str, head: str, path: str, context: HandlerContext
 ) -> Completed | None:
     text = github.read_file(repository, path, ref=head)
     if text is None:
         return None
-    checked = complete_spec(text, path, drafter=drafter)
+    checked = complete_spec(text, path, work=context.spec_work, drafter=context.drafter)
     if isinstance(checked, list):
         annotations = [
             Annotation(

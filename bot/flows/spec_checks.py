@@ -1,5 +1,9 @@
 """Spec text → a complete `Spec` (through a `Drafter`, AI or not), or every problem with the
-line it is on."""
+line it is on.
+
+Reading the text is work on what anyone may write: it runs in a `SpecWorkPool`, within its
+time limit. The `Drafter` (which waits on OpenAI) and completing the spec it read, which is
+validated and so bounded, run in the caller's thread."""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from dataclasses import dataclass
 
 from bot.ai.drafting import DeterministicDrafter, Draft, Drafter
 from bot.flows.status_comments import LocatedProblem
-from renderers.complete import Spec, complete_defaults, missing_decisions
+from bot.jobs.spec_work import SpecWorkPool
+from renderers.complete import Spec, complete_defaults
+from renderers.from_text import written_spec
 from renderers.problems import SpecError, SpecProblem
-from renderers.spec import RawSpec, load_spec
+from renderers.spec import RawSpec
 
 
 @dataclass(frozen=True)
@@ -20,16 +26,11 @@ class Completed:
     written: RawSpec  # what the person wrote, before any proposal
 
 
-def draft_spec(
-    text: str, source: str, *, drafter: Drafter | None = None, context: str = ""
+def complete_written(
+    raw: RawSpec, source: str, *, drafter: Drafter | None = None, context: str = ""
 ) -> Completed:
-    """Spec text → a complete `Spec` through `drafter`; raises `SpecError` with every problem.
-    What only a person decides is reported before any AI sees the spec (it could not fill
-    it anyway), with the lines of the text the person wrote."""
-    raw = load_spec(text, source)
-    missing = missing_decisions(raw, source)
-    if missing:
-        raise SpecError(missing)
+    """What a person wrote (`written_spec`) → a complete `Spec` through `drafter`, whose
+    proposal is validated like any spec."""
     draft = (drafter or DeterministicDrafter()).complete(raw, context)
     return Completed(complete_defaults(draft.raw, source), draft, raw)
 
@@ -39,6 +40,7 @@ def complete_spec(
     source: str,
     line_of: Callable[[int], int] = lambda line: line,
     *,
+    work: SpecWorkPool,
     drafter: Drafter | None = None,
     context: str = "",
 ) -> Completed | list[LocatedProblem]:
@@ -56,6 +58,7 @@ def complete_spec(
         ]
 
     try:
-        return draft_spec(text, source, drafter=drafter, context=context)
+        raw = work.run(written_spec, text, source)
+        return complete_written(raw, source, drafter=drafter, context=context)
     except SpecError as error:
         return located(error.problems)

@@ -57,6 +57,7 @@ def plan_issue(event: WebhookEvent, context: HandlerContext) -> None:
         found.text,
         "spec",
         found.body_line,
+        work=context.spec_work,
         drafter=context.drafter,
         context=issue_text(issue),
     )

@@ -85,7 +85,9 @@ def run_web_build(job: ClaimedJob, context: HandlerContext) -> str:
             key="web-build",
         )
         return "no spec"
-    checked = complete_spec(found.text, "spec", found.body_line, drafter=context.drafter)
+    checked = complete_spec(
+        found.text, "spec", found.body_line, work=context.spec_work, drafter=context.drafter
+    )
     if isinstance(checked, list):
         report_invalid(github, hub, number, checked, "the issue body")
         return "invalid"

@@ -15,6 +15,7 @@ from bot.db.systems import SystemsRepository
 from bot.deploys.records import DeployRecords
 from bot.jobs.lease import FencedGitHub, JobLease
 from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
 from bot.ports import GitHubPort
 from bot.settings import Settings
 
@@ -46,6 +47,8 @@ class HandlerContext(WithRepositories):
     settings: Settings
     database: Database
     queue: JobQueue
+    # Where spec text is read, within the time limit (worker processes).
+    spec_work: SpecWorkPool
     # installation id -> a GitHubPort acting as that installation (None: not configured).
     github_for_installation: Callable[[int], GitHubPort] | None = None
     # Completes specs: the OpenAI drafter when a key is configured, else deterministic.

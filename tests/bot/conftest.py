@@ -22,6 +22,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
 from bot.settings import Settings
 from tests.bot.events import WEBHOOK_SECRET
 from tests.fakes.github_port import FakeGitHubPort
@@ -102,11 +103,19 @@ def github() -> FakeGitHubPort:
     return FakeGitHubPort(permissions={"alice": "write", "olivia": "admin", "rita": "read"})
 
 
+@pytest.fixture(scope="session")
+def spec_work() -> Iterator[SpecWorkPool]:
+    """One pool of spec worker processes for the test session (they take a moment to start)."""
+    with SpecWorkPool(make_settings().spec_timeout_seconds) as pool:
+        yield pool
+
+
 @pytest.fixture
-def context(database: Database, github: FakeGitHubPort) -> HandlerContext:
+def context(database: Database, github: FakeGitHubPort, spec_work: SpecWorkPool) -> HandlerContext:
     return HandlerContext(
         settings=make_settings(),
         database=database,
         queue=JobQueue(database),
+        spec_work=spec_work,
         github_for_installation=lambda installation_id: github,
     )

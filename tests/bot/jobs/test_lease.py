@@ -18,6 +18,7 @@ from bot.flows.handlers import default_router
 from bot.jobs.context import HandlerContext
 from bot.jobs.lease import FencedGitHub, JobLease, LeaseLost
 from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
+from bot.jobs.spec_work import SpecWorkPool
 from bot.jobs.worker import Worker
 from bot.ports import Annotation
 from bot.wiring import job_runners
@@ -63,12 +64,17 @@ def queue(database: Database, clock: Clock) -> JobQueue:
 
 
 def workers(
-    database: Database, queue: JobQueue, github: FakeGitHubPort, *names: str
+    database: Database,
+    queue: JobQueue,
+    github: FakeGitHubPort,
+    spec_work: SpecWorkPool,
+    *names: str,
 ) -> list[Worker]:
     context = HandlerContext(
         settings=make_settings(),
         database=database,
         queue=queue,
+        spec_work=spec_work,
         github_for_installation=lambda _installation_id: github,
     )
     return [Worker(context, job_runners(default_router()), name) for name in names]
@@ -83,14 +89,18 @@ def the_job(database: Database) -> tuple[str, str | None, str | None]:
 
 
 def test_a_worker_stopped_past_its_lease_makes_no_write_after_another_did_the_job(
-    database: Database, queue: JobQueue, clock: Clock, caplog: pytest.LogCaptureFixture
+    database: Database,
+    queue: JobQueue,
+    clock: Clock,
+    spec_work: SpecWorkPool,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def stopped_for_longer_than_the_lease() -> None:
         clock.now += LEASE + timedelta(seconds=1)
         assert other.run_once()  # takes the job over and does it
 
     github = StoppedAfterReacting(stopped_for_longer_than_the_lease)
-    stopped, other = workers(database, queue, github, "stopped", "other")
+    stopped, other = workers(database, queue, github, spec_work, "stopped", "other")
     store(database, queue, comment_event("/sbh help"))
 
     with caplog.at_level(logging.WARNING, logger="sbh.worker"):
@@ -103,13 +113,13 @@ def test_a_worker_stopped_past_its_lease_makes_no_write_after_another_did_the_jo
 
 
 def test_a_worker_stopped_past_its_lease_that_nobody_took_over_carries_on(
-    database: Database, queue: JobQueue, clock: Clock
+    database: Database, queue: JobQueue, clock: Clock, spec_work: SpecWorkPool
 ) -> None:
     def stopped_for_longer_than_the_lease() -> None:
         clock.now += LEASE + timedelta(seconds=1)
 
     github = StoppedAfterReacting(stopped_for_longer_than_the_lease)
-    (stopped,) = workers(database, queue, github, "stopped")
+    (stopped,) = workers(database, queue, github, spec_work, "stopped")
     store(database, queue, comment_event("/sbh help"))
 
     assert stopped.run_once()

@@ -21,6 +21,7 @@ from bot.intake.router import Router, WebhookEvent
 from bot.intake.webhook_intake import IntakeActivity
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
+from bot.jobs.spec_work import SpecWorkPool
 from bot.jobs.worker import Worker, WorkerPool
 from bot.wiring import job_runners
 from tests.bot.conftest import make_settings
@@ -29,8 +30,12 @@ from tests.fakes.github_port import FakeGitHubPort
 
 
 def context_for(database: Database, policy: QueuePolicy | None = None) -> HandlerContext:
+    settings = make_settings()
     return HandlerContext(
-        settings=make_settings(), database=database, queue=JobQueue(database, policy)
+        settings=settings,
+        database=database,
+        queue=JobQueue(database, policy),
+        spec_work=SpecWorkPool(settings.spec_timeout_seconds),
     )
 
 
