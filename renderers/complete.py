@@ -62,6 +62,11 @@ class Service(_Complete):
     memory: Memory
     desired_count: DesiredCount
 
+    @property
+    def max_count(self) -> int:
+        """The most tasks autoscaling may run: double the service, and always room for two more."""
+        return max(2 * self.desired_count, self.desired_count + 2)
+
 
 class Database(_Complete):
     engine: str

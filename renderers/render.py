@@ -158,15 +158,13 @@ def deploy_targets(spec: Spec) -> dict[str, Any]:
 def template_context(spec: Spec) -> dict[str, Any]:
     """Everything templates may read. Computed values get a name here, not logic in Jinja."""
     environments = list(spec.environments.values())
-    desired = spec.service.desired_count
     return {
         "spec": spec,
         "environments": environments,
         "deploy_targets": deploy_targets(spec),
         "has_database": spec.database is not None,
         "bucket_settings": {bucket_setting(bucket): bucket for bucket in spec.buckets},
-        # Autoscaling may double the service, and always has room for two more tasks.
-        "max_count": max(2 * desired, desired + 2),
+        "max_count": spec.service.max_count,
         "sbh_version": __version__,
         "template_version": template_version(),
     }

@@ -51,6 +51,10 @@ def test_the_wheel_carries_the_template_tree(wheel: Path) -> None:
         assert f"renderers/_bundled/template-repo/{relative}" in names
 
 
+def test_the_wheel_carries_the_price_table_cost_estimates_read(wheel: Path) -> None:
+    assert "renderers/data/aws_prices.json" in zipfile.ZipFile(wheel).namelist()
+
+
 def test_an_installed_wheel_renders_what_the_checkout_renders(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run(
