@@ -472,6 +472,36 @@ def format_cost_markdown(estimate: CostEstimate) -> str:
     return "\n".join(parts) + "\n"
 
 
+def format_cost_text(estimate: CostEstimate) -> str:
+    """The estimate for a terminal: each environment's lines and total, then the total."""
+    width = max((len(line.item) for env in estimate.environments for line in env.lines), default=0)
+    parts: list[str] = []
+    for env in estimate.environments:
+        parts.append(_environment_heading(env).replace("**", ""))
+        parts += [f"  {line.item:<{width}}  {_dollars(line.monthly):>10}" for line in env.lines]
+        if env.monthly is not None:
+            parts += [f"  {'total':<{width}}  {_dollars(env.monthly):>10}", ""]
+    scope = "" if estimate.complete else " (the priced environments)"
+    parts += [
+        f"Total{scope}: {_dollars(estimate.monthly)} a month",
+        _provenance(estimate.prices_source, estimate.prices_as_of).replace("`", ""),
+    ]
+    return "\n".join(parts)
+
+
+def format_cost_summary(estimate: CostEstimate) -> str:
+    """One line: the total and each environment's, for a plan comment."""
+    scope = "" if estimate.complete else " for the priced environments"
+    each = ", ".join(
+        f"{env.environment} {_dollars(env.monthly) if env.monthly is not None else 'not priced'}"
+        for env in estimate.environments
+    )
+    return (
+        f"Estimated AWS cost: **{_dollars(estimate.monthly)} a month**{scope} ({each}), "
+        f"from list prices as of {estimate.prices_as_of}"
+    )
+
+
 def format_cost_difference_markdown(difference: CostDifference) -> str:
     """Before → after, per environment and in total, for an update pull request."""
     scope = "" if difference.complete else " for the priced environments"

@@ -5,6 +5,7 @@ its worker processes, within a time limit, since the text is anyone's."""
 from __future__ import annotations
 
 from renderers.complete import Spec, complete_defaults, missing_decisions
+from renderers.cost import CostEstimate, estimate_cost
 from renderers.problems import SpecError
 from renderers.render import File, render
 from renderers.spec import RawSpec, load_spec
@@ -29,3 +30,8 @@ def rendered_spec(text: str, source: str) -> tuple[str, dict[str, File]]:
     """(the spec's name, the repository it generates by SBH's defaults)."""
     spec = default_spec(text, source)
     return spec.name, render(spec)
+
+
+def spec_cost(text: str, source: str) -> CostEstimate:
+    """What the system of the spec, completed by SBH's defaults, would cost each month."""
+    return estimate_cost(default_spec(text, source))

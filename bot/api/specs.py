@@ -1,8 +1,8 @@
 """`/api/specs/*`: what the System Builder asks of a spec without building it — check it
-(`validate`), see what it generates (`preview`, `repository.zip`) and have the Drafter
-complete it (`complete`). Problems come with the lines of the text sent, as the CLI prints
-them. Spec work runs in the service's `SpecWorkPool` (worker processes, within a time
-limit), never on the event loop or in its threads."""
+(`validate`), see what it generates (`preview`, `repository.zip`), what it would cost
+(`cost`) and have the Drafter complete it (`complete`). Problems come with the lines of the
+text sent, as the CLI prints them. Spec work runs in the service's `SpecWorkPool` (worker
+processes, within a time limit), never on the event loop or in its threads."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from bot.flows.local_repository import zip_repository
 from bot.flows.spec_checks import Completed, complete_written
 from bot.jobs.spec_work import SpecWorkPool
 from renderers.complete import spec_to_yaml
-from renderers.from_text import rendered_spec, written_spec
+from renderers.cost import CostEstimate
+from renderers.from_text import rendered_spec, spec_cost, written_spec
 from renderers.problems import SpecError
 from renderers.proposal import proposed_fields
 from renderers.render import File
@@ -180,6 +181,19 @@ async def validate_spec(
         # Running over the time limit is a problem like the others: the same 200 answer.
         return Validation(valid=False, problems=problems_of(error))
     return Validation(valid=True, problems=[], name=raw.name)
+
+
+@router.post("/api/specs/cost", responses=PROBLEMS)
+async def cost_of_spec(
+    request: Request, body: SpecRequest, services: ServicesDep, csrf: CsrfChecked
+) -> CostEstimate:
+    """The estimated monthly AWS cost of the spec's system, per environment and line by line,
+    from SBH's dated price table (an estimate, not a quote). Money is a decimal string."""
+    within(services.limits.spec_checks, request, "spec checks")
+    try:
+        return await services.spec_work.run_async(spec_cost, body.spec, SOURCE)
+    except SpecError as error:
+        raise UnusableSpec(error) from None
 
 
 @router.post("/api/specs/preview", responses=PROBLEMS)

@@ -1,4 +1,5 @@
-"""`sbh validate | complete | schema | build`: the spec commands, offline and credential-free.
+"""`sbh validate | complete | schema | build | cost`: the spec commands, offline and
+credential-free.
 
 Each command imports what it uses when it runs: `sbh validate` loads the spec model, not the
 renderer, and none of them loads an SDK unless `complete --ai` asks for OpenAI."""
@@ -61,6 +62,19 @@ def validate(spec: SpecPath) -> None:
     completed = _load_complete(spec)
     environments = ", ".join(completed.environments)
     out(f"{spec}: valid — {completed.repository} ({environments})")
+
+
+@app.command()
+def cost(
+    spec: SpecPath,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON.")] = False,
+) -> None:
+    """Estimate what the system will cost on AWS each month, per environment and in total,
+    line by line, from SBH's dated price table (an estimate, not a quote)."""
+    from renderers.cost import estimate_cost, format_cost_text
+
+    estimate = estimate_cost(_load_complete(spec))
+    out(estimate.model_dump_json(indent=2) if as_json else format_cost_text(estimate))
 
 
 @app.command()

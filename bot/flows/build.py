@@ -17,8 +17,23 @@ from typing import Literal
 
 from bot.db.systems import SystemsRepository
 from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
-from renderers.complete import Spec, spec_hash, spec_to_yaml
-from renderers.render import MANIFEST_PATH, File, git_blob_id, render, template_version
+from renderers.complete import Spec, complete_defaults, spec_hash, spec_to_yaml
+from renderers.cost import (
+    cost_difference,
+    estimate_cost,
+    format_cost_difference_markdown,
+    format_cost_summary,
+)
+from renderers.problems import SpecError
+from renderers.render import (
+    MANIFEST_PATH,
+    SPEC_PATH,
+    File,
+    git_blob_id,
+    render,
+    template_version,
+)
+from renderers.spec import load_spec
 
 Outcome = Literal["created", "updated", "unchanged", "refused"]
 TOPICS = ("sbh-generated", "fastapi", "terraform", "aws-ecs")
@@ -262,7 +277,8 @@ def _update_pull_request(
             replace_tree=False,
             new_branch_from=repository.default_branch,
         )
-    body = _pull_request_body(spec, sorted(changed), conflicts, retired)
+    cost = _cost_change(_spec_on_branch(github, repository), spec)
+    body = _pull_request_body(spec, sorted(changed), conflicts, retired, cost)
     with _step(f"open a pull request from {branch} on {repository.full_name}"):
         number, url = github.open_pull_request(
             repository.full_name,
@@ -280,11 +296,34 @@ def _update_pull_request(
     )
 
 
+def _spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> Spec | None:
+    """The spec the default branch holds now (`sbh.yaml`), or None when there is none SBH can
+    read (the owner may have edited it)."""
+    text = github.read_file(repository.full_name, SPEC_PATH, ref=repository.default_branch)
+    if text is None:
+        return None
+    try:
+        return complete_defaults(load_spec(text, SPEC_PATH), SPEC_PATH)
+    except SpecError:
+        return None
+
+
+def _cost_change(before: Spec | None, after: Spec) -> str:
+    """The estimated monthly cost before and after the change (or after, alone)."""
+    if before is None:
+        return format_cost_summary(estimate_cost(after)) + "."
+    return format_cost_difference_markdown(
+        cost_difference(estimate_cost(before), estimate_cost(after))
+    )
+
+
 def _pull_request_body(
-    spec: Spec, changed: list[str], conflicts: list[str], retired: list[str]
+    spec: Spec, changed: list[str], conflicts: list[str], retired: list[str], cost: str
 ) -> str:
     lines = [
         "The spec of this repository changed; these are the re-rendered files.",
+        "",
+        cost.rstrip(),
         "",
         f"Changed or added ({len(changed)}):",
         *(f"- `{path}`" for path in changed),

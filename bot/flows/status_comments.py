@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.deploys.records import DeployRow
 from renderers.complete import Spec, spec_to_yaml
+from renderers.cost import estimate_cost, format_cost_markdown, format_cost_summary
 from renderers.escape import markdown
 
 MARKER = "<!-- sbh:status -->"
@@ -70,11 +71,15 @@ def plan_comment(
         ai_lines += f"Proposed by AI (review them): {fields}.\n\n"
     if completion_note:
         ai_lines += f"_Note: {markdown(completion_note)}._\n\n"
+    estimate = estimate_cost(spec)
     return _finish(
         f"### SBH plan: {markdown(spec.repository)}\n\n"
         f"SBH will **{what}** `{spec.repository}` with {file_count} files.\n\n"
         f"{_environments_table(spec)}\n\n"
         "Per environment: " + "; ".join(resources) + ".\n\n"
+        f"{format_cost_summary(estimate)}.\n\n"
+        "<details><summary>Cost estimate, line by line</summary>\n\n"
+        f"{format_cost_markdown(estimate)}\n</details>\n\n"
         f"{ai_lines}"
         "<details><summary>Completed spec</summary>\n\n"
         f"{_fenced(spec_to_yaml(spec), 'yaml')}\n\n</details>\n\n"

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,35 @@ def test_complete_with_ai_falls_back_when_openai_cannot_be_reached() -> None:
     assert "completed without AI: OpenAI: APIConnectionError" in result.stderr
     assert "name: orders-api" in result.stdout
     assert_no_traceback(result)
+
+
+def test_cost_prints_each_environments_lines_and_the_total() -> None:
+    result = sbh("cost", str(EXAMPLE_SPEC))
+
+    assert result.returncode == 0, result.stderr
+    assert "dev (us-west-2): $171.50 a month with 2 tasks" in result.stdout
+    assert "prod (us-west-2, production): $208.00 a month" in result.stdout
+    assert "Total: $379.51 a month" in result.stdout
+    assert "An estimate, not a quote" in result.stdout
+
+
+def test_cost_as_json_is_the_estimate_whose_totals_are_the_sums_of_their_lines() -> None:
+    result = sbh("cost", str(EXAMPLE_SPEC), "--json")
+
+    estimate = json.loads(result.stdout)
+    environments = estimate["environments"]
+    for environment in environments:
+        lines = sum(Decimal(line["monthly"]) for line in environment["lines"])
+        assert Decimal(environment["monthly"]) == lines
+    assert Decimal(estimate["monthly"]) == sum(Decimal(env["monthly"]) for env in environments)
+    assert estimate["prices_as_of"]
+
+
+def test_cost_of_an_invalid_spec_prints_its_problems(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(EXAMPLE_SPEC.read_text().replace("cpu: 256", "cpu: 300"))
+
+    result = sbh("cost", str(spec))
+
+    assert result.returncode == 1
+    assert "service.cpu" in result.stderr

@@ -86,6 +86,7 @@ def test_registering_every_command_imports_nothing_heavy() -> None:
         ("validate", str(EXAMPLE_SPEC)),
         ("complete", str(EXAMPLE_SPEC)),
         ("schema",),
+        ("cost", str(EXAMPLE_SPEC)),
     ],
     ids=lambda arguments: arguments[0].strip("-"),
 )

@@ -171,6 +171,31 @@ def test_a_changed_spec_becomes_a_pull_request_that_keeps_the_owners_edits(
     assert "Opened https://github.test/acme/orders-api/pull/1" in github.comment_bodies(HUB, 7)[0]
 
 
+def test_the_plan_says_what_the_system_will_cost_each_month(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    handle(issue_event("opened"), context)
+
+    (plan,) = github.comment_bodies(HUB, 7)
+    assert "Estimated AWS cost: **$379.51 a month** (dev $171.50, prod $208.00)" in plan
+    assert "<summary>Cost estimate, line by line</summary>" in plan
+    assert "| RDS PostgreSQL db.t4g.micro | 730 instance-hour | $0.016 | $11.68 |" in plan
+
+
+def test_an_update_pull_request_says_how_the_monthly_cost_changes(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    handle(comment_event("/sbh build"), context)
+    bigger = ISSUE_BODY.replace("desired_count: 2", "desired_count: 4")
+
+    handle(comment_event("/sbh build", body=bigger), context)
+
+    (pull_request,) = github.repositories["acme/orders-api"].pull_requests
+    body = pull_request["body"]
+    assert "#### Estimated AWS cost: $379.51 → $415.55 a month (+$36.04)" in body
+    assert "| dev | $171.50 | $189.52 | +$18.02 |" in body
+
+
 def test_a_foreign_repository_of_the_same_name_is_refused(
     context: HandlerContext, github: FakeGitHubPort
 ) -> None:

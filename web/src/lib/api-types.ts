@@ -199,6 +199,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/specs/cost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cost Of Spec
+         * @description The estimated monthly AWS cost of the spec's system, per environment and line by line,
+         *     from SBH's dated price table (an estimate, not a quote). Money is a decimal string.
+         */
+        post: operations["cost_of_spec_api_specs_cost_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/specs/preview": {
         parameters: {
             query?: never;
@@ -459,6 +480,51 @@ export interface components {
              */
             valid: true;
         };
+        /** CostEstimate */
+        CostEstimate: {
+            /**
+             * Complete
+             * @description Every environment is priced, so `monthly` is the whole system's.
+             */
+            readonly complete: boolean;
+            /** Currency */
+            currency: string;
+            /** Environments */
+            environments: components["schemas"]["EnvironmentCost"][];
+            /** Hours Per Month */
+            hours_per_month: number;
+            /**
+             * Monthly
+             * @description The sum of the priced environments' totals.
+             */
+            readonly monthly: string;
+            /** Not Priced */
+            not_priced: string[];
+            /** Prices As Of */
+            prices_as_of: string;
+            /** Prices Source */
+            prices_source: string;
+            /** System */
+            system: string;
+        };
+        /**
+         * CostLine
+         * @description One billed item: `monthly` is exactly `quantity` times `unit_price`.
+         */
+        CostLine: {
+            /** Assumption */
+            assumption?: string | null;
+            /** Item */
+            item: string;
+            /** Monthly */
+            monthly: string;
+            /** Quantity */
+            quantity: string;
+            /** Unit */
+            unit: string;
+            /** Unit Price */
+            unit_price: string;
+        };
         /** DeliveriesPage */
         DeliveriesPage: {
             /** Items */
@@ -537,6 +603,38 @@ export interface components {
             updated_at: string | null;
             /** Url */
             url: string | null;
+        };
+        /**
+         * EnvironmentCost
+         * @description One environment's lines and total; without lines and totals when it cannot be priced.
+         */
+        EnvironmentCost: {
+            /** Environment */
+            environment: string;
+            /** Extra At Max Tasks */
+            extra_at_max_tasks: string;
+            /** Lines */
+            lines: components["schemas"]["CostLine"][];
+            /** Max Tasks */
+            max_tasks: number;
+            /**
+             * Monthly
+             * @description The sum of the lines, or None when the environment is not priced.
+             */
+            readonly monthly: string | null;
+            /**
+             * Monthly At Max Tasks
+             * @description The month with autoscaling at `max_tasks` all along.
+             */
+            readonly monthly_at_max_tasks: string | null;
+            /** Production */
+            production: boolean;
+            /** Region */
+            region: string;
+            /** Tasks */
+            tasks: number;
+            /** Unavailable */
+            unavailable?: string | null;
         };
         /** EnvironmentInfo */
         EnvironmentInfo: {
@@ -1236,6 +1334,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Completion"];
+                };
+            };
+            /** @description the spec has problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problems"];
+                };
+            };
+            /** @description what went wrong, for a person */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    cost_of_spec_api_specs_cost_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                origin?: string | null;
+                "X-CSRF-Token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpecRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostEstimate"];
                 };
             };
             /** @description the spec has problems */
