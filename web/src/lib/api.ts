@@ -18,6 +18,7 @@ export type SystemsPage = Schemas["SystemsPage"];
 export type SystemDetail = Schemas["SystemDetail"];
 export type DeployStarted = Schemas["DeployStarted"];
 export type BuildStarted = Schemas["BuildStarted"];
+export type CostEstimate = Schemas["CostEstimate"];
 
 /** A request the server answered with a non-2xx status (or with something that is not JSON). */
 export class ApiError extends Error {
@@ -126,6 +127,11 @@ export async function validateSpec(spec: string, signal?: AbortSignal): Promise<
 
 export async function previewSpec(spec: string, path?: string): Promise<Preview> {
   return json(await post("/api/specs/preview", { spec, path }));
+}
+
+/** What the spec's system would cost on AWS each month (money as decimal strings). */
+export async function costOfSpec(spec: string, signal?: AbortSignal): Promise<CostEstimate> {
+  return json(await post("/api/specs/cost", { spec }, signal));
 }
 
 export async function downloadZip(spec: string, name: string): Promise<void> {

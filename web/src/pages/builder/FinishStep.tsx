@@ -7,6 +7,7 @@ import { asError, downloadZip, type Config } from "../../lib/api";
 import { MAX_ISSUE_URL_LENGTH, specIssueUrl } from "../../lib/spec";
 import type { Loaded } from "../../lib/useApi";
 import { BuildNow } from "./BuildNow";
+import { CostEstimate } from "./CostEstimate";
 
 function downloadSpec(yaml: string) {
   const link = document.createElement("a");
@@ -51,6 +52,7 @@ export function FinishStep(props: { yaml: string; name: string; ready: boolean; 
           paste it into a new issue in {hubRepository} in a ```yaml block.
         </p>
       ) : null}
+      {props.ready ? <CostEstimate yaml={props.yaml} /> : null}
       {failure ? <ErrorNotice what="The repository could not be rendered" error={failure} /> : null}
       {props.config.error ? (
         <ErrorNotice what="SBH's hub repository could not be read, so no spec issue or build is offered" error={props.config.error} onRetry={props.config.reload} />
