@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EMPTY_FORM, type Problem, type SpecForm } from "../../lib/spec";
-import { CONFIG, answer } from "../../test/fixtures";
+import { CONFIG, ESTIMATE, answer } from "../../test/fixtures";
 import { Builder } from "./Builder";
 import { CHECK_DELAY_MS } from "./useSpecCheck";
 
@@ -80,7 +80,7 @@ function problemsOf(spec: string): Problem[] {
   return /^\d{12}$/.test(account) ? [] : [{ line: 12, column: 21, field: "environments.dev.aws_account_id", message: `'${account}' is not a 12-digit AWS account id` }];
 }
 
-// The API, with /api/specs/validate answering `validate(spec, call)` (call counts from 1).
+// The API, with /api/specs/validate (and anything else posted) answering `validate(spec, call)` (call counts from 1).
 function serve(validate: (spec: string, call: number, signal: AbortSignal) => Response | Promise<Response>) {
   const checks: Array<{ spec: string; signal: AbortSignal }> = [];
   vi.stubGlobal(
@@ -88,6 +88,7 @@ function serve(validate: (spec: string, call: number, signal: AbortSignal) => Re
     vi.fn(async (url: string, init: RequestInit) => {
       if (url === "/api/config") return answer(CONFIG);
       if (url === "/api/session") return answer({ user: "local", mode: "local", label: "", csrf_token: "t0k" });
+      if (url === "/api/specs/cost") return answer(ESTIMATE);
       const spec = JSON.parse(String(init.body)).spec as string;
       checks.push({ spec, signal: init.signal as AbortSignal });
       return validate(spec, checks.length, init.signal as AbortSignal);

@@ -1,7 +1,7 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { forgetCsrfToken, type CostEstimate as Estimate } from "../../lib/api";
-import { answer } from "../../test/fixtures";
+import { forgetCsrfToken } from "../../lib/api";
+import { ESTIMATE, answer } from "../../test/fixtures";
 import { CostEstimate } from "./CostEstimate";
 
 afterEach(() => {
@@ -9,23 +9,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   forgetCsrfToken();
 });
-
-const line = (item: string, monthly: string) => ({ item, quantity: "1", unit: "month", unit_price: monthly, monthly, assumption: null });
-
-const ESTIMATE: Estimate = {
-  system: "orders-api",
-  currency: "USD",
-  hours_per_month: 730,
-  prices_as_of: "2026-06",
-  prices_source: "AWS on-demand list prices",
-  environments: [
-    { environment: "dev", region: "us-west-2", production: false, tasks: 2, max_tasks: 4, lines: [line("Fargate vCPU", "14.78"), line("NAT gateway", "32.85")], extra_at_max_tasks: "18.02", unavailable: null, monthly: "47.63", monthly_at_max_tasks: "65.65" },
-    { environment: "prod", region: "ap-south-2", production: true, tasks: 2, max_tasks: 4, lines: [], extra_at_max_tasks: "0", unavailable: "ap-south-2 is not in SBH's price table", monthly: null, monthly_at_max_tasks: null },
-  ],
-  not_priced: [],
-  monthly: "47.63",
-  complete: false,
-};
 
 function serving(cost: () => Response) {
   const asked: unknown[] = [];
