@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
 from typing import Literal, Protocol
 
@@ -35,6 +36,24 @@ class Annotation:
     line: int
     message: str
     title: str = "sbh spec"
+
+
+@dataclass(frozen=True)
+class WorkflowJob:
+    """One job of a workflow run, as GitHub lists the run's jobs."""
+
+    name: str
+    # success, failure, cancelled, skipped, timed_out, ...; None while it runs
+    conclusion: str | None
+    html_url: str | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssueComment:
+    id: int
+    html_url: str
+    body: str
 
 
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
@@ -122,6 +141,13 @@ class GitHubPort(Protocol):
         instead of a second one being posted."""
         ...
 
+    def comments_containing(
+        self, full_name: str, issue_number: int, text: str
+    ) -> list[IssueComment]:
+        """The comments on the issue or pull request whose body contains `text`, oldest
+        first."""
+        ...
+
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
         """Open an issue; returns its number."""
         ...
@@ -143,6 +169,10 @@ class GitHubPort(Protocol):
     def dispatch_workflow(
         self, full_name: str, workflow: str, ref: str, inputs: Mapping[str, str]
     ) -> None: ...
+
+    def workflow_jobs(self, full_name: str, run_id: int) -> list[WorkflowJob]:
+        """The jobs of the workflow run's latest attempt."""
+        ...
 
     def report_check(
         self,

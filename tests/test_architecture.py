@@ -35,7 +35,15 @@ LAYERS = {
 }
 SDKS = frozenset({"githubkit", "openai", "boto3", "botocore", "httpx", "httpx2", "requests"})
 HANDLERS = frozenset(
-    {"commands", "spec_issues", "pushed_specs", "deploy_events", "installations", "web_builds"}
+    {
+        "commands",
+        "spec_issues",
+        "pushed_specs",
+        "deploy_events",
+        "infra_events",
+        "installations",
+        "web_builds",
+    }
 )
 
 

@@ -16,7 +16,7 @@ import binascii
 import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any, Literal, ParamSpec, TypeVar
 
@@ -25,13 +25,22 @@ from githubkit import AppAuthStrategy, GitHub
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
 from githubkit.retry import RetryChainDecision, RetryOption, RetryServerError
 
-from bot.ports import Annotation, GitHubPort, GitHubRefused, Permission, RepositoryInfo
+from bot.ports import (
+    Annotation,
+    GitHubPort,
+    GitHubRefused,
+    IssueComment,
+    Permission,
+    RepositoryInfo,
+    WorkflowJob,
+)
 from bot.settings import Settings
 
 T = TypeVar("T")
 P = ParamSpec("P")
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit for check run annotations
 _PERMISSIONS: frozenset[str] = frozenset({"admin", "maintain", "write", "triage", "read", "none"})
+PAGE = 100  # GitHub's largest page
 
 
 class RateLimitBudget:
@@ -127,6 +136,29 @@ def _body(data: Mapping[str, Any]) -> Any:
 def _json(response: Any) -> Any:
     """The response body as plain JSON (githubkit's TypedDicts rename some keys)."""
     return response.json()
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _moment(value: object) -> datetime | None:
+    """GitHub's ISO 8601 timestamp ("2026-12-05T10:38:16Z"); None when absent or unreadable."""
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _workflow_job(entry: object) -> WorkflowJob | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        return None
+    return WorkflowJob(
+        name=entry["name"],
+        conclusion=_text(entry.get("conclusion")),
+        html_url=_text(entry.get("html_url")),
+        completed_at=_moment(entry.get("completed_at")),
+    )
 
 
 def _status(error: Exception) -> int | None:
@@ -364,11 +396,11 @@ class GitHubAdapter:
         page = 1
         while True:
             response = self.client.rest.issues.list_comments(
-                owner, name, number, per_page=100, page=page
+                owner, name, number, per_page=PAGE, page=page
             )
             batch: list[dict[str, Any]] = _json(response)
             yield from batch
-            if len(batch) < 100:
+            if len(batch) < PAGE:
                 return
             page += 1
 
@@ -384,6 +416,17 @@ class GitHubAdapter:
                 return int(comment["id"])
         created = issues.create_comment(owner, name, issue_number, data={"body": body}).json()
         return int(created["id"])
+
+    @_refusals_typed
+    def comments_containing(
+        self, full_name: str, issue_number: int, text: str
+    ) -> list[IssueComment]:
+        owner, name = self._split(full_name)
+        return [
+            IssueComment(int(comment["id"]), str(comment.get("html_url") or ""), body)
+            for comment in self._comments(owner, name, issue_number)
+            if text in (body := str(comment.get("body") or ""))
+        ]
 
     @_refusals_typed
     def comment(self, full_name: str, issue_number: int, body: str, *, key: str) -> None:
@@ -478,6 +521,25 @@ class GitHubAdapter:
         self.client.rest.actions.create_workflow_dispatch(
             owner, repo, workflow, data={"ref": ref, "inputs": dict(inputs)}
         )
+
+    @_refusals_typed
+    def workflow_jobs(self, full_name: str, run_id: int) -> list[WorkflowJob]:
+        owner, repo = self._split(full_name)
+        jobs: list[WorkflowJob] = []
+        page = 1
+        while True:
+            answer = _json(
+                self.client.rest.actions.list_jobs_for_workflow_run(
+                    owner, repo, run_id, filter_="latest", per_page=PAGE, page=page
+                )
+            )
+            batch = answer.get("jobs") if isinstance(answer, dict) else None
+            if not isinstance(batch, list):
+                return jobs
+            jobs += [job for entry in batch if (job := _workflow_job(entry)) is not None]
+            if len(batch) < PAGE:
+                return jobs
+            page += 1
 
     @_refusals_typed
     def report_check(

@@ -1,6 +1,6 @@
-"""Systems, builds, deployments, health and deliveries as typed, JSON-ready views: the
-response models of the API (and so of the OpenAPI description the web app's types are
-generated from), and what the CLI prints with `--json`. Read-only."""
+"""Systems, builds, deployments, health, infrastructure and deliveries as typed, JSON-ready
+views: the response models of the API (and so of the OpenAPI description the web app's types
+are generated from), and what the CLI prints with `--json`. Read-only."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.db.database import Database
 from bot.db.models import Delivery, utcnow
 from bot.db.systems import MAX_PAGE, BuildRecord, SystemRecord, SystemsRepository
+from bot.deploys.infra_records import InfraRow, InfraStatus
 from bot.deploys.records import DeployRecords, DeployRow, HealthRow
 
 
@@ -94,6 +95,37 @@ class HealthView(BaseModel):
     checked_at: datetime | None
 
 
+class PlanChangesView(BaseModel):
+    """Terraform's counts line of a plan."""
+
+    add: int
+    change: int
+    destroy: int
+
+
+class InfraRunView(BaseModel):
+    """The last plan, apply or drift check of one environment."""
+
+    # plan, apply: pending, succeeded, failed, cancelled, skipped; drift: drifted, clean
+    state: str
+    summary: str  # "plan succeeded on PR #12 (+3 ~1 -0)", "no drift (checked ...)"
+    commit: str | None
+    url: str | None  # a plan: its plan comment (else the pull request); else the job's run
+    pull_request: int | None  # a plan's
+    changes: PlanChangesView | None  # a plan's, when the plan comment gave them
+    since: datetime | None  # when `state` last changed ("drift detected since")
+    updated_at: datetime | None
+
+
+class InfrastructureView(BaseModel):
+    """An environment's infrastructure as its `infra.yml` and `drift.yml` runs reported it
+    (None: not reported yet)."""
+
+    plan: InfraRunView | None
+    apply: InfraRunView | None
+    drift: InfraRunView | None
+
+
 class SystemDetail(BaseModel):
     name: str
     owner: str
@@ -107,6 +139,7 @@ class SystemDetail(BaseModel):
     builds: list[BuildView]
     deployments: list[DeploymentView]
     health: dict[str, HealthView]
+    infrastructure: dict[str, InfrastructureView]
 
 
 class DeliveryView(BaseModel):
@@ -173,6 +206,34 @@ def _deployment_view(row: DeployRow) -> DeploymentView:
         run=row.run_url,
         by=row.actor,
         updated_at=row.updated_at,
+    )
+
+
+def _infra_run_view(row: InfraRow | None) -> InfraRunView | None:
+    if row is None:
+        return None
+    changes = row.changes
+    return InfraRunView(
+        state=row.state,
+        summary=row.summary(),
+        commit=row.commit_sha,
+        url=row.url,
+        pull_request=row.pull_request,
+        changes=(
+            PlanChangesView(add=changes.add, change=changes.change, destroy=changes.destroy)
+            if changes
+            else None
+        ),
+        since=row.since,
+        updated_at=row.updated_at,
+    )
+
+
+def _infrastructure_view(status: InfraStatus) -> InfrastructureView:
+    return InfrastructureView(
+        plan=_infra_run_view(status.plan),
+        apply=_infra_run_view(status.apply),
+        drift=_infra_run_view(status.drift),
     )
 
 
@@ -258,6 +319,10 @@ def system_detail(
                 checked_at=row.checked_at,
             )
             for (_, environment), row in records.health([system.id]).items()
+        },
+        infrastructure={
+            environment: _infrastructure_view(status)
+            for environment, status in records.infrastructure.statuses(system.id).items()
         },
     )
 

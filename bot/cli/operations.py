@@ -28,6 +28,7 @@ app = typer.Typer()
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (and nothing else) on stdout.")]
 FAILING_JOBS_SHOWN = 10
+INFRA_KINDS = ("plan", "apply", "drift")
 
 
 @contextmanager
@@ -307,7 +308,8 @@ def system(
     owner: Annotated[str | None, typer.Option(help="Its owner, when two share a name.")] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Show one system: builds, deployments per environment and health."""
+    """Show one system: builds, deployments per environment and health, and each
+    environment's last infrastructure plan, apply and drift check."""
     from bot.api.views import system_detail
 
     with _database(operator_settings()) as database:
@@ -330,3 +332,8 @@ def system(
             f"  {environment:<10} {deployment['image_tag'] or '-':<12} {deployment['state']:<12} "
             f"{health}"
         )
+    for environment in detail["environments"]:
+        runs = detail["infrastructure"].get(environment["name"], {})
+        said = [run["summary"] for run in (runs.get(kind) for kind in INFRA_KINDS) if run]
+        if said:
+            out(f"  {environment['name']:<10} infrastructure: {'; '.join(said)}")

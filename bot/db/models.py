@@ -224,6 +224,32 @@ class Deployment(Base):
     )
 
 
+class InfraState(Base):
+    """What the last run of one kind (`plan`, `apply`, `drift`) of a system's infrastructure
+    workflows said about one environment. A run never overwrites a later one (GitHub's run ids
+    grow; a re-run is a higher attempt of the same id)."""
+
+    __tablename__ = "infra_states"
+
+    system_id: Mapped[int] = mapped_column(
+        ForeignKey("systems.id", ondelete="CASCADE"), primary_key=True
+    )
+    environment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int] = mapped_column(BigInteger)
+    run_attempt: Mapped[int]
+    commit_sha: Mapped[str | None] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(String(500))
+    pull_request_number: Mapped[int | None]
+    # Terraform's counts from the plan comment; None when the plan gave none.
+    to_add: Mapped[int | None]
+    to_change: Mapped[int | None]
+    to_destroy: Mapped[int | None]
+    since: Mapped[datetime] = mapped_column(default=utcnow)  # when `state` last changed
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WebSession(Base):
     """A signed-in person of the web app: who they are on GitHub and the repositories they
     can reach through the App's installations, until `expires_at`. Keyed by the SHA-256 of

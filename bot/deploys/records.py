@@ -1,6 +1,7 @@
 """What SBH knows about the deploys and health of the systems it built: recording GitHub's
 deployment statuses, deploys SBH dispatched and health probes, and reading them back as
-plain values for the status comment, the API and the CLI (database in, values out)."""
+plain values for the status comment, the API and the CLI (database in, values out). Their
+infrastructure's plans, applies and drift are `infrastructure` (bot.deploys.infra_records)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.db.database import Database
 from bot.db.models import Deployment, EnvironmentHealth, utcnow
+from bot.deploys.infra_records import InfraRecords
 from bot.ports import ProbeResult
 
 TERMINAL = frozenset({"success", "failure", "error", "inactive"})
@@ -97,6 +99,7 @@ def _health_row(row: EnvironmentHealth) -> HealthRow:
 class DeployRecords:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.infrastructure = InfraRecords(database)
 
     # -- Recording
 

@@ -323,6 +323,9 @@ def _pull_request_body(
     lines = [
         "The spec of this repository changed; these are the re-rendered files.",
         "",
+        # The repository's infra.yml plans each environment and posts the plans there.
+        "The Terraform plan of each environment follows in a comment on this pull request.",
+        "",
         cost.rstrip(),
         "",
         f"Changed or added ({len(changed)}):",

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.flows import commands, deploy_events, installations, pushed_specs, spec_issues
+from bot.flows import (
+    commands,
+    deploy_events,
+    infra_events,
+    installations,
+    pushed_specs,
+    spec_issues,
+)
 from bot.intake.router import Router
 from bot.jobs.context import HandlerContext
 
@@ -14,4 +21,5 @@ def default_router() -> Router[HandlerContext]:
     commands.register(router)
     pushed_specs.register(router)
     deploy_events.register(router)
+    infra_events.register(router)
     return router

@@ -100,8 +100,9 @@ def system_status(
     system: SystemRecord,
     note: str | None = None,
 ) -> str:
-    """The system's status comment: each environment's latest deploy and health, the last
-    build (or `note`), recent deploys."""
+    """The system's status comment: each environment's latest deploy and health, its
+    infrastructure's last plan, apply and drift check, the last build (or `note`), recent
+    deploys."""
     latest, history = records.deploy_rows(system.id)
     repository = github.get_repository(system.full_name)
     return system_comment(
@@ -112,6 +113,7 @@ def system_status(
         history,
         note or last_build_note(systems, system),
         records.health_summaries(system.id),
+        records.infrastructure.statuses(system.id),
     )
 
 

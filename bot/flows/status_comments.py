@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.deploys.infra_records import InfraRow, InfraStatus
 from bot.deploys.records import DeployRow
 from renderers.complete import Spec, spec_to_yaml
 from renderers.cost import estimate_cost, format_cost_markdown, format_cost_summary
@@ -115,7 +116,8 @@ def built_comment(
     spec: Spec, repository_url: str, commit_sha: str | None, pull_request_url: str | None
 ) -> str:
     change = (
-        f"Opened {pull_request_url} with the changes."
+        f"Opened {pull_request_url} with the changes. Its Terraform plan per environment "
+        "follows in a comment there; this comment links it when it arrives."
         if pull_request_url
         else f"Pushed the generated repository as one commit (`{(commit_sha or '')[:7]}`)."
     )
@@ -158,6 +160,23 @@ def failed_comment(full_name: str, error: str, what_exists: str) -> str:
     )
 
 
+def _linked(row: InfraRow) -> str:
+    # The summary is SBH's own words, numbers and a hex SHA: nothing in it to escape.
+    return f"[{row.summary()}]({row.url})" if row.url else row.summary()
+
+
+def _infrastructure_lines(
+    environments: Sequence[str], infrastructure: Mapping[str, InfraStatus]
+) -> list[str]:
+    """ "- **dev**: [plan succeeded on PR #12 (+3 ~1 -0)](…) · [applied 1a2b3c4 at …](…)"."""
+    described = [
+        f"- **{markdown(environment)}**: " + " · ".join(_linked(row) for row in status.rows())
+        for environment in environments
+        if (status := infrastructure.get(environment)) and status.rows()
+    ]
+    return ["", "Infrastructure (Terraform):", "", *described] if described else []
+
+
 def system_comment(
     full_name: str,
     repository_url: str,
@@ -166,9 +185,11 @@ def system_comment(
     history: Sequence[DeployRow],
     build_note: str | None = None,
     health: Mapping[str, str] | None = None,
+    infrastructure: Mapping[str, InfraStatus] | None = None,
 ) -> str:
     """The sticky comment once a system exists: one row per environment (with its health
-    when probed), then history."""
+    when probed), a line per environment on its infrastructure's last plan, apply and drift
+    check, then history."""
 
     def cells(row: DeployRow) -> str:
         image = f"`{markdown(row.image_tag)}`" if row.image_tag else "newest"
@@ -196,6 +217,7 @@ def system_comment(
             if row
             else f"| {markdown(environment)} | | never deployed | | | | | {probed} |"
         )
+    lines += _infrastructure_lines(environments, infrastructure or {})
     if build_note:
         lines += ["", build_note]  # written by SBH; error text in it is already in code spans
     if history:

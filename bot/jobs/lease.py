@@ -21,7 +21,14 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.jobs.queue import ClaimedJob, JobQueue
-from bot.ports import Annotation, GitHubPort, Permission, RepositoryInfo
+from bot.ports import (
+    Annotation,
+    GitHubPort,
+    IssueComment,
+    Permission,
+    RepositoryInfo,
+    WorkflowJob,
+)
 
 
 class LeaseLost(BaseException):
@@ -93,6 +100,14 @@ class FencedGitHub:
 
     def permission(self, full_name: str, username: str) -> Permission:
         return self.github.permission(full_name, username)
+
+    def comments_containing(
+        self, full_name: str, issue_number: int, text: str
+    ) -> list[IssueComment]:
+        return self.github.comments_containing(full_name, issue_number, text)
+
+    def workflow_jobs(self, full_name: str, run_id: int) -> list[WorkflowJob]:
+        return self.github.workflow_jobs(full_name, run_id)
 
     # -- writes
 

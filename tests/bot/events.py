@@ -32,13 +32,19 @@ SHA = "1a2b3c4d5e6f77889900aabbccddeeff00112233"
 
 
 @cache
+def _published() -> dict[str, list[dict[str, Any]]]:
+    return {entry["name"]: entry["examples"] for entry in json.loads(install().read_text())}
+
+
+def published_examples(event: str) -> list[dict[str, Any]]:
+    """Every example GitHub publishes of `event`, each a copy of its own."""
+    return copy.deepcopy(_published()[event])
+
+
 def example(event: str, action: str) -> dict[str, Any]:
-    events = json.loads(install().read_text())
-    for entry in events:
-        if entry["name"] == event:
-            for payload in entry["examples"]:
-                if payload.get("action") == action:
-                    return dict(payload)
+    for payload in _published().get(event, []):
+        if payload.get("action") == action:
+            return dict(payload)
     raise LookupError(f"no {event}.{action} example")
 
 
@@ -96,6 +102,49 @@ def status_event(
         log_url="https://github.test/acme/orders-api/actions/runs/9",
     )
     return WebhookEvent("d-status", "deployment_status", "created", payload, 42, "acme/orders-api")
+
+
+def infra_run_event(
+    repository_id: int,
+    *,
+    workflow: str = "infra.yml",
+    event: str = "pull_request",
+    action: str = "completed",
+    conclusion: str | None = "success",
+    run_id: int = 30,
+    pull_request: int | None = 12,
+    sha: str = SHA,
+) -> WebhookEvent:
+    """A run of a generated repository's `infra.yml` or `drift.yml` (`event` is what started
+    it), requested or completed; `pull_request` is the one it ran for."""
+    payload: dict[str, Any] = copy.deepcopy(example("workflow_run", action))
+    repository_url = "https://github.test/acme/orders-api"
+    payload["repository"].update(
+        id=repository_id, full_name="acme/orders-api", html_url=repository_url
+    )
+    payload["workflow_run"].update(
+        id=run_id,
+        run_attempt=1,
+        path=f".github/workflows/{workflow}",
+        event=event,
+        status="completed" if action == "completed" else "queued",
+        conclusion=conclusion if action == "completed" else None,
+        head_sha=sha,
+        html_url=f"{repository_url}/actions/runs/{run_id}",
+        pull_requests=[]
+        if pull_request is None
+        else [
+            {
+                "url": f"https://api.github.test/repos/acme/orders-api/pulls/{pull_request}",
+                "id": 900 + pull_request,
+                "number": pull_request,
+                "head": {"ref": "sbh/spec", "sha": sha, "repo": {"id": repository_id}},
+                "base": {"ref": "main", "sha": "f" * 40, "repo": {"id": repository_id}},
+            }
+        ],
+    )
+    delivery_id = f"d-run-{run_id}-{action}"
+    return WebhookEvent(delivery_id, "workflow_run", action, payload, 42, "acme/orders-api")
 
 
 def handle(event: WebhookEvent, context: HandlerContext) -> None:

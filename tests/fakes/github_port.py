@@ -1,5 +1,5 @@
 """A recording, stateful fake of our `GitHubPort` protocol: it keeps repositories, files,
-comments and labels like GitHub would, and every call in `calls`, so a flow test reads "given
+comments, labels and the jobs of workflow runs like GitHub would, and every call in `calls`, so a flow test reads "given
 this payload, SBH made exactly these calls". A test can make one call fail once as if GitHub
 did not answer (`fail_on`), or have GitHub refuse a call every time (`refuse`)."""
 
@@ -9,7 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.ports import Annotation, GitHubRefused, Permission, RepositoryInfo
+from bot.ports import (
+    Annotation,
+    GitHubRefused,
+    IssueComment,
+    Permission,
+    RepositoryInfo,
+    WorkflowJob,
+)
 from tests.fakes.git_objects import git_blob_id, git_object_id
 
 
@@ -41,6 +48,7 @@ class FakeGitHubPort:
         self.issues: dict[tuple[str, int], dict[str, Any]] = {}
         self.reactions: list[tuple[str, int, str]] = []
         self.checks: list[dict[str, Any]] = []
+        self.workflow_runs: dict[tuple[str, int], list[WorkflowJob]] = {}  # (repo, run id)
         self.permissions = dict(permissions or {})
         self.calls: list[str] = []
         self.fail_on: str | None = None  # a method name that raises once
@@ -74,6 +82,16 @@ class FakeGitHubPort:
 
     def comment_bodies(self, full_name: str, number: int) -> list[str]:
         return [comment.body for comment in self.comments.get((full_name, number), [])]
+
+    def add_comment(self, full_name: str, number: int, body: str) -> str:
+        """Someone else's comment on the issue or pull request; its URL."""
+        comment = FakeComment(self._id(), body)
+        self.comments.setdefault((full_name, number), []).append(comment)
+        return self._comment_url(full_name, number, comment)
+
+    @staticmethod
+    def _comment_url(full_name: str, number: int, comment: FakeComment) -> str:
+        return f"https://github.test/{full_name}/pull/{number}#issuecomment-{comment.id}"
 
     # -- GitHubPort
     def get_repository(self, full_name: str) -> RepositoryInfo | None:
@@ -165,6 +183,16 @@ class FakeGitHubPort:
                 return
         comments.append(FakeComment(self._id(), body, key))
 
+    def comments_containing(
+        self, full_name: str, issue_number: int, text: str
+    ) -> list[IssueComment]:
+        self._record("comments_containing")
+        return [
+            IssueComment(comment.id, self._comment_url(full_name, issue_number, comment), body)
+            for comment in self.comments.get((full_name, issue_number), [])
+            if text in (body := comment.body)
+        ]
+
     def open_issue(self, full_name: str, title: str, body: str, labels: Sequence[str]) -> int:
         self._record("open_issue")
         number = self._id()
@@ -205,6 +233,10 @@ class FakeGitHubPort:
         self.repositories[full_name].dispatches.append(
             {"workflow": workflow, "ref": ref, "inputs": dict(inputs)}
         )
+
+    def workflow_jobs(self, full_name: str, run_id: int) -> list[WorkflowJob]:
+        self._record("workflow_jobs")
+        return list(self.workflow_runs.get((full_name, run_id), []))
 
     def report_check(
         self,

@@ -129,6 +129,11 @@ CALLS: list[tuple[str, Any]] = [
             "acme/orders-api", "deploy.yml", "main", {"environment": "dev", "image_tag": ""}
         ),
     ),
+    ("workflow_jobs", lambda a: a.workflow_jobs("acme/orders-api", 30)),
+    (
+        "comments_containing",
+        lambda a: a.comments_containing("acme/orders-api", 12, "<!-- sbh:plan:"),
+    ),
     (
         "report_check (120 annotations)",
         lambda a: a.report_check(

@@ -6,13 +6,14 @@ earlier run of the same work already made is found instead of failing."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from githubkit.exception import RequestFailed
 
 from bot.adapters.github import GitHubAdapter, make_client
-from bot.ports import GitHubRefused
+from bot.ports import GitHubRefused, IssueComment, WorkflowJob
 from bot.settings import Settings
 from tests.bot.serving import app_settings
 
@@ -186,3 +187,61 @@ def test_pushing_a_new_branch_an_earlier_run_created_moves_that_branch() -> None
     assert sha == "c" * 40
     moved = requests[-1]
     assert (moved.method, json.loads(moved.content)) == ("PATCH", {"sha": "c" * 40, "force": True})
+
+
+def test_a_runs_jobs_are_read_as_far_as_they_make_sense() -> None:
+    run = "https://github.test/acme/orders-api/actions/runs/30"
+    github, requests = github_answering(
+        {
+            ("GET", "/repos/acme/orders-api/actions/runs/30/jobs"): httpx.Response(
+                200,
+                json={
+                    "total_count": 4,
+                    "jobs": [
+                        {
+                            "name": "plan (dev)",
+                            "conclusion": "success",
+                            "html_url": f"{run}/job/1",
+                            "completed_at": "2026-12-05T12:00:00Z",
+                        },
+                        {"name": "plan (prod)", "conclusion": None, "completed_at": "soon"},
+                        {"conclusion": "failure"},
+                        "not a job",
+                    ],
+                },
+            )
+        }
+    )
+
+    jobs = github.workflow_jobs("acme/orders-api", 30)
+
+    assert jobs == [
+        WorkflowJob(
+            "plan (dev)", "success", f"{run}/job/1", datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+        ),
+        WorkflowJob("plan (prod)", None, None, None),
+    ]
+    assert dict(requests[0].url.params) == {"filter": "latest", "per_page": "100", "page": "1"}
+
+
+def test_the_comments_holding_a_text_are_found_with_their_links() -> None:
+    pull_request = "https://github.test/acme/orders-api/pull/12"
+    github, _ = github_answering(
+        {
+            ("GET", "/repos/acme/orders-api/issues/12/comments"): httpx.Response(
+                200,
+                json=[
+                    {"id": 1, "html_url": f"{pull_request}#issuecomment-1", "body": "LGTM"},
+                    {
+                        "id": 2,
+                        "html_url": f"{pull_request}#issuecomment-2",
+                        "body": "<!-- sbh:plan:dev -->\nNo changes.",
+                    },
+                ],
+            )
+        }
+    )
+
+    assert github.comments_containing("acme/orders-api", 12, "<!-- sbh:plan:") == [
+        IssueComment(2, f"{pull_request}#issuecomment-2", "<!-- sbh:plan:dev -->\nNo changes.")
+    ]

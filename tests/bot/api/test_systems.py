@@ -14,9 +14,9 @@ from bot.db.systems import SystemsRepository
 from bot.deploys.health_monitor import probe_deployed
 from bot.deploys.records import DeployRecords, describe
 from bot.jobs.context import HandlerContext
-from bot.ports import ProbeResult, RefusedTarget
+from bot.ports import ProbeResult, RefusedTarget, WorkflowJob
 from tests.bot.conftest import make_settings
-from tests.bot.events import comment_event, handle
+from tests.bot.events import built, comment_event, handle, infra_run_event
 from tests.fakes.github_port import FakeGitHubPort
 from tests.fakes.health_prober_port import FakeHealthProberPort
 
@@ -79,6 +79,56 @@ def test_systems_builds_deployments_and_health_as_json(
     assert detail["health"]["prod"]["summary"].startswith("healthy for")
     assert missing.status_code == 404
     assert deliveries == {"total": 0, "limit": 5, "offset": 0, "items": []}
+
+
+def test_each_environments_last_plan_apply_and_drift_check_as_json(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    repository_id = built(context, github)
+    plan = github.add_comment(
+        "acme/orders-api", 12, "<!-- sbh:plan:dev -->\nPlan: 3 to add, 1 to change, 0 to destroy."
+    )
+    runs = "https://github.test/acme/orders-api/actions/runs"
+    finished = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    github.workflow_runs[("acme/orders-api", 30)] = [
+        WorkflowJob("plan (dev)", "success", f"{runs}/30/job/1", finished)
+    ]
+    github.workflow_runs[("acme/orders-api", 31)] = [
+        WorkflowJob("drift (dev)", "failure", f"{runs}/31/job/2", finished),
+        WorkflowJob("drift (prod)", "success", f"{runs}/31/job/3", finished),
+    ]
+    handle(infra_run_event(repository_id), context)
+    drift = infra_run_event(
+        repository_id,
+        workflow="drift.yml",
+        event="schedule",
+        conclusion="failure",
+        run_id=31,
+        pull_request=None,
+    )
+    handle(drift, context)
+
+    with api(database, SBH_API_TOKEN=TOKEN) as client:
+        detail = client.get("/api/systems/orders-api", headers=AUTH).json()
+
+    dev, prod = detail["infrastructure"]["dev"], detail["infrastructure"]["prod"]
+    assert dev["plan"] == {
+        "state": "succeeded",
+        "summary": "plan succeeded on PR #12 (+3 ~1 \N{MINUS SIGN}0)",
+        "commit": "1a2b3c4d5e6f77889900aabbccddeeff00112233",
+        "url": plan,
+        "pull_request": 12,
+        "changes": {"add": 3, "change": 1, "destroy": 0},
+        "since": "2026-12-05T12:00:00Z",
+        "updated_at": "2026-12-05T12:00:00Z",
+    }
+    assert dev["apply"] is None
+    assert (dev["drift"]["state"], dev["drift"]["url"]) == ("drifted", f"{runs}/31/job/2")
+    assert dev["drift"]["summary"] == "drift detected since 2026-12-05 12:00 UTC"
+    # No job of prod's in the plan run: the run's conclusion; no section, so no counts.
+    assert (prod["plan"]["state"], prod["plan"]["changes"]) == ("succeeded", None)
+    assert prod["plan"]["url"] == "https://github.test/acme/orders-api/pull/12"
+    assert prod["drift"]["state"] == "clean"
 
 
 def test_a_refused_target_is_recorded_as_down_with_the_reason(

@@ -9,12 +9,13 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.db.database import Database
-from bot.db.models import Delivery, Job, System
+from bot.db.models import Delivery, InfraState, Job, System
 from tests.conftest import EXAMPLE_SPEC, REPO_ROOT
 
 FIRST = "5b9adb91-faca-4c1e-9d4f-0a1b2c3d4e5f"
@@ -255,6 +256,61 @@ def test_systems_and_a_system_as_json(database: Database) -> None:
         "prod",
     ]
     assert system["origin"] == {"repository": "acme/hub", "issue": 7, "commit": None}
+
+
+def test_a_system_shows_each_environments_last_plan_apply_and_drift_check(
+    database: Database,
+) -> None:
+    noon = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    with database.session() as session:
+        system = System(
+            name="orders-api",
+            owner="acme",
+            spec=EXAMPLE_SPEC.read_text(),
+            spec_hash="0" * 64,
+            template_version="test",
+        )
+        session.add(system)
+        session.flush()
+        run = {"system_id": system.id, "run_attempt": 1, "since": noon, "updated_at": noon}
+        session.add_all(
+            [
+                InfraState(
+                    environment="prod",
+                    kind="plan",
+                    state="succeeded",
+                    run_id=30,
+                    pull_request_number=12,
+                    to_add=3,
+                    to_change=1,
+                    to_destroy=0,
+                    **run,
+                ),
+                InfraState(
+                    environment="prod",
+                    kind="apply",
+                    state="failed",
+                    run_id=31,
+                    commit_sha="1a2b3c4d5e",
+                    url="https://github.test/acme/orders-api/actions/runs/31",
+                    **run,
+                ),
+                InfraState(environment="prod", kind="drift", state="clean", run_id=32, **run),
+            ]
+        )
+
+    shown = sbh("system", "orders-api", database_url=database.url).stdout
+    detail = json.loads(sbh("system", "orders-api", "--json", database_url=database.url).stdout)
+
+    assert (
+        "  prod       infrastructure: plan succeeded on PR #12 (+3 ~1 \N{MINUS SIGN}0); "
+        "apply of 1a2b3c4 failed at 2026-12-05 12:00 UTC; "
+        "no drift (checked 2026-12-05 12:00 UTC)\n"
+    ) in shown
+    assert "dev        infrastructure" not in shown
+    assert detail["infrastructure"]["prod"]["apply"]["url"] == (
+        "https://github.test/acme/orders-api/actions/runs/31"
+    )
 
 
 def test_a_database_without_the_schema_is_one_line_not_a_traceback(tmp_path: Path) -> None:

@@ -682,6 +682,37 @@ export interface components {
             /** Url */
             url: string;
         };
+        /**
+         * InfraRunView
+         * @description The last plan, apply or drift check of one environment.
+         */
+        InfraRunView: {
+            changes: components["schemas"]["PlanChangesView"] | null;
+            /** Commit */
+            commit: string | null;
+            /** Pull Request */
+            pull_request: number | null;
+            /** Since */
+            since: string | null;
+            /** State */
+            state: string;
+            /** Summary */
+            summary: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Url */
+            url: string | null;
+        };
+        /**
+         * InfrastructureView
+         * @description An environment's infrastructure as its `infra.yml` and `drift.yml` runs reported it
+         *     (None: not reported yet).
+         */
+        InfrastructureView: {
+            apply: components["schemas"]["InfraRunView"] | null;
+            drift: components["schemas"]["InfraRunView"] | null;
+            plan: components["schemas"]["InfraRunView"] | null;
+        };
         /** MessageIn */
         MessageIn: {
             /** Content */
@@ -691,6 +722,18 @@ export interface components {
              * @enum {string}
              */
             role: "user" | "assistant";
+        };
+        /**
+         * PlanChangesView
+         * @description Terraform's counts line of a plan.
+         */
+        PlanChangesView: {
+            /** Add */
+            add: number;
+            /** Change */
+            change: number;
+            /** Destroy */
+            destroy: number;
         };
         /** Preview */
         Preview: {
@@ -865,6 +908,10 @@ export interface components {
             /** Health */
             health: {
                 [key: string]: components["schemas"]["HealthView"];
+            };
+            /** Infrastructure */
+            infrastructure: {
+                [key: string]: components["schemas"]["InfrastructureView"];
             };
             /** Name */
             name: string;

@@ -16,6 +16,7 @@ export type Session = Schemas["SessionView"];
 export type SystemSummary = Schemas["SystemSummary"];
 export type SystemsPage = Schemas["SystemsPage"];
 export type SystemDetail = Schemas["SystemDetail"];
+export type InfraRun = Schemas["InfraRunView"];
 export type DeployStarted = Schemas["DeployStarted"];
 export type BuildStarted = Schemas["BuildStarted"];
 export type CostEstimate = Schemas["CostEstimate"];

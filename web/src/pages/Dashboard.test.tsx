@@ -44,6 +44,19 @@ const DETAIL = {
   builds: [{ status: "created", trigger: "command", commit: "abcdef0123", started_at: "2026-11-25T05:00:00+00:00" }],
   deployments: [{ environment: "prod", image_tag: "1a2b3c4", state: "success", url: null, run: null, by: "octo", updated_at: "2026-11-25T05:10:00" }],
   health: { prod: { up: true, summary: "healthy for 3 h", url: "https://orders.acme.io/api/health" } },
+  infrastructure: {
+    prod: {
+      plan: {
+        state: "succeeded",
+        summary: "plan succeeded on PR #12 (+3 ~1 \u22120)",
+        url: "https://github.com/acme/orders-api/pull/12#issuecomment-1",
+        pull_request: 12,
+        changes: { add: 3, change: 1, destroy: 0 },
+      },
+      apply: { state: "failed", summary: "apply of 1a2b3c4 failed at 2026-12-05 12:00 UTC", url: "https://github.com/acme/orders-api/actions/runs/31" },
+      drift: { state: "clean", summary: "no drift (checked 2026-12-05 06:00 UTC)", url: null },
+    },
+  },
 };
 
 function api(session: unknown, deployed?: (body: unknown) => Response) {
@@ -81,6 +94,20 @@ describe("Dashboard", () => {
     expect(screen.getByText(/Deploy and rollback need sign-in with GitHub/)).toBeTruthy();
     const deploy = screen.getByRole("button", { name: "Deploy dev" }) as HTMLButtonElement;
     expect(deploy.disabled).toBe(true);
+  });
+
+  it("shows each environment's last plan, apply and drift check, linked to where they are", async () => {
+    window.location.hash = "#/systems/acme/orders-api";
+    vi.stubGlobal("fetch", api(LOCAL));
+    render(<Dashboard />);
+
+    const plan = await screen.findByRole("link", { name: "plan succeeded on PR #12 (+3 ~1 \u22120)" });
+    expect(plan.getAttribute("href")).toBe("https://github.com/acme/orders-api/pull/12#issuecomment-1");
+    const apply = screen.getByRole("link", { name: "apply of 1a2b3c4 failed at 2026-12-05 12:00 UTC" });
+    expect(apply.getAttribute("href")).toBe("https://github.com/acme/orders-api/actions/runs/31");
+    expect(apply.parentElement?.className).toContain("text-red-700");
+    expect(screen.getByText("no drift (checked 2026-12-05 06:00 UTC)", { exact: false })).toBeTruthy();
+    expect(screen.getByText(/no plan, apply or drift check reported yet/)).toBeTruthy(); // dev
   });
 
   it("rolls back an environment after a confirmation and shows what SBH started", async () => {

@@ -1,8 +1,9 @@
-// One system: its environments with deploy state, health and the deploy/rollback buttons,
-// the deploy history, the builds and the recorded spec.
+// One system: its environments with deploy state, health, their infrastructure's last plan,
+// apply and drift check, and the deploy/rollback buttons, the deploy history, the builds and
+// the recorded spec.
 import { useState } from "react";
 import { Button, Card, CodeView, InlineMarkdown, inputClass } from "../components/ui";
-import { asError, deploySystem, type Session, type SystemDetail } from "../lib/api";
+import { asError, deploySystem, type InfraRun, type Session, type SystemDetail } from "../lib/api";
 
 type Action = "deploy" | "rollback";
 
@@ -21,6 +22,33 @@ export function when(iso: string | null | undefined): string {
 
 function latestDeploy(system: SystemDetail, environment: string) {
   return system.deployments.find((deployment) => deployment.environment === environment);
+}
+
+// What needs someone's attention reads in red.
+const TROUBLE = new Set(["failed", "drifted"]);
+
+function Infrastructure(props: { system: SystemDetail; environment: string }) {
+  const reported = props.system.infrastructure[props.environment];
+  const runs = reported ? [reported.plan, reported.apply, reported.drift].filter((run): run is InfraRun => run !== null) : [];
+  return (
+    <p className="mt-1 text-xs text-slate-700">
+      {"Infrastructure: "}
+      {runs.length === 0
+        ? "no plan, apply or drift check reported yet"
+        : runs.map((run, index) => (
+            <span key={index} className={TROUBLE.has(run.state) ? "text-red-700" : undefined}>
+              {index > 0 ? " · " : ""}
+              {run.url ? (
+                <a className="underline" href={run.url}>
+                  {run.summary}
+                </a>
+              ) : (
+                run.summary
+              )}
+            </span>
+          ))}
+    </p>
+  );
 }
 
 export function SystemPage(props: { system: SystemDetail; session: Session | null; onChanged: () => void }) {
@@ -106,6 +134,7 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
                     "health not probed yet"
                   )}
                 </p>
+                <Infrastructure system={system} environment={environment.name} />
                 {asking && pending ? (
                   <div role="group" aria-label={`Confirm ${pending.action} to ${environment.name}`} className="mt-2 flex flex-wrap items-end gap-2">
                     <label className="flex flex-col gap-1 text-xs">
