@@ -110,11 +110,23 @@ def test_the_bootstrap_script_and_terraform_trust_the_same_exact_subjects(
     )
 
     assert dry_run.returncode == 0, dry_run.stderr
-    assert "(trusts repo:acme/orders-api:environment:prod)" in dry_run.stdout
-    assert "(trusts repo:acme/orders-api:ref:refs/heads/main)" in dry_run.stdout
+    assert "github-deploy (trusts repo:acme/orders-api:environment:prod)" in dry_run.stdout
+    assert "github-build (trusts repo:acme/orders-api:ref:refs/heads/main)" in dry_run.stdout
+    assert (
+        "github-plan (trusts repo:acme/orders-api:pull_request "
+        "repo:acme/orders-api:ref:refs/heads/main)" in dry_run.stdout
+    )
+    assert "github-apply (trusts repo:acme/orders-api:environment:prod)" in dry_run.stdout
     terraform = files["infra/envs/prod/main.tf"]
-    assert '"${local.repository_subject}:environment:${local.environment}"' in terraform
-    assert '"${local.repository_subject}:ref:refs/heads/main"' in terraform
+    assert 'default_branch_subject = "${local.repository_subject}:ref:refs/heads/main"' in terraform
+    assert "github_build_subjects       = [local.default_branch_subject]" in terraform
+    assert (
+        'github_plan_subjects  = ["${local.repository_subject}:pull_request", '
+        "local.default_branch_subject]" in terraform
+    )
+    environment_subject = '["${local.repository_subject}:environment:${local.environment}"]'
+    assert f"github_deploy_subjects      = {environment_subject}" in terraform
+    assert f"github_apply_subjects = {environment_subject}" in terraform
     assert re.search(r'\n  environment\s+= "prod"\n', terraform)
 
 
