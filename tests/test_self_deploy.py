@@ -25,6 +25,7 @@ REPOSITORY_VALIDATORS = [
     "terraform-fmt",
     "actionlint",
     "workflow-schema",
+    "zizmor",
     "hadolint",
     "shellcheck",
     "checkov",

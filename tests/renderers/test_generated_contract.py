@@ -12,10 +12,13 @@ import pytest
 import yaml
 
 from renderers.checks import VALIDATORS
-from renderers.complete import Spec
+from renderers.complete import Spec, complete_defaults
 from renderers.render import render
+from renderers.spec import load_spec
 
-GUIDE = Path(__file__).resolve().parents[2] / "template-repo" / "TEMPLATE_GUIDE.md"
+ROOT = Path(__file__).resolve().parents[2]
+GUIDE = ROOT / "template-repo" / "TEMPLATE_GUIDE.md"
+FIXTURE_SPECS = ROOT / "tests" / "fixtures" / "specs"
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +31,17 @@ def workflow(files: dict[str, str], name: str) -> dict[Any, Any]:
     return loaded
 
 
+def rendered_fixture(name: str) -> dict[str, str]:
+    path = FIXTURE_SPECS / f"{name}.yaml"
+    spec = complete_defaults(load_spec(path.read_text(), str(path)), str(path))
+    return {path: file.content.decode() for path, file in render(spec).items()}
+
+
 def test_build_pushes_through_oidc_with_the_short_sha(files: dict[str, str]) -> None:
     build = workflow(files, "build")
 
-    assert build["permissions"] == {"contents": "read", "id-token": "write"}
+    assert build["permissions"] == {}
+    assert build["jobs"]["image"]["permissions"] == {"contents": "read", "id-token": "write"}
     assert build[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as True
     steps = build["jobs"]["image"]["steps"]
     roles = [
@@ -51,6 +61,7 @@ def test_deploy_is_dispatchable_tag_triggered_and_one_at_a_time_per_environment(
     deploy = workflow(files, "deploy")
 
     triggers = deploy[True]
+    assert set(triggers) == {"workflow_dispatch", "push"}
     assert triggers["workflow_dispatch"]["inputs"]["environment"]["options"] == ["dev", "prod"]
     assert triggers["workflow_dispatch"]["inputs"]["image_tag"]["default"] == ""
     assert triggers["push"]["tags"] == ["v*"]
@@ -61,6 +72,28 @@ def test_deploy_is_dispatchable_tag_triggered_and_one_at_a_time_per_environment(
         "cancel-in-progress": False,
     }
     assert job["permissions"]["id-token"] == "write"
+
+
+def test_a_green_build_on_main_starts_the_deploy_of_its_image_without_workflow_run(
+    files: dict[str, str],
+) -> None:
+    job = workflow(files, "build")["jobs"]["deploy"]
+    step = job["steps"][0]
+
+    assert job["needs"] == "image"
+    assert job["if"] == "github.ref == 'refs/heads/main'"
+    assert job["permissions"] == {"actions": "write"}
+    assert step["env"]["ENVIRONMENT"] == "dev"
+    assert step["env"]["TAG"] == "${{ needs.image.outputs.tag }}"
+    assert "gh workflow run deploy.yml" in step["run"]
+    assert '-f environment="$ENVIRONMENT" -f image_tag="$TAG"' in step["run"]
+    assert "workflow_run" not in workflow(files, "deploy")[True]
+
+
+def test_without_a_non_production_environment_a_build_deploys_nothing() -> None:
+    build = yaml.safe_load(rendered_fixture("prod-only")[".github/workflows/build.yml"])
+
+    assert list(build["jobs"]) == ["image"]
 
 
 def test_deploy_waits_checks_health_and_rolls_back_on_failure(files: dict[str, str]) -> None:
