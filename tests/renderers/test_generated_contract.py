@@ -37,6 +37,16 @@ def rendered_fixture(name: str) -> dict[str, str]:
     return {path: file.content.decode() for path, file in render(spec).items()}
 
 
+def permissions_by_job(document: dict[Any, Any]) -> dict[str, dict[str, str]]:
+    return {name: job.get("permissions") for name, job in document["jobs"].items()}
+
+
+def assumed_role(job: dict[Any, Any]) -> str:
+    step = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    role: str = step["with"]["role-to-assume"]
+    return role
+
+
 def test_build_pushes_through_oidc_with_the_short_sha(files: dict[str, str]) -> None:
     build = workflow(files, "build")
 
@@ -199,3 +209,174 @@ def test_the_guide_names_every_validator_and_only_those() -> None:
         )
     )
     assert named == set(VALIDATORS)
+
+
+# --- Infrastructure through pull requests: infra.yml plans and applies, drift.yml checks.
+
+
+def test_infrastructure_changes_are_planned_on_pull_requests_and_applied_on_main(
+    files: dict[str, str],
+) -> None:
+    infra = workflow(files, "infra")
+
+    paths = ["infra/**", "sbh.yaml"]
+    assert infra[True] == {
+        "pull_request": {"paths": paths},
+        "push": {"branches": ["main"], "paths": paths},
+    }
+    assert infra["permissions"] == {}
+    assert list(infra["jobs"]) == [
+        "plan-dev",
+        "plan-prod",
+        "apply-dev",
+        "apply-prod",
+        "plan-comment",
+        "report-dev",
+        "report-prod",
+    ]
+
+
+def test_each_environment_is_planned_with_its_read_only_role_and_never_for_a_fork(
+    files: dict[str, str],
+) -> None:
+    job = workflow(files, "infra")["jobs"]["plan-prod"]
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+
+    assert job["if"] == (
+        "github.event_name == 'pull_request' && "
+        "github.event.pull_request.head.repo.full_name == github.repository"
+    )
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "environment" not in job  # the plan role trusts pull_request, not an environment
+    assert assumed_role(job) == (
+        "${{ vars.AWS_PLAN_ROLE_ARN_PROD || "
+        "'arn:aws:iam::222222222222:role/orders-api-prod-github-plan' }}"
+    )
+    assert job["defaults"]["run"]["working-directory"] == "infra/envs/prod"
+    assert "terraform init" in runs
+    assert "terraform plan -lock-timeout=10m -out=tfplan" in runs
+    assert "terraform show -json tfplan > plan.json" in runs
+    assert 'infra/scripts/plan_summary.py" --env "$ENVIRONMENT"' in runs
+    assert '--max-chars "$MAX_CHARS" plan.json' in runs
+    assert '>> "$GITHUB_STEP_SUMMARY"' in runs
+    assert "terraform apply" not in runs
+
+
+def test_one_sticky_comment_holds_every_environments_plan(files: dict[str, str]) -> None:
+    job = workflow(files, "infra")["jobs"]["plan-comment"]
+    step = job["steps"][0]
+
+    assert job["needs"] == ["plan-dev", "plan-prod"]
+    assert job["if"] == "always() && github.event_name == 'pull_request'"
+    assert job["permissions"] == {"pull-requests": "write"}
+    assert step["env"]["PLANS"] == "${{ toJSON(needs) }}"
+    assert step["env"]["ENVIRONMENTS"] == "dev prod"
+    # Found by its hidden marker among the bot's own comments, then edited: never a second one.
+    assert 'marker="<!-- sbh:infra-plan -->"' in step["run"]
+    assert (
+        'select(.user.login == "github-actions[bot]" and (.body | startswith($marker)))'
+        in (step["run"])
+    )
+    assert '-X PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$comment"' in step["run"]
+    assert 'cat comment.md >> "$GITHUB_STEP_SUMMARY"' in step["run"]
+    assert "comes from a fork" in step["run"]
+
+
+def test_applies_run_in_their_environment_one_at_a_time_production_after_the_others() -> None:
+    infra = yaml.safe_load(rendered_fixture("three-environments")[".github/workflows/infra.yml"])
+    jobs = infra["jobs"]
+
+    assert "needs" not in jobs["apply-dev"]
+    assert "needs" not in jobs["apply-staging"]
+    assert jobs["apply-prod"]["needs"] == ["apply-dev", "apply-staging"]
+    for environment in ("dev", "staging", "prod"):
+        job = jobs[f"apply-{environment}"]
+        runs = [step.get("run", "") for step in job["steps"]]
+        assert job["if"] == "github.event_name == 'push'"
+        assert job["environment"]["name"] == environment
+        assert job["concurrency"] == {"group": f"infra-{environment}", "cancel-in-progress": False}
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}
+        assert "github-apply' }}" in assumed_role(job)
+        assert f"AWS_APPLY_ROLE_ARN_{environment.upper()}" in assumed_role(job)
+        plan = runs.index("terraform plan -lock-timeout=10m -out=tfplan")
+        assert runs.index("terraform apply -lock-timeout=10m tfplan") > plan
+
+
+def test_an_apply_is_reported_on_the_merged_pull_request_and_the_merge_commit(
+    files: dict[str, str],
+) -> None:
+    job = workflow(files, "infra")["jobs"]["report-prod"]
+    run = job["steps"][0]["run"]
+
+    assert job["needs"] == "apply-prod"
+    assert job["if"] == "always() && github.event_name == 'push'"
+    assert job["permissions"] == {"pull-requests": "write", "statuses": "write"}
+    assert job["steps"][0]["env"]["RESULT"] == "${{ needs.apply-prod.result }}"
+    assert '"repos/$GITHUB_REPOSITORY/statuses/$GITHUB_SHA"' in run
+    assert '-f context="sbh/infra $ENVIRONMENT"' in run
+    assert '"repos/$GITHUB_REPOSITORY/commits/$GITHUB_SHA/pulls"' in run
+    assert '"repos/$GITHUB_REPOSITORY/issues/$pull_request/comments"' in run
+
+
+def test_drift_is_checked_daily_with_the_plan_role_outside_any_environment(
+    files: dict[str, str],
+) -> None:
+    drift = workflow(files, "drift")
+    job = drift["jobs"]["drift-prod"]
+    plan = next(step for step in job["steps"] if step.get("id") == "plan")
+
+    assert set(drift[True]) == {"schedule", "workflow_dispatch"}
+    assert drift["permissions"] == {}
+    assert "environment" not in job  # its OIDC subject is main's, which the plan role trusts
+    assert job["if"] == "github.ref == 'refs/heads/main'"
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "github-plan' }}" in assumed_role(job)
+    assert "terraform plan -lock-timeout=10m -detailed-exitcode -out=tfplan" in plan["run"]
+    summary = next(step for step in job["steps"] if step.get("id") == "summary")
+    assert summary["if"] == "steps.plan.outputs.exit_code == '2'"
+    assert '--env "$ENVIRONMENT" --drift' in summary["run"]
+
+
+def test_drift_keeps_one_issue_per_environment_and_a_clean_run_closes_it(
+    files: dict[str, str],
+) -> None:
+    job = workflow(files, "drift")["jobs"]["drift-issues"]
+    run = job["steps"][0]["run"]
+
+    assert job["needs"] == ["drift-dev", "drift-prod"]
+    assert job["permissions"] == {"issues": "write"}
+    assert 'title="Drift in $environment"' in run
+    assert "labels=$LABEL" in run
+    assert job["steps"][0]["env"]["LABEL"] == "sbh:drift"
+    assert '-X PATCH "repos/$GITHUB_REPOSITORY/issues/$issue" -F body=@drift.md' in run
+    assert '-X POST "repos/$GITHUB_REPOSITORY/issues" \\\n' in run
+    assert "-f state=closed" in run
+
+
+def test_each_write_permission_is_granted_only_to_the_jobs_that_write(
+    files: dict[str, str],
+) -> None:
+    granted: dict[str, set[str]] = {}
+    for name in ("build", "deploy", "infra", "drift"):
+        for job, permissions in permissions_by_job(workflow(files, name)).items():
+            for scope, level in (permissions or {}).items():
+                if level == "write":
+                    granted.setdefault(scope, set()).add(f"{name}:{job}")
+
+    assert granted == {
+        "id-token": {
+            "build:image",
+            "deploy:deploy",
+            "infra:plan-dev",
+            "infra:plan-prod",
+            "infra:apply-dev",
+            "infra:apply-prod",
+            "drift:drift-dev",
+            "drift:drift-prod",
+        },
+        "actions": {"build:deploy"},
+        "deployments": {"deploy:deploy"},
+        "pull-requests": {"infra:plan-comment", "infra:report-dev", "infra:report-prod"},
+        "statuses": {"infra:report-dev", "infra:report-prod"},
+        "issues": {"drift:drift-issues"},
+    }

@@ -48,7 +48,7 @@ def test_every_workflow_parses_and_evaluates_only_its_own_expressions(
     files: dict[str, str],
 ) -> None:
     workflows = {path: text for path, text in files.items() if path.startswith(".github/")}
-    assert len(workflows) == 3
+    assert len(workflows) == 5
     for path, text in workflows.items():
         assert isinstance(yaml.safe_load(text), dict), path
         for expression in re.findall(r"\$\{\{.*?\}\}", text):
