@@ -1,8 +1,8 @@
 """`check_repository(directory)`: every validator we have, run on one rendered repository.
 
 Pure rules (Terraform references and provider schema, security policy) run in process; the
-real linters (actionlint, check-jsonschema, hadolint, shellcheck, checkov, terraform fmt)
-run as subprocesses from SBH_TOOLS_BIN, `.venv-tools/bin` or PATH; the generated app's own
+real linters (actionlint, check-jsonschema, zizmor, hadolint, shellcheck, checkov, terraform
+fmt) run as subprocesses from SBH_TOOLS_BIN, `.venv-tools/bin` or PATH; the generated app's own
 tests run, and the app is booted and its health path called. A validator whose tool is not
 installed is reported as skipped with the command that installs it, never as passed.
 """
@@ -16,10 +16,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -255,6 +255,50 @@ def workflow_schema(directory: Path, tools: Tools) -> list[str]:
     return [] if process.returncode == 0 else _output_lines(process)
 
 
+def zizmor(directory: Path, tools: Tools) -> list[str]:
+    workflows = repository_files(directory / ".github" / "workflows", [".yml", ".yaml"])
+    process = _run_tool(
+        tools,
+        "zizmor",
+        # Offline (no token, no network), and neither a configuration file nor an ignore
+        # comment in the checked tree can silence a finding.
+        [
+            "--offline",
+            "--no-config",
+            "--no-ignores",
+            "--format",
+            "json",
+            *(_relative(directory, path) for path in workflows),
+        ],
+        directory,
+    )
+    try:
+        reported = json.loads(process.stdout)
+    except json.JSONDecodeError:
+        return _output_lines(process)
+    findings = [_zizmor_finding(finding) for finding in reported]
+    # zizmor exits 10 and up when it found something, 1 when it could not audit.
+    if process.returncode not in (0, *range(10, 20)) and not findings:
+        return _output_lines(process)
+    return findings
+
+
+def _zizmor_finding(finding: Mapping[str, Any]) -> str:
+    """`path:line: audit: description (what is wrong there)`, at the finding's primary location."""
+    what = f"{finding['ident']}: {finding['desc']}"
+    locations = finding.get("locations") or []
+    primary = next(
+        (location for location in locations if location["symbolic"].get("kind") == "Primary"),
+        locations[0] if locations else None,
+    )
+    if primary is None:
+        return what
+    symbolic = primary["symbolic"]
+    path = next(iter(symbolic["key"].values()))["verbatim_path"]
+    line = primary["concrete"]["location"]["start_point"]["row"] + 1
+    return f"{path}:{line}: {what} ({symbolic.get('annotation')})"
+
+
 def hadolint(directory: Path, tools: Tools) -> list[str]:
     process = _run_tool(tools, "hadolint", ["--no-color", "Dockerfile"], directory)
     return [] if process.returncode == 0 else _output_lines(process)
@@ -384,6 +428,7 @@ VALIDATORS: dict[str, Validator] = {
     "terraform-fmt": terraform_fmt,
     "actionlint": actionlint,
     "workflow-schema": workflow_schema,
+    "zizmor": zizmor,
     "hadolint": hadolint,
     "shellcheck": shellcheck,
     "checkov": checkov,

@@ -94,7 +94,10 @@ class EnvironmentNames(_Complete):
     task_role: str
     deploy_role: str
     build_role: str
+    plan_role: str
+    apply_role: str
     state_bucket: str
+    state_key: str
     access_logs_bucket: str
     buckets: dict[str, str]
 
@@ -273,7 +276,10 @@ def derive_names(
         task_role=bounded_name(f"{stem}-task", 64),
         deploy_role=bounded_name(f"{stem}-github-deploy", 64),
         build_role=bounded_name(f"{stem}-github-build", 64),
+        plan_role=bounded_name(f"{stem}-github-plan", 64),
+        apply_role=bounded_name(f"{stem}-github-apply", 64),
         state_bucket=globally_unique_bucket(f"{stem}-tfstate", account_id, region),
+        state_key=f"{name}/{env_name}/terraform.tfstate",
         access_logs_bucket=globally_unique_bucket(f"{stem}-alb-logs", account_id, region),
         buckets={
             bucket: globally_unique_bucket(f"{stem}-{bucket}", account_id, region)

@@ -1,7 +1,8 @@
 """Security rules every generated repository must keep, checked on file contents (pure).
 
 - Workflows: no `${{ ... }}` inside `run:` (values reach scripts through `env:` only), every
-  action pinned to a full commit SHA, explicit `permissions`, no long-lived AWS keys.
+  action pinned to a full commit SHA, explicit `permissions`, `id-token: write` only for jobs
+  that assume a role, no long-lived AWS keys.
 - Terraform: no IAM statement that allows `*` actions on `*` resources, GitHub OIDC trust
   pinned with `StringEquals` (never `StringLike` wildcards), and every checkov skip carries
   a reason.
@@ -19,6 +20,7 @@ import yaml
 _PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 _EXPRESSION = re.compile(r"\$\{\{")
 _AWS_KEY_INPUTS = frozenset({"aws-access-key-id", "aws-secret-access-key"})
+_ASSUME_ROLE_ACTION = "aws-actions/configure-aws-credentials@"
 _CHECKOV_SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?$")
 
 
@@ -49,6 +51,15 @@ def check_workflow(path: str, text: str) -> list[PolicyFinding]:
         )
     jobs = document.get("jobs")
     for job_name, job in (jobs or {}).items() if isinstance(jobs, dict) else []:
+        if isinstance(job, dict) and _oidc_token_unused(job, document.get("permissions")):
+            findings.append(
+                PolicyFinding(
+                    path,
+                    _line_of(text, f"  {job_name}:"),
+                    f"jobs.{job_name}: may request an OIDC token (`id-token: write`) but assumes "
+                    "no role; grant it only to the jobs that do",
+                )
+            )
         for index, step in enumerate(job.get("steps") or [] if isinstance(job, dict) else []):
             if not isinstance(step, dict):
                 continue
@@ -79,6 +90,21 @@ def check_workflow(path: str, text: str) -> list[PolicyFinding]:
                     PolicyFinding(path, line, f"{where}: long-lived AWS keys; use OIDC roles")
                 )
     return findings
+
+
+def _oidc_token_unused(job: Mapping[str, Any], workflow_permissions: object) -> bool:
+    """The job's token may be exchanged for cloud credentials, yet no step of it assumes a role.
+    A job that calls a reusable workflow passes its permissions on to the called jobs, which
+    are checked in their own file."""
+    granted = job.get("permissions", workflow_permissions)
+    may_request = granted == "write-all" or (
+        isinstance(granted, Mapping) and granted.get("id-token") == "write"
+    )
+    assumes_a_role = "uses" in job or any(
+        isinstance(step, Mapping) and str(step.get("uses", "")).startswith(_ASSUME_ROLE_ACTION)
+        for step in job.get("steps") or []
+    )
+    return may_request and not assumes_a_role
 
 
 def _line_of(text: str, needle: object) -> int | None:

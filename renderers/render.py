@@ -33,6 +33,9 @@ PER_ENVIRONMENT = "__environment__"
 MANIFEST_PATH = ".sbh/manifest.json"
 SPEC_PATH = "sbh.yaml"
 SCHEMA_PATH = ".sbh/spec.schema.json"
+# GitHub refuses a comment over 65,536 characters; the plan comment shares this among the
+# environments' summaries and keeps the rest for its heading and the fork notice.
+PLAN_COMMENT_CHARACTERS = 60_000
 _SKIPPED_NAMES = {"__pycache__", ".terraform", ".DS_Store", ".gitkeep", ".terraform.lock.hcl"}
 
 
@@ -137,6 +140,8 @@ def deploy_targets(spec: Spec) -> dict[str, Any]:
             "region": env.region,
             "deploy_role_arn": role_prefix + env.names.deploy_role,
             "build_role_arn": role_prefix + env.names.build_role,
+            "plan_role_arn": role_prefix + env.names.plan_role,
+            "apply_role_arn": role_prefix + env.names.apply_role,
             "ecr_repository": env.names.ecr_repository,
             "cluster": env.names.cluster,
             "service": env.names.service,
@@ -155,6 +160,13 @@ def deploy_targets(spec: Spec) -> dict[str, Any]:
     }
 
 
+def apply_order(spec: Spec) -> dict[str, list[str]]:
+    """What each environment's infrastructure apply waits for: production environments apply
+    only after every other environment has applied."""
+    others = [env.name for env in spec.environments.values() if not env.production]
+    return {env.name: others if env.production else [] for env in spec.environments.values()}
+
+
 def template_context(spec: Spec) -> dict[str, Any]:
     """Everything templates may read. Computed values get a name here, not logic in Jinja."""
     environments = list(spec.environments.values())
@@ -162,9 +174,11 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "spec": spec,
         "environments": environments,
         "deploy_targets": deploy_targets(spec),
+        "apply_order": apply_order(spec),
         "has_database": spec.database is not None,
         "bucket_settings": {bucket_setting(bucket): bucket for bucket in spec.buckets},
         "max_count": spec.service.max_count,
+        "plan_summary_characters": PLAN_COMMENT_CHARACTERS // len(environments),
         "sbh_version": __version__,
         "template_version": template_version(),
     }

@@ -1,5 +1,5 @@
 """Render SBH's own deployment from `deploy/sbh.yaml` with the templates every generated
-system gets: `infra/envs/<env>/`, `infra/scripts/setup-oidc.sh` and the build and deploy
+system gets: `infra/envs/<env>/`, `infra/scripts/` and the build, deploy, infra and drift
 workflows. (`infra/modules/` is already the source those templates copy.)
 
     python scripts/self_render.py          # write the files
@@ -19,7 +19,7 @@ from renderers.spec import load_spec
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "deploy" / "sbh.yaml"
 PREFIXES = ("infra/envs/", "infra/scripts/")
-WORKFLOWS = (".github/workflows/build.yml", ".github/workflows/deploy.yml")
+WORKFLOWS = tuple(f".github/workflows/{name}.yml" for name in ("build", "deploy", "infra", "drift"))
 
 
 def self_files() -> dict[str, File]:

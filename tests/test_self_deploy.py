@@ -1,5 +1,5 @@
 """SBH deploys itself with the pipeline it gives every system: its infra/envs, setup-oidc.sh
-and build/deploy workflows are rendered from deploy/sbh.yaml by the same templates, call the
+and build, deploy, infra and drift workflows are rendered from deploy/sbh.yaml by the same templates, call the
 same shared modules, and pass the same validators."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ REPOSITORY_VALIDATORS = [
     "terraform-fmt",
     "actionlint",
     "workflow-schema",
+    "zizmor",
     "hadolint",
     "shellcheck",
     "checkov",

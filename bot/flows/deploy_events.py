@@ -15,6 +15,10 @@ from bot.jobs.context import HandlerContext
 from bot.logs import log_event
 
 log = logging.getLogger("sbh.handlers.deploy_events")
+# A generated repository's infrastructure applies run in their GitHub environment (for its
+# reviewers and the apply role's OIDC subject), so GitHub records a deployment for each; they
+# deploy no image.
+INFRASTRUCTURE_WORKFLOW = ".github/workflows/infra.yml"
 
 
 def register(router: Router[HandlerContext]) -> None:
@@ -33,6 +37,9 @@ def follow_deployment_status(event: WebhookEvent, context: HandlerContext) -> No
     deployment, status = payload.get("deployment"), payload.get("deployment_status")
     repository_id = _repository_id(payload)
     if not isinstance(deployment, dict) or not isinstance(status, dict) or repository_id is None:
+        return
+    workflow = payload.get("workflow")
+    if isinstance(workflow, dict) and workflow.get("path") == INFRASTRUCTURE_WORKFLOW:
         return
     system = context.systems.by_repository_id(repository_id)
     if system is None:

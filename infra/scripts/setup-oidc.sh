@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One-time bootstrap of an AWS account for sbh: the Terraform state bucket, GitHub's
-# OIDC provider and the two roles GitHub Actions assumes (build: push images; deploy: update
-# the service). Idempotent: run it again to repair drift. Needs the AWS CLI v2 and
-# administrator credentials for the environment's account.
+# OIDC provider and the four roles GitHub Actions assumes (build: push images; deploy: update
+# the service; plan: read the infrastructure for pull requests and the drift check; apply:
+# change it after merge). Their permissions come with the first `terraform apply`, which is
+# done by hand with the same credentials. Idempotent: run it again to repair drift. Needs the
+# AWS CLI v2 and administrator credentials for the environment's account.
 set -euo pipefail
 
 readonly REPOSITORY=system-builder-hub/sbh
@@ -18,7 +20,8 @@ Usage: infra/scripts/setup-oidc.sh ENVIRONMENT [--dry-run] [--owner-id ID --repo
 Creates, or repairs, in the environment's AWS account:
   - the S3 bucket holding Terraform state (versioned, encrypted, private, TLS only)
   - the GitHub OIDC provider (token.actions.githubusercontent.com), if the account has none
-  - the build and deploy roles, trusting only this repository (exact OIDC subjects)
+  - the build, deploy, plan and apply roles, trusting only this repository (exact OIDC
+    subjects); their permissions come with the first terraform apply
 Then prints the role ARNs and the GitHub variables to set.
 
 Options:
@@ -65,6 +68,8 @@ case "$ENVIRONMENT" in
     STATE_BUCKET=sbh-dev-tfstate-111111111111-us-east-1
     DEPLOY_ROLE=sbh-dev-github-deploy
     BUILD_ROLE=sbh-dev-github-build
+    PLAN_ROLE=sbh-dev-github-plan
+    APPLY_ROLE=sbh-dev-github-apply
     ;;
   prod)
     ACCOUNT_ID=222222222222
@@ -73,6 +78,8 @@ case "$ENVIRONMENT" in
     STATE_BUCKET=sbh-prod-tfstate-222222222222-us-east-1
     DEPLOY_ROLE=sbh-prod-github-deploy
     BUILD_ROLE=sbh-prod-github-build
+    PLAN_ROLE=sbh-prod-github-plan
+    APPLY_ROLE=sbh-prod-github-apply
     ;;
   *) die "unknown environment '$ENVIRONMENT' (known: dev, prod)" ;;
 esac
@@ -135,28 +142,36 @@ else
 fi
 
 trust_policy() {
-  # Exact audience and subject: no other repository, branch or environment can assume it.
-  printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"%s:aud":"sts.amazonaws.com","%s:sub":"%s"}}}]}' \
-    "$OIDC_ARN" "$OIDC_HOST" "$OIDC_HOST" "$1"
+  # Exact audience and subjects: no other repository, branch or environment can assume it.
+  local subjects
+  subjects="$(printf '"%s",' "$@")"
+  printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"%s:aud":"sts.amazonaws.com","%s:sub":[%s]}}}]}' \
+    "$OIDC_ARN" "$OIDC_HOST" "$OIDC_HOST" "${subjects%,}"
 }
 
 ensure_role() {
-  local name="$1" subject="$2"
-  echo "-- role $name (trusts $subject)"
+  local name="$1"
+  shift
+  echo "-- role $name (trusts $*)"
   if exists aws iam get-role --role-name "$name"; then
-    run aws iam update-assume-role-policy --role-name "$name" --policy-document "$(trust_policy "$subject")"
+    run aws iam update-assume-role-policy --role-name "$name" --policy-document "$(trust_policy "$@")"
   else
     run aws iam create-role --role-name "$name" --max-session-duration 3600 \
-      --assume-role-policy-document "$(trust_policy "$subject")" \
+      --assume-role-policy-document "$(trust_policy "$@")" \
       --description "GitHub Actions for $REPOSITORY; permissions are managed by Terraform"
   fi
 }
 
 ensure_role "$DEPLOY_ROLE" "${SUBJECT}:environment:${ENVIRONMENT}"
 ensure_role "$BUILD_ROLE" "${SUBJECT}:ref:refs/heads/main"
+# Pull requests, and the drift check on the default branch (it runs without an environment).
+ensure_role "$PLAN_ROLE" "${SUBJECT}:pull_request" "${SUBJECT}:ref:refs/heads/main"
+ensure_role "$APPLY_ROLE" "${SUBJECT}:environment:${ENVIRONMENT}"
 
 DEPLOY_ROLE_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:role/${DEPLOY_ROLE}"
 BUILD_ROLE_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:role/${BUILD_ROLE}"
+PLAN_ROLE_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:role/${PLAN_ROLE}"
+APPLY_ROLE_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:role/${APPLY_ROLE}"
 ENVIRONMENT_UPPER="$(printf '%s' "$ENVIRONMENT" | tr '[:lower:]-' '[:upper:]_')"
 
 cat <<DONE
@@ -164,12 +179,17 @@ cat <<DONE
 Done. Roles:
   deploy: $DEPLOY_ROLE_ARN
   build:  $BUILD_ROLE_ARN
+  plan:   $PLAN_ROLE_ARN
+  apply:  $APPLY_ROLE_ARN
 
 The workflows already name these roles. Set these GitHub variables only if you rename them:
   gh variable set OIDC_ROLE_ARN --repo $REPOSITORY --env $ENVIRONMENT --body $DEPLOY_ROLE_ARN
   gh variable set AWS_BUILD_ROLE_ARN_${ENVIRONMENT_UPPER} --repo $REPOSITORY --body $BUILD_ROLE_ARN
+  gh variable set AWS_PLAN_ROLE_ARN_${ENVIRONMENT_UPPER} --repo $REPOSITORY --body $PLAN_ROLE_ARN
+  gh variable set AWS_APPLY_ROLE_ARN_${ENVIRONMENT_UPPER} --repo $REPOSITORY --body $APPLY_ROLE_ARN
 
-Next:
+Next, the first apply, by hand with these credentials (it gives the roles their permissions;
+every later change goes through a pull request):
   cd infra/envs/$ENVIRONMENT && terraform init && terraform apply
 DONE
 if [[ -z "$REPOSITORY_ID" ]]; then

@@ -11,6 +11,7 @@ import itertools
 import json
 import uuid
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from bot.db.database import Database
@@ -87,8 +88,11 @@ def status_event(
     deployment_id: int = 77,
     description: str | None = None,
     sha: str = SHA,
+    workflow_path: str = ".github/workflows/deploy.yml",
 ) -> WebhookEvent:
     payload: dict[str, Any] = copy.deepcopy(example("deployment_status", "created"))
+    # A deployment a workflow job's `environment:` made names that workflow.
+    payload["workflow"] = {"name": Path(workflow_path).stem, "path": workflow_path}
     payload["repository"].update(id=repository_id, full_name="acme/orders-api")
     payload["deployment"].update(
         id=deployment_id, environment=environment, sha=sha, creator={"login": "octo"}

@@ -32,7 +32,14 @@ def tools_or_skip() -> Tools:
     tools = Tools.from_environment()
     missing = [
         name
-        for name in ("actionlint", "hadolint", "checkov", "shellcheck", "check-jsonschema")
+        for name in (
+            "actionlint",
+            "hadolint",
+            "checkov",
+            "shellcheck",
+            "check-jsonschema",
+            "zizmor",
+        )
         if tools.find(name) is None
     ]
     if missing:
@@ -110,6 +117,22 @@ def break_unpinned_action(repo: Path) -> None:
         repo / ".github/workflows/ci.yml",
         "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
         "actions/checkout@v7",
+    )
+
+
+def break_oidc_token_without_a_role(repo: Path) -> None:
+    edit(
+        repo / ".github/workflows/ci.yml",
+        "permissions:\n  contents: read\n",
+        "permissions:\n  contents: read\n  id-token: write\n",
+    )
+
+
+def break_dangerous_trigger(repo: Path) -> None:
+    edit(
+        repo / ".github/workflows/deploy.yml",
+        '  push:\n    tags: ["v*"]\n',
+        '  push:\n    tags: ["v*"]\n  workflow_run:\n    workflows: [build]\n    types: [completed]\n',
     )
 
 
@@ -210,6 +233,8 @@ BREAKAGES: list[tuple[Callable[[Path], None], str, str]] = [
     (break_run_injection, "security-policy", "inside `run:`"),
     (break_run_injection, "actionlint", "github.event.head_commit.message"),
     (break_unpinned_action, "security-policy", "not pinned to a commit SHA"),
+    (break_oidc_token_without_a_role, "security-policy", "jobs.container: may request an OIDC"),
+    (break_dangerous_trigger, "zizmor", "deploy.yml:35: dangerous-triggers"),
     (break_wildcard_iam, "security-policy", "allows every action"),
     (break_wildcard_trust, "security-policy", "StringEquals"),
     (break_skip_without_reason, "security-policy", "CKV_AWS_136 has no reason"),

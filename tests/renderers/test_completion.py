@@ -79,6 +79,8 @@ def test_derived_names_follow_the_system_and_environment() -> None:
     assert names.buckets == {"uploads": "shop-dev-uploads-111111111111-us-east-1"}
     assert names.state_bucket == "shop-dev-tfstate-111111111111-us-east-1"
     assert names.build_role == "shop-dev-github-build"
+    assert (names.plan_role, names.apply_role) == ("shop-dev-github-plan", "shop-dev-github-apply")
+    assert names.state_key == "shop/dev/terraform.tfstate"
     assert names.access_logs_bucket == "shop-dev-alb-logs-111111111111-us-east-1"
 
 
@@ -182,7 +184,14 @@ def test_names_with_service_limits_stay_within_them() -> None:
     names = spec.environments["staging123"].names
     assert len(names.load_balancer) <= 32
     assert len(names.target_group) <= 32
-    roles = [names.execution_role, names.task_role, names.deploy_role, names.build_role]
+    roles = [
+        names.execution_role,
+        names.task_role,
+        names.deploy_role,
+        names.build_role,
+        names.plan_role,
+        names.apply_role,
+    ]
     assert max(len(role) for role in roles) <= 64
     assert len(names.db_identifier) <= 63
 

@@ -20,9 +20,10 @@ from renderers.spec import load_spec
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "hostile-values.yaml"
 # Every expression a generated workflow may evaluate starts with one of these contexts.
 ALLOWED_EXPRESSION = re.compile(
-    r"^\$\{\{ (github\.(ref|run_id|token|event_name|event\.workflow_run\.head_sha)|inputs\.\w+|"
-    r"steps\.[\w-]+\.outputs\.[\w-]+|needs\.target\.outputs\.\w+|vars\.\w+ \|\| |job\.status|"
-    r"fromJSON\(needs\.target\.outputs\.target\)\.\w+)"
+    r"^\$\{\{ (github\.(ref|run_id|token|event_name|"
+    r"event\.pull_request\.(number|head\.sha|head\.repo\.full_name))|inputs\.\w+|"
+    r"steps\.[\w-]+\.outputs\.[\w-]+|needs\.[\w-]+\.(outputs\.\w+|result)|toJSON\(needs\)|"
+    r"vars\.\w+ \|\| |job\.status|fromJSON\(needs\.target\.outputs\.target\)\.\w+)"
 )
 
 
@@ -47,7 +48,7 @@ def test_every_workflow_parses_and_evaluates_only_its_own_expressions(
     files: dict[str, str],
 ) -> None:
     workflows = {path: text for path, text in files.items() if path.startswith(".github/")}
-    assert len(workflows) == 3
+    assert len(workflows) == 5
     for path, text in workflows.items():
         assert isinstance(yaml.safe_load(text), dict), path
         for expression in re.findall(r"\$\{\{.*?\}\}", text):

@@ -23,6 +23,16 @@ output "build_role_arn" {
   value       = module.iam.build_role_arn
 }
 
+output "plan_role_arn" {
+  description = "AWS_PLAN_ROLE_ARN_<ENV> for infra.yml's plans and drift.yml."
+  value       = module.iam.plan_role_arn
+}
+
+output "apply_role_arn" {
+  description = "AWS_APPLY_ROLE_ARN_<ENV> for infra.yml's applies."
+  value       = module.iam.apply_role_arn
+}
+
 output "cluster_name" {
   description = "ECS cluster."
   value       = module.ecs.cluster_name

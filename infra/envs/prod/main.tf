@@ -1,5 +1,6 @@
 # prod of sbh: a thin composition of the shared modules.
-# Apply with: terraform init && terraform apply   (see README.md for the first time)
+# The first apply is by hand (README.md); every later change is planned on its pull request
+# and applied on merge by .github/workflows/infra.yml.
 
 locals {
   system      = "sbh"
@@ -14,6 +15,7 @@ locals {
     ? "repo:${local.owner}/${local.system}"
     : "repo:${local.owner}@${var.github_owner_id}/${local.system}@${var.github_repository_id}"
   )
+  default_branch_subject = "${local.repository_subject}:ref:refs/heads/main"
 
   app_settings    = { "FORWARDED_ALLOW_IPS" = "10.0.0.0/16" }
   secret_names    = ["SECRET_KEY", "OPENAI_API_KEY", "GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"]
@@ -68,9 +70,12 @@ module "iam" {
   task_role_name      = "sbh-prod-task"
   deploy_role_name    = "sbh-prod-github-deploy"
   build_role_name     = "sbh-prod-github-build"
+  plan_role_name      = "sbh-prod-github-plan"
+  apply_role_name     = "sbh-prod-github-apply"
   ecr_repository_arn  = module.ecr.repository_arn
   ecs_cluster_name    = "sbh-cluster-prod"
   ecs_service_name    = "sbh-service-prod"
+  ecs_task_family     = "sbh-task-prod"
   log_group_name      = "/ecs/sbh-prod"
   secrets_prefix      = "sbh/prod/"
   secret_names        = local.secret_names
@@ -79,7 +84,27 @@ module "iam" {
 
   create_github_oidc_provider = var.create_github_oidc_provider
   github_deploy_subjects      = ["${local.repository_subject}:environment:${local.environment}"]
-  github_build_subjects       = ["${local.repository_subject}:ref:refs/heads/main"]
+  github_build_subjects       = [local.default_branch_subject]
+  # Plans run for pull requests, and for the drift check, which runs on the default branch
+  # without an environment: an environment's subject is the apply role's, and would put every
+  # daily check behind that environment's reviewers.
+  github_plan_subjects  = ["${local.repository_subject}:pull_request", local.default_branch_subject]
+  github_apply_subjects = ["${local.repository_subject}:environment:${local.environment}"]
+
+  # What this environment's Terraform manages: the plan and apply roles reach only that.
+  state_bucket_name          = "sbh-prod-tfstate-222222222222-us-east-1"
+  state_key                  = "sbh/prod/terraform.tfstate"
+  stack_tags                 = { System = local.system, Environment = local.environment }
+  stack_bucket_names         = concat(values(local.bucket_names), ["sbh-prod-alb-logs-222222222222-us-east-1"])
+  load_balancer_name         = "sbh-prod"
+  target_group_name          = "sbh-prod"
+  db_identifier              = "sbh-prod"
+  flow_log_group_name        = module.network.flow_log_group_name
+  flow_logs_role_name_prefix = module.network.flow_logs_role_name_prefix
+  alarm_topic_name           = "sbh-prod-alarms"
+  alarm_name_prefix          = "${local.stem}-"
+  domain_name                = "sbh.example.com"
+  route53_zone_id            = null
 }
 
 module "alb" {
@@ -156,7 +181,7 @@ module "alarms" {
   target_group_arn_suffix  = module.alb.target_group_arn_suffix
 }
 
-# setup-oidc.sh created the two GitHub roles so that their ARNs exist before the first
+# setup-oidc.sh created the four GitHub roles so that their ARNs exist before the first
 # apply; from here on Terraform owns them.
 import {
   to = module.iam.aws_iam_role.deploy
@@ -166,4 +191,14 @@ import {
 import {
   to = module.iam.aws_iam_role.build
   id = "sbh-prod-github-build"
+}
+
+import {
+  to = module.iam.aws_iam_role.plan
+  id = "sbh-prod-github-plan"
+}
+
+import {
+  to = module.iam.aws_iam_role.apply
+  id = "sbh-prod-github-apply"
 }

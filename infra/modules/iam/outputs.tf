@@ -18,6 +18,16 @@ output "build_role_arn" {
   value       = aws_iam_role.build.arn
 }
 
+output "plan_role_arn" {
+  description = "Read-only role for infra.yml's plans and drift.yml (AWS_PLAN_ROLE_ARN_<ENV>)."
+  value       = aws_iam_role.plan.arn
+}
+
+output "apply_role_arn" {
+  description = "Role for infra.yml's applies in this environment (AWS_APPLY_ROLE_ARN_<ENV>)."
+  value       = aws_iam_role.apply.arn
+}
+
 output "secret_arns" {
   description = "Secret name => ARN of each application secret."
   value       = { for name, secret in aws_secretsmanager_secret.app : name => secret.arn }

@@ -16,6 +16,8 @@ locals {
   public_cidrs  = [for index in range(var.az_count) : cidrsubnet(var.cidr_block, 4, index)]
   private_cidrs = [for index in range(var.az_count) : cidrsubnet(var.cidr_block, 4, index + 8)]
   nat_count     = var.single_nat_gateway ? 1 : var.az_count
+  # IAM role names hold at most 64 characters; name_prefix adds 26.
+  flow_logs_role_name_prefix = "${substr(var.name, 0, 28)}-flow-logs-"
   interface_endpoints = var.enable_vpc_endpoints ? toset([
     "ecr.api", "ecr.dkr", "logs", "secretsmanager",
   ]) : toset([])
@@ -141,7 +143,7 @@ data "aws_iam_policy_document" "flow_logs_write" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name_prefix        = "${substr(var.name, 0, 28)}-flow-logs-"
+  name_prefix        = local.flow_logs_role_name_prefix
   assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
   tags               = var.tags
 }

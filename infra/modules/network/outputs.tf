@@ -22,3 +22,13 @@ output "nat_public_ips" {
   description = "Addresses the service's outbound traffic comes from (for allow-lists)."
   value       = aws_eip.nat[*].public_ip
 }
+
+output "flow_log_group_name" {
+  description = "CloudWatch log group of the VPC flow logs."
+  value       = aws_cloudwatch_log_group.flow_logs.name
+}
+
+output "flow_logs_role_name_prefix" {
+  description = "Name prefix of the role that writes the flow logs (AWS adds a unique suffix)."
+  value       = local.flow_logs_role_name_prefix
+}

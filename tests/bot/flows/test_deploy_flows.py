@@ -132,6 +132,25 @@ def test_rollback_without_a_tag_takes_the_previous_successful_deploy(
     assert dispatched["inputs"] == {"environment": "prod", "image_tag": "aaaaaaa"}
 
 
+def test_an_infrastructure_apply_in_an_environment_is_no_deploy(
+    context: HandlerContext, github: FakeGitHubPort, database: Database
+) -> None:
+    repository_id = built(context, github)
+    handle(status_event(repository_id, "success", description="image aaaaaaa"), context)
+
+    handle(
+        status_event(
+            repository_id, "success", deployment_id=2, workflow_path=".github/workflows/infra.yml"
+        ),
+        context,
+    )
+    handle(comment_event("/sbh rollback prod", login="olivia"), context)
+
+    assert rows(database) == [("prod", "aaaaaaa", "success")]
+    assert [c["name"] for c in github.checks].count("sbh/deploy prod") == 1
+    assert github.repositories["acme/orders-api"].dispatches == []  # nothing earlier to return to
+
+
 def test_a_failed_build_of_a_generated_repository_is_reported(
     context: HandlerContext, github: FakeGitHubPort
 ) -> None:
