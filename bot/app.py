@@ -81,7 +81,10 @@ def create_app(
         settings.github_webhook_secret.get_secret_value() if settings.github_webhook_secret else ""
     )
     intake = WebhookIntake(
-        store, router, WebhookSecrets(secret.encode(), settings.github_accept_sha1_signatures)
+        store,
+        router,
+        WebhookSecrets(secret.encode(), settings.github_accept_sha1_signatures),
+        activity,
     )
     services = Services(
         settings=settings,
@@ -147,7 +150,6 @@ def create_app(
         route.WebhookRoute,
         intake=intake,
         max_bytes=settings.max_webhook_bytes,
-        activity=activity,
     )
     app.add_middleware(SecurityHeaders)
     if settings.web_dist.is_dir():

@@ -30,10 +30,14 @@ INLINE_PARSE_BYTES = 256 * 1024
 
 
 class IntakeActivity:
-    """When webhook requests are in flight, so in-process workers can leave the CPU (and the
+    """When deliveries are being taken in, so in-process workers can leave the CPU (and the
     GIL) to intake while GitHub waits for answers (see `bot.jobs.worker.Worker`).
 
-    `started`/`finished` run on the event loop thread only; worker threads only read/wait."""
+    A delivery counts from the moment its signature is verified until its answer is ready: a
+    request whose body is still arriving, or that nobody signed, is nobody's delivery yet,
+    and must not hold up the workers (a client trickling a body would hold them for as long
+    as it liked). `started`/`finished` run on the event loop thread only; worker threads
+    only read/wait."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.in_flight = 0
@@ -84,10 +88,17 @@ class WebhookSecrets:
 
 
 class WebhookIntake:
-    def __init__(self, store: DeliveryStore, router: Router[Any], secrets: WebhookSecrets) -> None:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        router: Router[Any],
+        secrets: WebhookSecrets,
+        activity: IntakeActivity | None = None,
+    ) -> None:
         self.store = store
         self.router = router
         self.secrets = secrets
+        self.activity = activity or IntakeActivity()
 
     async def accept(self, headers: Mapping[str, str], body: bytes) -> IntakeResult:
         """Authenticate, check and store one delivery. Storage errors propagate (the route
@@ -110,10 +121,13 @@ class WebhookIntake:
                 delivery_id=headers.get("x-github-delivery"),
             )
             return IntakeResult(401, {"error": "missing or invalid X-Hub-Signature-256"})
+        self.activity.started()
         try:
             return await self._take(headers, body)
         except UnacceptableDelivery as refusal:
             return IntakeResult(400, {"error": str(refusal)})
+        finally:
+            self.activity.finished()
 
     async def _take(self, headers: Mapping[str, str], body: bytes) -> IntakeResult:
         """Check and store a verified delivery; raises UnacceptableDelivery when it is not one
