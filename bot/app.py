@@ -84,7 +84,10 @@ def create_app(
         settings.github_webhook_secret.get_secret_value() if settings.github_webhook_secret else ""
     )
     intake = WebhookIntake(
-        store, router, WebhookSecrets(secret.encode(), settings.github_accept_sha1_signatures)
+        store,
+        router,
+        WebhookSecrets(secret.encode(), settings.github_accept_sha1_signatures),
+        activity,
     )
     services = Services(
         settings=settings,
@@ -167,7 +170,6 @@ def create_app(
         route.WebhookRoute,
         intake=intake,
         max_bytes=settings.max_webhook_bytes,
-        activity=activity,
     )
     if settings.web_dist.is_dir():
         # After every API route: the web app answers what the API does not.

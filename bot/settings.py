@@ -210,8 +210,10 @@ class Settings(OperatorSettings):
 
     worker_in_process: bool = Field(default=True, validation_alias="SBH_WORKER_IN_PROCESS")
     worker_threads: int = Field(default=2, ge=1, le=64, validation_alias="SBH_WORKER_THREADS")
-    # In-process workers wait for a moment without webhooks in flight before each job, at
-    # most this long (0: never wait). `sbh worker` processes never wait.
+    # In-process workers wait for a moment without deliveries being taken in (signature
+    # verified, not yet answered) before each job, at most this long; and over any T seconds
+    # at most this + T/2 in all (`bot.jobs.worker.DeferBudget`), so deliveries that never let
+    # up slow jobs down but cannot stop them. 0: never wait. `sbh worker` processes never wait.
     worker_defer_seconds: float = Field(
         default=1.0, ge=0, le=60, validation_alias="SBH_WORKER_DEFER_SECONDS"
     )

@@ -182,6 +182,10 @@ class DeliveryStore:
         connection.detach()
         if self.database.is_postgresql:
             connection.dbapi_connection.autocommit = True
+        else:
+            # The engine's NORMAL lets a power loss take back the last commits; an
+            # acknowledged delivery must survive it, so each batch's commit syncs the WAL.
+            connection.dbapi_connection.execute("PRAGMA synchronous=FULL")
         return connection
 
     def _insert_sqlite(self, cursor: Any, records: list[DeliveryRecord], now: object) -> set[str]:

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.intake.delivery_store import StorageUnavailable
-from bot.intake.webhook_intake import IntakeActivity, WebhookIntake
+from bot.intake.webhook_intake import WebhookIntake
 
 WEBHOOK_PATH = "/api/github/webhooks"
 _JSON = (b"content-type", b"application/json")
@@ -71,18 +71,10 @@ async def answer(
 class WebhookRoute:
     """ASGI middleware that answers `WEBHOOK_PATH` itself and passes everything else on."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        intake: WebhookIntake,
-        max_bytes: int,
-        activity: IntakeActivity | None = None,
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, intake: WebhookIntake, max_bytes: int) -> None:
         self.app = app
         self.intake = intake
         self.max_bytes = max_bytes
-        self.activity = activity or IntakeActivity()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != WEBHOOK_PATH:
@@ -91,13 +83,6 @@ class WebhookRoute:
         if scope["method"] != "POST":
             await answer(send, 405, {"detail": "Method Not Allowed"}, (b"allow", b"POST"))
             return
-        self.activity.started()
-        try:
-            await self._receive(scope, receive, send)
-        finally:
-            self.activity.finished()
-
-    async def _receive(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             body = await read_limited_body(scope, receive, self.max_bytes)
         except BodyTooLarge:

@@ -7,7 +7,6 @@ milliseconds, and a delivery that was acknowledged is already durable.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -18,6 +17,7 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 
 from bot.intake.delivery_store import DeliveryRecord, DeliveryStore
+from bot.intake.payload import UnacceptableDelivery, read_body
 from bot.intake.router import Router
 from bot.intake.signature import signature_is_valid
 from bot.logs import log_event
@@ -25,14 +25,19 @@ from bot.logs import log_event
 log = logging.getLogger("sbh.intake")
 MAX_DELIVERY_ID = 64
 MAX_EVENT_NAME = 64
+MAX_HOOK_ID = 32
 INLINE_PARSE_BYTES = 256 * 1024
 
 
 class IntakeActivity:
-    """When webhook requests are in flight, so in-process workers can leave the CPU (and the
+    """When deliveries are being taken in, so in-process workers can leave the CPU (and the
     GIL) to intake while GitHub waits for answers (see `bot.jobs.worker.Worker`).
 
-    `started`/`finished` run on the event loop thread only; worker threads only read/wait."""
+    A delivery counts from the moment its signature is verified until its answer is ready: a
+    request whose body is still arriving, or that nobody signed, is nobody's delivery yet,
+    and must not hold up the workers (a client trickling a body would hold them for as long
+    as it liked). `started`/`finished` run on the event loop thread only; worker threads
+    only read/wait."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.in_flight = 0
@@ -83,10 +88,17 @@ class WebhookSecrets:
 
 
 class WebhookIntake:
-    def __init__(self, store: DeliveryStore, router: Router[Any], secrets: WebhookSecrets) -> None:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        router: Router[Any],
+        secrets: WebhookSecrets,
+        activity: IntakeActivity | None = None,
+    ) -> None:
         self.store = store
         self.router = router
         self.secrets = secrets
+        self.activity = activity or IntakeActivity()
 
     async def accept(self, headers: Mapping[str, str], body: bytes) -> IntakeResult:
         """Authenticate, check and store one delivery. Storage errors propagate (the route
@@ -109,27 +121,36 @@ class WebhookIntake:
                 delivery_id=headers.get("x-github-delivery"),
             )
             return IntakeResult(401, {"error": "missing or invalid X-Hub-Signature-256"})
+        self.activity.started()
+        try:
+            return await self._take(headers, body)
+        except UnacceptableDelivery as refusal:
+            return IntakeResult(400, {"error": str(refusal)})
+        finally:
+            self.activity.finished()
+
+    async def _take(self, headers: Mapping[str, str], body: bytes) -> IntakeResult:
+        """Check and store a verified delivery; raises UnacceptableDelivery when it is not one
+        GitHub could have sent."""
         event = headers.get("x-github-event", "")
         delivery_id = headers.get("x-github-delivery", "")
-        if (
-            not event
-            or len(event) > MAX_EVENT_NAME
-            or not delivery_id
-            or len(delivery_id) > MAX_DELIVERY_ID
-        ):
-            return IntakeResult(400, {"error": "X-GitHub-Event and X-GitHub-Delivery are required"})
-        try:
-            # Large payloads are parsed off the event loop so they don't stall other requests.
-            payload = (
-                json.loads(body)
-                if len(body) < INLINE_PARSE_BYTES
-                else await run_in_threadpool(json.loads, body)
+        hook_id = headers.get("x-github-hook-id")
+        if not (_header_text(event, MAX_EVENT_NAME) and _header_text(delivery_id, MAX_DELIVERY_ID)):
+            raise UnacceptableDelivery(
+                "X-GitHub-Event and X-GitHub-Delivery are required: printable ASCII, "
+                f"at most {MAX_DELIVERY_ID} characters"
             )
-        except (UnicodeDecodeError, ValueError):
-            return IntakeResult(400, {"error": "the body is not JSON"})
-        if not isinstance(payload, dict):
-            return IntakeResult(400, {"error": "the body is not a JSON object"})
-        record = self._record(event, delivery_id, headers.get("x-github-hook-id"), payload, body)
+        if hook_id and not _header_text(hook_id, MAX_HOOK_ID):
+            raise UnacceptableDelivery(
+                f"X-GitHub-Hook-ID must be printable ASCII, at most {MAX_HOOK_ID} characters"
+            )
+        # Large payloads are parsed off the event loop so they don't stall other requests.
+        text, payload = (
+            read_body(body)
+            if len(body) < INLINE_PARSE_BYTES
+            else await run_in_threadpool(read_body, body)
+        )
+        record = self._record(event, delivery_id, hook_id, payload, text, body)
         # The store logs each committed batch; the request path does no log I/O on success.
         if not await self.store.store(record):
             return IntakeResult(200, {"delivery_id": delivery_id, "status": "duplicate"})
@@ -145,21 +166,22 @@ class WebhookIntake:
         delivery_id: str,
         hook_id: str | None,
         payload: dict[str, Any],
+        text: str,
         body: bytes,
     ) -> DeliveryRecord:
-        action = _text(payload.get("action"))
+        action = _field("action", payload.get("action"), 64)
         repository = _mapping(payload.get("repository"))
         installation = _mapping(payload.get("installation"))
         return DeliveryRecord(
             id=delivery_id,
             event=event,
             action=action,
-            hook_id=hook_id[:32] if hook_id else None,
+            hook_id=hook_id or None,
             installation_id=_integer(installation.get("id")),
-            repository=_text(repository.get("full_name"), 200),
+            repository=_field("repository's full_name", repository.get("full_name"), 200),
             repository_id=_integer(repository.get("id")),
-            sender=_text(_mapping(payload.get("sender")).get("login"), 100),
-            body=body.decode("utf-8"),
+            sender=_field("sender's login", _mapping(payload.get("sender")).get("login"), 100),
+            body=text,
             body_sha256=hashlib.sha256(body).hexdigest(),
             queued=event != "ping" and self.router.handles(event, action),
         )
@@ -169,8 +191,20 @@ def _mapping(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _text(value: object, limit: int = 64) -> str | None:
-    return value[:limit] if isinstance(value, str) else None
+def _header_text(value: str, limit: int) -> bool:
+    """GitHub's event names, delivery and hook ids are short printable ASCII."""
+    return 0 < len(value) <= limit and value.isascii() and value.isprintable()
+
+
+def _field(name: str, value: object, limit: int) -> str | None:
+    """A payload string copied into a column of its own. GitHub's action names, repository
+    names and logins never hold NUL, which PostgreSQL's text cannot store: one that does is
+    not from GitHub."""
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        raise UnacceptableDelivery(f"the payload's {name} holds a NUL character; GitHub's never do")
+    return value[:limit]
 
 
 def _integer(value: object) -> int | None:

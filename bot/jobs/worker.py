@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping
 
@@ -30,6 +31,9 @@ log = logging.getLogger("sbh.worker")
 # No webhook for this long counts as a lull in intake (see `Worker`): longer than the gaps
 # within a burst, far shorter than the gaps between deliveries at hundreds per second.
 LULL_SECONDS = 0.001
+# The share of its time a worker may spend giving way to intake once its first
+# `defer_seconds` are spent (see `DeferBudget`).
+DEFER_SHARE = 0.5
 
 # A runner does the job's work; it returns the status its delivery should get
 # ("processed", "ignored"), and raises to have the job retried (except `GitHubRefused`).
@@ -38,6 +42,32 @@ JobRunner = Callable[[ClaimedJob, HandlerContext], str]
 
 def worker_name(index: int) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{index}"
+
+
+class DeferBudget:
+    """How long a worker may still wait for intake: it fills at `share` seconds per second
+    that passes, up to `limit`, and each wait spends what it took. So over any T seconds a
+    worker waits at most `limit + share * T`: a burst of deliveries is acknowledged first,
+    and deliveries that never let up slow the jobs down (to `1 - share` of their pace at
+    worst) but cannot stop them."""
+
+    def __init__(
+        self, limit: float, share: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.share = share
+        self._clock = clock
+        self._left = limit
+        self._as_of = clock()
+
+    def left(self) -> float:
+        now = self._clock()
+        self._left = min(self.limit, self._left + (now - self._as_of) * self.share)
+        self._as_of = now
+        return self._left
+
+    def spend(self, seconds: float) -> None:
+        self._left = max(0.0, self._left - seconds)
 
 
 class Worker:
@@ -58,11 +88,15 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.wakeup = wakeup or threading.Event()
         # In `sbh serve` the workers share the process (and its GIL) with webhook intake:
-        # before each job they wait for a lull in intake, at most `defer_seconds`, so a
-        # burst of deliveries is acknowledged first and worked off after. The deliveries
-        # are stored already; only their work waits.
+        # before each job they wait for a lull in intake, at most `defer_seconds` and within
+        # their `DeferBudget`, so a burst of deliveries is acknowledged first and worked off
+        # after. The deliveries are stored already; only their work waits.
         self.intake = intake
-        self.defer_seconds = defer_seconds
+        self.defer = (
+            DeferBudget(defer_seconds, DEFER_SHARE)
+            if intake is not None and defer_seconds > 0
+            else None
+        )
         self.current: JobLease | None = None  # the job being worked on
 
     def run_once(self) -> bool:
@@ -128,10 +162,18 @@ class Worker:
                 log_event(log, logging.WARNING, "job.lease_lost", job_id=lease.job.id)
                 return
 
+    def _give_way_to_intake(self) -> None:
+        if self.intake is None or self.defer is None:
+            return
+        allowed = self.defer.left()
+        if allowed > 0:
+            started = time.monotonic()
+            self.intake.wait_for_lull(LULL_SECONDS, allowed)
+            self.defer.spend(time.monotonic() - started)
+
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
-            if self.intake is not None and self.defer_seconds > 0:
-                self.intake.wait_for_lull(LULL_SECONDS, self.defer_seconds)
+            self._give_way_to_intake()
             try:
                 worked = self.run_once()
             except Exception as error:  # the database went away: wait and try again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 from pathlib import Path
@@ -14,7 +15,13 @@ from bot.app import create_app
 from bot.db.database import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Delivery, Job
+from bot.intake.router import Router, WebhookEvent
 from bot.intake.signature import sign_sha1
+from bot.jobs.context import HandlerContext
+from bot.jobs.queue import JobQueue
+from bot.jobs.spec_work import SpecWorkPool
+from bot.jobs.worker import Worker
+from bot.wiring import job_runners
 from tests.bot.conftest import make_settings
 from tests.bot.events import WEBHOOK_SECRET, signed_headers
 from tests.bot.webhook_examples import load_examples
@@ -135,6 +142,122 @@ def test_rejected_requests_store_nothing(
     assert response.status_code == expected
     assert "error" in response.json()
     assert stored(database) == (0, 0)
+
+
+def nested(depth: int) -> bytes:
+    return b'{"action": "created", "deep": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+# What GitHub cannot have sent (it sends UTF-8 JSON without a byte order mark, made from
+# Unicode text), and the reason each is refused.
+REFUSED_BODIES = {
+    "UTF-16": (INSTALLATION.decode().encode("utf-16"), "it has NUL bytes (UTF-16 or UTF-32?)"),
+    "UTF-16 without a byte order mark": (
+        INSTALLATION.decode().encode("utf-16-le"),
+        "it has NUL bytes (UTF-16 or UTF-32?)",
+    ),
+    "UTF-32": (INSTALLATION.decode().encode("utf-32"), "it has NUL bytes (UTF-16 or UTF-32?)"),
+    "UTF-32 without a byte order mark": (
+        INSTALLATION.decode().encode("utf-32-le"),
+        "it has NUL bytes (UTF-16 or UTF-32?)",
+    ),
+    "UTF-8 with a byte order mark": (
+        codecs.BOM_UTF8 + INSTALLATION,
+        "the body must be UTF-8 JSON without a byte order mark",
+    ),
+    "Latin-1": ('{"action": "créé"}'.encode("latin-1"), "byte 14 is not UTF-8"),
+    "nested 100,000 deep": (nested(100_000), "the body's JSON is nested too deeply to read"),
+    "nested 300,000 deep (parsed off the event loop)": (
+        nested(300_000),
+        "the body's JSON is nested too deeply to read",
+    ),
+    "NUL in the action": (
+        b'{"action": "created\\u0000"}',
+        "the payload's action holds a NUL character",
+    ),
+    "NUL in the repository's name": (
+        b'{"action": "created", "repository": {"id": 1, "full_name": "acme/\\u0000"}}',
+        "the payload's repository's full_name holds a NUL character",
+    ),
+    "NUL in the sender's login": (
+        b'{"action": "created", "sender": {"login": "\\u0000"}}',
+        "the payload's sender's login holds a NUL character",
+    ),
+    "a lone high surrogate escape": (
+        b'{"action": "created", "issue": {"title": "\\ud83d alone"}}',
+        "escapes half a surrogate pair",
+    ),
+    "a lone low surrogate escape in the action": (
+        b'{"action": "\\udc00"}',
+        "escapes half a surrogate pair",
+    ),
+    "a lone surrogate escape in a key": (b'{"\\uDFFF": 1}', "escapes half a surrogate pair"),
+    "NaN": (b'{"action": "created", "count": NaN}', "NaN is not a JSON value"),
+}
+
+
+@pytest.mark.parametrize("kind", REFUSED_BODIES)
+def test_a_signed_body_github_cannot_have_sent_is_400_with_the_reason_and_stores_nothing(
+    client: TestClient, database: Database, kind: str
+) -> None:
+    body, reason = REFUSED_BODIES[kind]
+
+    response = client.post(URL, content=body, headers=signed_headers(body, "installation"))
+
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+    assert stored(database) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-GitHub-Delivery", "d-\x00"),
+        ("X-GitHub-Event", "installation\x01"),
+        ("X-GitHub-Hook-ID", "12\x7f"),
+        ("X-GitHub-Hook-ID", "1" * 33),
+    ],
+)
+def test_a_github_header_that_is_not_short_printable_ascii_is_400_and_stores_nothing(
+    client: TestClient, database: Database, header: str, value: str
+) -> None:
+    headers = {**signed_headers(INSTALLATION, "installation"), header: value}
+
+    response = client.post(URL, content=INSTALLATION, headers=headers)
+
+    assert response.status_code == 400
+    assert "printable ASCII" in response.json()["error"]
+    assert stored(database) == (0, 0)
+
+
+def test_user_text_with_nul_and_surrogate_pair_escapes_is_stored_and_its_job_reads_it(
+    database: Database, spec_work: SpecWorkPool
+) -> None:
+    # Legal JSON GitHub may relay (a commit message, an issue body): the body is stored as
+    # the text it came as, where each escape is plain characters either database keeps.
+    body = (
+        b'{"action": "opened", "installation": {"id": 9}, '
+        b'"issue": {"body": "a\\u0000b \\ud83d\\ude00 \xc3\xbc"}}'
+    )
+    received: list[WebhookEvent] = []
+    router: Router[HandlerContext] = Router()
+    router.on("issues", "opened")(lambda event, _context: received.append(event))
+    context = HandlerContext(
+        settings=make_settings(), database=database, queue=JobQueue(database), spec_work=spec_work
+    )
+
+    with TestClient(create_app(make_settings(), database=database, router=router)) as handled:
+        response = handled.post(URL, content=body, headers=signed_headers(body, "issues", "d-9"))
+    worked = Worker(context, job_runners(router), "w").run_once()
+
+    assert response.status_code == 202
+    with database.session() as session:
+        delivery = session.get(Delivery, "d-9")
+        assert delivery is not None
+        assert delivery.body.encode() == body
+    assert worked
+    [event] = received
+    assert event.payload["issue"]["body"] == "a\x00b \U0001f600 ü"
 
 
 def test_a_body_over_the_limit_is_413_and_stores_nothing(database: Database) -> None:

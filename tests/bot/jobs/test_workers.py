@@ -4,6 +4,7 @@ back."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -13,7 +14,9 @@ from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
+from bot.app import create_app
 from bot.db.database import Database
 from bot.db.models import Delivery, Installation, Job
 from bot.flows.handlers import default_router
@@ -22,7 +25,7 @@ from bot.intake.webhook_intake import IntakeActivity
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.jobs.spec_work import SpecWorkPool
-from bot.jobs.worker import Worker, WorkerPool
+from bot.jobs.worker import DeferBudget, Worker, WorkerPool
 from bot.wiring import job_runners
 from tests.bot.conftest import make_settings
 from tests.bot.events import comment_event, signed_headers, store
@@ -153,7 +156,6 @@ def test_a_delivery_reaches_its_handler_with_the_stored_payload(database: Databa
     body = json.dumps(
         {"action": "opened", "issue": {"number": 7}, "installation": {"id": 9}}
     ).encode()
-    from bot.app import create_app
 
     with TestClient(create_app(make_settings(), database=database, router=router)) as client:
         client.post(
@@ -174,7 +176,6 @@ def test_a_delivery_reaches_its_handler_with_the_stored_payload(database: Databa
 def test_installations_are_remembered(database: Database) -> None:
     context = context_for(database)
     worker = Worker(context, job_runners(default_router()), "w")
-    from bot.app import create_app
 
     with TestClient(create_app(make_settings(), database=database)) as client:
         for action, delivery in (("created", "i-1"), ("suspend", "i-2")):
@@ -319,3 +320,74 @@ def test_a_lull_is_a_moment_without_webhooks_not_just_none_in_flight() -> None:
     assert later.wait_for_lull(lull_seconds=0.5, timeout=1) is True
     later.started()
     assert later.wait_for_lull(lull_seconds=0.5, timeout=0.05) is False
+
+
+def test_a_worker_waits_for_intake_at_most_its_limit_plus_a_share_of_the_time_that_passes() -> None:
+    now = [0.0]
+    budget = DeferBudget(limit=1.0, share=0.5, clock=lambda: now[0])
+
+    assert budget.left() == 1.0
+    budget.spend(1.0)
+    assert budget.left() == 0.0
+    now[0] += 0.2  # a job ran
+    assert budget.left() == 0.1
+    now[0] += 60  # no intake for a minute: it fills up to the limit, no further
+    assert budget.left() == 1.0
+
+
+def test_deliveries_that_never_let_up_slow_the_jobs_down_but_cannot_stop_them(
+    database: Database,
+) -> None:
+    intake = IntakeActivity()
+    intake.started()  # never finished: intake looks busy for the whole test
+    jobs, defer_seconds = 30, 0.5
+    enqueue_many(database, jobs)
+    pool, ran = recording_pool(database, intake, threads=1, defer_seconds=defer_seconds)
+    try:
+        # Waiting the whole limit before every job would take jobs * defer_seconds (15 s);
+        # the budget lets the worker wait about 2 * defer_seconds, then as long as it works.
+        assert wait_for(lambda: len(ran) == jobs, seconds=jobs * defer_seconds / 2)
+    finally:
+        pool.stop()
+
+
+def test_a_client_trickling_a_body_does_not_hold_up_the_in_process_workers(
+    database: Database,
+) -> None:
+    handled: list[str] = []
+    router: Router[HandlerContext] = Router()
+    router.on("installation", "created")(lambda event, _context: handled.append(event.delivery_id))
+    settings = make_settings(SBH_WORKER_IN_PROCESS="true", SBH_WORKER_DEFER_SECONDS="60")
+    app = create_app(settings, database=database, router=router)
+    trickling, enough = threading.Event(), threading.Event()
+
+    async def receive() -> Message:
+        # A byte every 50 ms, unsigned, for as long as the test lets it.
+        trickling.set()
+        await asyncio.sleep(0.05)
+        return {"type": "http.request", "body": b" ", "more_body": not enough.is_set()}
+
+    async def send(_message: Message) -> None:
+        pass
+
+    scope = {"type": "http", "method": "POST", "path": "/api/github/webhooks", "headers": []}
+    body = json.dumps({"action": "created", "installation": {"id": 5}}).encode()
+    with TestClient(app) as client:
+        trickle = threading.Thread(target=asyncio.run, args=(app(scope, receive, send),))
+        trickle.start()
+        try:
+            assert trickling.wait(10)
+            for index in range(40):
+                client.post(
+                    "/api/github/webhooks",
+                    content=body,
+                    headers=signed_headers(body, "installation", f"d-{index}"),
+                )
+            all_handled = wait_for(lambda: len(handled) == 40)
+            still_trickling = trickle.is_alive()
+        finally:
+            enough.set()
+            trickle.join(10)
+
+    assert all_handled
+    assert still_trickling
