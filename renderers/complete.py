@@ -38,7 +38,8 @@ from renderers.fields import (
     smallest_cpu_for,
 )
 from renderers.problems import FieldPath, SpecError, SpecProblem
-from renderers.spec import API_VERSION, RawSpec
+from renderers.spec import API_VERSION, AnyRawSpec, RawSpec
+from renderers.spec_v2 import RawSpecV2
 
 DEFAULT_PORT = 8000
 DEFAULT_HEALTH_PATH = "/api/health"
@@ -134,8 +135,15 @@ class Spec(_Complete):
         return f"{self.owner}/{self.name}"
 
 
-def complete_defaults(raw: RawSpec, source: str = "spec.yaml") -> Spec:
-    """Fill every missing field deterministically. Same input, same output."""
+def complete_defaults(raw: AnyRawSpec, source: str = "spec.yaml") -> AnySpec:
+    """Fill every missing field deterministically, v1 or v2. Same input, same output."""
+    if isinstance(raw, RawSpecV2):
+        return complete_v2(raw, source)
+    return complete_v1(raw, source)
+
+
+def complete_v1(raw: RawSpec, source: str = "spec.yaml") -> Spec:
+    """Fill every missing field of an sbh/v1 spec."""
     missing = missing_decisions(raw, source)
     if missing:
         raise SpecError(missing)
@@ -203,7 +211,7 @@ def complete_defaults(raw: RawSpec, source: str = "spec.yaml") -> Spec:
     )
 
 
-def missing_decisions(raw: RawSpec, source: str = "spec.yaml") -> list[SpecProblem]:
+def missing_decisions(raw: AnyRawSpec, source: str = "spec.yaml") -> list[SpecProblem]:
     """What a person must add before the spec can be completed (never guessed)."""
     found: list[tuple[FieldPath, str]] = []
     if raw.name is None:
@@ -288,8 +296,10 @@ def derive_names(
     )
 
 
-def spec_as_raw_data(spec: Spec) -> dict[str, Any]:
+def spec_as_raw_data(spec: AnySpec) -> dict[str, Any]:
     """The spec in the form a person writes (no derived names): what `sbh.yaml` holds."""
+    if isinstance(spec, SpecV2):
+        return spec_v2_as_raw_data(spec)
     return {
         "apiVersion": spec.api_version,
         "name": spec.name,
@@ -315,7 +325,7 @@ def spec_as_raw_data(spec: Spec) -> dict[str, Any]:
     }
 
 
-def spec_to_yaml(spec: Spec) -> str:
+def spec_to_yaml(spec: AnySpec) -> str:
     """The completed spec as YAML that `load_spec` reads back to the same `Spec`."""
     text: str = yaml.safe_dump(
         spec_as_raw_data(spec), sort_keys=False, allow_unicode=True, width=100
@@ -323,7 +333,14 @@ def spec_to_yaml(spec: Spec) -> str:
     return text
 
 
-def spec_hash(spec: Spec) -> str:
+def spec_hash(spec: AnySpec) -> str:
     """sha256 of the spec's canonical JSON: equal specs, equal hashes."""
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# sbh/v2 builds on the parts defined above (database, names).
+from renderers.complete_v2 import SpecV2 as SpecV2  # noqa: E402
+from renderers.complete_v2 import complete_v2, spec_v2_as_raw_data  # noqa: E402
+
+AnySpec = Spec | SpecV2

@@ -406,3 +406,156 @@ def fargate_pair_problem(cpu: int | None, memory: int) -> str | None:
     return (
         f"memory {memory} MiB does not fit cpu {cpu} on Fargate; with cpu {cpu} use one of: {shown}"
     )
+
+
+# --- sbh/v2: services and their kinds -------------------------------------------------------
+
+ServiceName = _slug_rule("service name", max_length=31)
+
+# An ALB path pattern SBH routes to one web service: `/*`, or a prefix ending in `/*`, or one
+# exact path. ALB allows more (`?`, a `*` mid-path); one shape keeps routing predictable and
+# lets CloudFront use the same pattern in front of a static site.
+_ROUTE_PATH = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)*(?:\*|[A-Za-z0-9._~-]+)$")
+
+
+def _check_route_path(value: str) -> str:
+    if len(value) > 128 or not _ROUTE_PATH.fullmatch(value):
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not a route pattern: use /* (everything), a "
+            "prefix such as /api/* or one exact path such as /login (at most 128 characters)"
+        )
+    return value
+
+
+RoutePath = Annotated[
+    str,
+    AfterValidator(_check_route_path),
+    Field(json_schema_extra={"pattern": _ROUTE_PATH.pattern, "maxLength": 128}),
+]
+
+
+def route_matches(pattern: str, path: str) -> bool:
+    """Whether a request for `path` is routed by `pattern` (as written by `RoutePath`)."""
+    if pattern.endswith("/*"):
+        return path.startswith(pattern[:-1])
+    return path == pattern
+
+
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/#L-]{1,40}$")
+_RATE = re.compile(r"^rate\((\d{1,5}) (minute|minutes|hour|hours|day|days)\)$")
+_CRON = re.compile(r"^cron\((.*)\)$")
+
+
+def schedule_problem(value: str) -> str | None:
+    """Why EventBridge Scheduler would refuse `value`, in words; None when it is valid."""
+    rate = _RATE.fullmatch(value)
+    if rate:
+        count, unit = int(rate.group(1)), rate.group(2)
+        if count < 1:
+            return "a rate needs a positive number, e.g. rate(5 minutes)"
+        if (count == 1) != (not unit.endswith("s")):
+            single = unit.rstrip("s")
+            return f"write rate(1 {single}) for one, rate({count} {single}s) for more"
+        return None
+    cron = _CRON.fullmatch(value)
+    if not cron:
+        return (
+            "a schedule is cron(minutes hours day-of-month month day-of-week year) or "
+            "rate(N minutes|hours|days), e.g. cron(0 3 * * ? *) or rate(1 hour)"
+        )
+    fields = cron.group(1).split(" ")
+    if len(fields) != 6:
+        return (
+            f"cron() takes 6 fields (minutes hours day-of-month month day-of-week year), "
+            f"got {len(fields)}"
+        )
+    if not all(_CRON_FIELD.fullmatch(field) for field in fields):
+        return "cron() fields use digits, names, and * ? , / - L #"
+    day_of_month, day_of_week = fields[2], fields[4]
+    if (day_of_month == "?") == (day_of_week == "?"):
+        return (
+            "one of day-of-month (3rd field) and day-of-week (5th field) must be ?, the other "
+            "not, e.g. cron(0 3 * * ? *)"
+        )
+    return None
+
+
+def _check_schedule(value: str) -> str:
+    problem = schedule_problem(value)
+    if problem:
+        raise _fail(f"{_escape_braces(repr(value))} is not a schedule: {_escape_braces(problem)}")
+    return value
+
+
+Schedule = Annotated[str, AfterValidator(_check_schedule)]
+
+_SITE_DIRECTORY = re.compile(
+    r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(?:/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,4}$"
+)
+
+
+def _check_site_directory(value: str) -> str:
+    if not _SITE_DIRECTORY.fullmatch(value) or any(
+        part in {".", ".."} for part in value.split("/")
+    ):
+        raise _fail(
+            f"{_escape_braces(repr(value))} is not a directory of this repository: relative, "
+            "'/'-separated names of letters, digits, '.', '_' and '-', no '..'"
+        )
+    return value
+
+
+SiteDirectory = Annotated[
+    str,
+    AfterValidator(_check_site_directory),
+    Field(json_schema_extra={"pattern": _SITE_DIRECTORY.pattern}),
+]
+
+_BUILD_COMMAND = re.compile(r"^[\x20-\x7e]{1,200}$")
+
+
+def _check_build_command(value: str) -> str:
+    if not _BUILD_COMMAND.fullmatch(value):
+        raise _fail("a build command is one line of at most 200 printable ASCII characters")
+    return value
+
+
+BuildCommand = Annotated[str, AfterValidator(_check_build_command)]
+
+
+def _check_task_count(value: int) -> int:
+    if not 0 <= value <= 100:
+        raise _fail(f"{value} tasks: use 0 to 100")
+    return value
+
+
+TaskCount = Annotated[int, AfterValidator(_check_task_count)]
+
+
+def _check_timeout_minutes(value: int) -> int:
+    if not 1 <= value <= 1440:
+        raise _fail(f"{value} minutes: a job may run 1 to 1440 minutes (a day)")
+    return value
+
+
+TimeoutMinutes = Annotated[int, AfterValidator(_check_timeout_minutes)]
+
+
+def _check_visibility_timeout(value: int) -> int:
+    if not 0 <= value <= 43200:
+        raise _fail(f"{value} seconds: SQS allows a visibility timeout of 0 to 43200 (12 hours)")
+    return value
+
+
+VisibilityTimeout = Annotated[int, AfterValidator(_check_visibility_timeout)]
+
+
+def _check_max_receive_count(value: int) -> int:
+    if not 1 <= value <= 1000:
+        raise _fail(
+            f"{value}: a message may be received 1 to 1000 times before the dead-letter queue"
+        )
+    return value
+
+
+MaxReceiveCount = Annotated[int, AfterValidator(_check_max_receive_count)]

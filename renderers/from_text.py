@@ -4,14 +4,14 @@ its worker processes, within a time limit, since the text is anyone's."""
 
 from __future__ import annotations
 
-from renderers.complete import Spec, complete_defaults, missing_decisions
+from renderers.complete import AnySpec, complete_defaults, missing_decisions
 from renderers.cost import CostEstimate, estimate_cost
 from renderers.problems import SpecError
 from renderers.render import File, render
-from renderers.spec import RawSpec, load_spec
+from renderers.spec import AnyRawSpec, load_spec
 
 
-def written_spec(text: str, source: str) -> RawSpec:
+def written_spec(text: str, source: str) -> AnyRawSpec:
     """What a person wrote. What only a person decides is reported here, before any AI sees
     the spec (it could not fill it anyway), with the lines of the text the person wrote."""
     raw = load_spec(text, source)
@@ -21,7 +21,7 @@ def written_spec(text: str, source: str) -> RawSpec:
     return raw
 
 
-def default_spec(text: str, source: str) -> Spec:
+def default_spec(text: str, source: str) -> AnySpec:
     """The spec completed by SBH's defaults alone, without a drafter."""
     return complete_defaults(load_spec(text, source), source)
 

@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from renderers.complete import Spec, spec_hash, spec_to_yaml
+from renderers.complete import AnySpec, Spec, SpecV2, spec_hash, spec_to_yaml
 from renderers.escape import FILTERS, Escaped
 from renderers.resources import resource_dir
 from renderers.spec import spec_json_schema
@@ -104,21 +104,45 @@ def _walk(root: Path) -> list[_Source]:
     return sources
 
 
-@lru_cache(maxsize=1)
+# The shared modules an sbh/v1 repository receives: exactly these, so that modules added for
+# later spec versions change nothing a v1 spec renders.
+V1_MODULES = ("alarms", "alb", "db", "ecr", "ecs", "iam", "network", "storage")
+
+
+@lru_cache(maxsize=4)
+def walk_resource(name: str) -> tuple[_Source, ...]:
+    """Every file of a bundled resource (`template-repo`, `template-system`, `infra-modules`)."""
+    return tuple(_walk(resource_dir(name)))
+
+
+def modules_named(names: tuple[str, ...]) -> tuple[_Source, ...]:
+    """The files of these shared Terraform modules."""
+    return tuple(
+        source
+        for source in walk_resource("infra-modules")
+        if source.relative.split("/", 1)[0] in names
+    )
+
+
 def _template_sources() -> tuple[tuple[_Source, ...], tuple[_Source, ...]]:
-    return tuple(_walk(resource_dir("template-repo"))), tuple(_walk(resource_dir("infra-modules")))
+    return walk_resource("template-repo"), modules_named(V1_MODULES)
 
 
-@lru_cache(maxsize=1)
-def template_version() -> str:
-    """SBH's version plus a hash of every template and module: changes whenever output can."""
+def sources_version(groups: tuple[tuple[str, tuple[_Source, ...]], ...]) -> str:
+    """SBH's version plus a hash of the sources a repository is rendered from."""
     digest = hashlib.sha256()
-    templates, modules = _template_sources()
-    for prefix, sources in (("template-repo", templates), ("infra-modules", modules)):
+    for prefix, sources in groups:
         for source in sources:
             digest.update(f"{prefix}/{source.relative}\0{source.mode:o}\0".encode())
             digest.update(hashlib.sha256(source.content).digest())
     return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=1)
+def template_version() -> str:
+    """The version of what an sbh/v1 spec renders from: changes whenever that output can."""
+    templates, modules = _template_sources()
+    return sources_version((("template-repo", templates), ("infra-modules", modules)))
 
 
 def bucket_setting(bucket: str) -> str:
@@ -195,8 +219,12 @@ def _shared_environment() -> SandboxedEnvironment:
     return template_environment()
 
 
-def render(spec: Spec) -> dict[str, File]:
+def render(spec: AnySpec) -> dict[str, File]:
     """The whole generated repository for `spec`. Same spec and templates, same bytes."""
+    if isinstance(spec, SpecV2):
+        from renderers.render_v2 import render_v2
+
+        return render_v2(spec)
     context = template_context(spec)
     templates, modules = _template_sources()
     files: dict[str, File] = {}
@@ -213,7 +241,9 @@ def render(spec: Spec) -> dict[str, File]:
     return dict(sorted(files.items()))
 
 
-def _render_source(source: _Source, spec: Spec, context: dict[str, Any]) -> list[tuple[str, bytes]]:
+def _render_source(
+    source: _Source, spec: AnySpec, context: dict[str, Any], output_prefix: str = ""
+) -> list[tuple[str, bytes]]:
     """One output file, or one per spec environment when a path segment is `__environment__`
     (the template then sees that environment as `environment`)."""
     segments = source.relative.split("/")
@@ -240,11 +270,11 @@ def _render_source(source: _Source, spec: Spec, context: dict[str, Any]) -> list
             raise RenderError(f"template-repo/{source.relative}: {error}") from error
         if source.relative.endswith(TEMPLATE_SUFFIX) and not content.strip():
             continue  # a template whose whole body is conditional: this spec has no such file
-        rendered.append((path, content))
+        rendered.append((output_prefix + path, content))
     return rendered
 
 
-def _spec_file(spec: Spec) -> str:
+def _spec_file(spec: AnySpec) -> str:
     return (
         f"# yaml-language-server: $schema={SCHEMA_PATH}\n"
         "# The completed spec this repository was generated from. Change the spec where it\n"
@@ -258,13 +288,19 @@ def git_blob_id(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
 
 
-def manifest_json(spec: Spec, files: dict[str, File]) -> str:
+def manifest_json(spec: AnySpec, files: dict[str, File]) -> str:
     """`.sbh/manifest.json`: what was generated from what, so a later build can tell which
     files the owner changed since."""
+    if isinstance(spec, SpecV2):
+        from renderers.render_v2 import template_version_v2
+
+        version = template_version_v2()
+    else:
+        version = template_version()
     manifest = {
         "generator": "system-builder-hub",
         "spec_hash": spec_hash(spec),
-        "template_version": template_version(),
+        "template_version": version,
         "files": {
             path: {
                 "sha256": hashlib.sha256(file.content).hexdigest(),

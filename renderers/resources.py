@@ -10,12 +10,13 @@ _CHECKOUT = _PACKAGE.parent
 # Wheel path (see pyproject's force-include) -> path in a source checkout.
 _RESOURCES = {
     "template-repo": "template-repo",
+    "template-system": "template-system",
     "infra-modules": "infra/modules",
 }
 
 
 def resource_dir(name: str) -> Path:
-    """The directory of a bundled resource: `template-repo` or `infra-modules`."""
+    """The directory of a bundled resource (`template-repo`, `template-system`, `infra-modules`)."""
     bundled = _PACKAGE / "_bundled" / name
     if bundled.is_dir():
         return bundled

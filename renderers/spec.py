@@ -144,8 +144,9 @@ class RawSpec(_Raw):
         return "database" in self.model_fields_set and self.database is None
 
 
-def load_spec(text: str, source: str = "spec.yaml") -> RawSpec:
-    """Parse and check what a person wrote. Raises `SpecError` listing every problem."""
+def load_spec(text: str, source: str = "spec.yaml") -> AnyRawSpec:
+    """Parse and check what a person wrote, v1 or v2 by its `apiVersion`. Raises `SpecError`
+    listing every problem."""
     try:
         document = read_yaml(text, source)
     except YamlProblems as unreadable:
@@ -153,25 +154,32 @@ def load_spec(text: str, source: str = "spec.yaml") -> RawSpec:
     return _validated(document)
 
 
-def validate_spec_data(data: object, source: str = "spec") -> RawSpec:
+def validate_spec_data(data: object, source: str = "spec") -> AnyRawSpec:
     """Check data that did not come from text (a merged AI proposal, a web form) by the same
     rules as `load_spec`. Problems carry field paths but no line numbers."""
     return _validated(LocatedDocument(source=source, data=data))
 
 
-def _validated(document: LocatedDocument) -> RawSpec:
+def _validated(document: LocatedDocument) -> AnyRawSpec:
     if not isinstance(document.data, dict):
         raise SpecError(
             [document.problem((), "a spec is a mapping of keys (apiVersion: sbh/v1, name: ...)")]
         )
-    problems = list(document.problems) + relational_problems(document)
+    root: type[RawSpec] | type[RawSpecV2]
+    if document.data.get("apiVersion") == API_VERSION_V2:
+        root = RawSpecV2
+        problems = list(document.problems) + relational_problems_v2(document)
+        problems += _shared_relational_problems(document)
+    else:
+        root = RawSpec
+        problems = list(document.problems) + relational_problems(document)
     try:
-        raw = RawSpec.model_validate(document.data)
+        raw = root.model_validate(document.data)
     except ValidationError as error:
         # A value YAML could not give us is already reported; don't report its absence too.
         problems += [
             problem
-            for problem in (_problem_from_pydantic(document, item) for item in error.errors())
+            for problem in (_problem_from_pydantic(document, item, root) for item in error.errors())
             if not any(problem.path[: len(path)] == path for path in document.unreadable)
         ]
     if problems:
@@ -185,6 +193,7 @@ def relational_problems(document: LocatedDocument) -> list[SpecProblem]:
     when other fields have type errors (pydantic would skip a model validator then)."""
     data = document.data
     problems: list[SpecProblem] = []
+    problems += _shared_relational_problems(document)
     service = data.get("service")
     if isinstance(service, dict):
         cpu, memory = service.get("cpu"), service.get("memory")
@@ -192,8 +201,7 @@ def relational_problems(document: LocatedDocument) -> list[SpecProblem]:
             reason = fargate_pair_problem(cpu, memory)
             if reason:
                 problems.append(document.problem(("service", "memory"), reason))
-    for list_path in (("secrets",), ("storage", "buckets")):
-        problems += _duplicate_items(document, list_path)
+    problems += _duplicate_items(document, ("secrets",))
     secrets = data.get("secrets")
     env = data.get("env")
     if isinstance(secrets, list) and isinstance(env, dict):
@@ -206,6 +214,13 @@ def relational_problems(document: LocatedDocument) -> list[SpecProblem]:
                         "(secrets for anything sensitive)",
                     )
                 )
+    return problems
+
+
+def _shared_relational_problems(document: LocatedDocument) -> list[SpecProblem]:
+    """Rules of the parts v1 and v2 share: buckets and environments."""
+    data = document.data
+    problems = _duplicate_items(document, ("storage", "buckets"))
     environments = data.get("environments")
     if isinstance(environments, dict):
         seen_domains: dict[str, str] = {}
@@ -267,18 +282,36 @@ def _yaml_type(value: object) -> str:
     return _YAML_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def _problem_from_pydantic(document: LocatedDocument, error: Any) -> SpecProblem:
+def _problem_from_pydantic(
+    document: LocatedDocument, error: Any, root: type[BaseModel] = RawSpec
+) -> SpecProblem:
     loc: tuple[str | int, ...] = tuple(error["loc"])
-    if loc and loc[0] == "apiVersion":
-        loc = ("apiVersion", *loc[1:])
     kind: str = error["type"]
     value = error.get("input")
+    # A service's errors carry its kind as a step of the path (the union's tag): the text has
+    # no such step, so the tag only chooses which kind's keys are allowed.
+    tag: str | None = None
+    if len(loc) >= 3 and loc[0] == "services" and loc[2] in KIND_NAMES:
+        tag = str(loc[2])
+        loc = (*loc[:2], *loc[3:])
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        written = value.get("kind") if isinstance(value, dict) else None
+        where = (*loc, "kind") if written is not None else loc
+        hint = did_you_mean(str(written), list(KIND_NAMES)) if written is not None else ""
+        message = (
+            f"{written!r} is not a kind{hint}; use one of {', '.join(KIND_NAMES)}"
+            if written is not None
+            else f"every service needs a kind: one of {', '.join(KIND_NAMES)}"
+        )
+        if not isinstance(value, dict):
+            message = _message_for("dict_type", error, value)
+        return document.problem(where, message, at_key=written is None)
     if loc and loc[-1] == "[key]":
         key_path = loc[:-1]
         return document.problem(key_path, error["msg"], at_key=True)
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        allowed = sorted(_allowed_keys(loc[:-1]))
+        allowed = sorted(_allowed_keys(loc[:-1], root, tag))
         return document.problem(
             loc,
             f"unknown key '{key}'{did_you_mean(key, allowed)}; allowed here: {', '.join(allowed)}",
@@ -325,10 +358,10 @@ def _account_id_hint(document: LocatedDocument, loc: FieldPath) -> str | None:
     )
 
 
-def _allowed_keys(loc: FieldPath) -> set[str]:
-    annotation: Any = RawSpec
+def _allowed_keys(loc: FieldPath, root: type[BaseModel], tag: str | None = None) -> set[str]:
+    annotation: Any = root
     for part in loc:
-        annotation = _unwrap(annotation)
+        annotation = _unwrap(annotation, tag)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(str(part))
             if field is None:
@@ -340,20 +373,31 @@ def _allowed_keys(loc: FieldPath) -> set[str]:
             annotation = get_args(annotation)[1]
         else:
             return set()
-    annotation = _unwrap(annotation)
+    annotation = _unwrap(annotation, tag)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {field.alias or name for name, field in annotation.model_fields.items()}
     return set()
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip `X | None` and `Annotated[X, ...]` down to X."""
+def _unwrap(annotation: Any, tag: str | None = None) -> Any:
+    """Strip `X | None` and `Annotated[X, ...]` down to X; of a union of service kinds, the
+    one whose `kind` is `tag`."""
     while True:
         origin = get_origin(annotation)
         if origin is typing.Annotated:
             annotation = get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             options = [arg for arg in get_args(annotation) if arg is not type(None)]
+            tagged = [
+                option
+                for option in options
+                if isinstance(option, type)
+                and issubclass(option, BaseModel)
+                and "kind" in option.model_fields
+                and get_args(option.model_fields["kind"].annotation) == (tag,)
+            ]
+            if len(tagged) == 1:
+                return tagged[0]
             if len(options) != 1:
                 return annotation
             annotation = options[0]
@@ -362,9 +406,40 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def spec_json_schema() -> dict[str, Any]:
-    """The JSON Schema editors use to check `spec.yaml` (`sbh schema`)."""
+    """The JSON Schema editors use to check `spec.yaml` (`sbh schema`): v1's, unchanged."""
     schema = RawSpec.model_json_schema(by_alias=True)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,
     }
+
+
+def spec_json_schema_v2() -> dict[str, Any]:
+    """The JSON Schema of an sbh/v2 spec."""
+    schema = RawSpecV2.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def spec_json_schema_any() -> dict[str, Any]:
+    """One schema for either version, chosen by `apiVersion` (what `sbh schema` prints)."""
+    v1, v2 = RawSpec.model_json_schema(by_alias=True), RawSpecV2.model_json_schema(by_alias=True)
+    definitions = {**v1.pop("$defs", {}), **v2.pop("$defs", {})}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "SBH spec",
+        "$defs": definitions,
+        "if": {"properties": {"apiVersion": {"const": API_VERSION_V2}}, "required": ["apiVersion"]},
+        "then": v2,
+        "else": v1,
+    }
+
+
+# Defined after v1's models, which v2 shares (database, storage, environments).
+from renderers.spec_v2 import (  # noqa: E402
+    API_VERSION_V2,
+    KIND_NAMES,
+    RawSpecV2,
+    relational_problems_v2,
+)
+
+AnyRawSpec = RawSpec | RawSpecV2

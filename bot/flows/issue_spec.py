@@ -1,5 +1,5 @@
 """Find the spec in an issue body: the first fenced ```yaml block holding `apiVersion: sbh/v1`
-(pure). Problems are reported on the body's own line numbers."""
+(or `sbh/v2`; pure). Problems are reported on the body's own line numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\n`]*)$")
-_API_VERSION = re.compile(r"^apiVersion:\s*[\"']?sbh/v1[\"']?\s*(#.*)?$", re.MULTILINE)
+_API_VERSION = re.compile(r"^apiVersion:\s*[\"']?sbh/v[12][\"']?\s*(#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -39,4 +39,4 @@ def test_bodies_without_a_spec() -> None:
     assert find_spec(None) is None
     assert find_spec("") is None
     assert find_spec("apiVersion: sbh/v1 outside a block") is None
-    assert find_spec("```yaml\napiVersion: sbh/v2\n```") is None
+    assert find_spec("```yaml\napiVersion: sbh/v3\n```") is None

@@ -1,0 +1,187 @@
+"""`render_v2(spec)`: the repository of an sbh/v2 system, pure and deterministic.
+
+Sources, all under `template-system/`:
+- shared files, rendered once (a path segment `__environment__` repeats per environment);
+- `runtimes/<runtime>/**`, rendered into every service of that runtime's directory;
+- `kinds/<kind>/<runtime>/**` (`kinds/static-site/**` for the runtime-less kind), rendered
+  into the directory of every service of that kind and runtime, after the runtime's files
+  (a kind's file wins over the runtime's at the same path).
+A new kind or runtime is a folder here and a row in `KIND_TEMPLATES`/`RUNTIMES`, not `if`s
+across the renderer. Files v1 and v2 share byte for byte are borrowed from `template-repo/`
+(`BORROWED_FROM_V1`), the Terraform modules from `infra/modules/` (`V2_MODULES`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from renderers.complete_v2 import SpecV2
+from renderers.render import (
+    MANIFEST_PATH,
+    PLAN_COMMENT_CHARACTERS,
+    SCHEMA_PATH,
+    SPEC_PATH,
+    File,
+    RenderError,
+    _render_source,
+    _Source,
+    _spec_file,
+    bucket_setting,
+    manifest_json,
+    modules_named,
+    sources_version,
+    walk_resource,
+)
+from renderers.spec import spec_json_schema_v2
+from renderers.version import __version__
+
+# The kinds a service may be, and the runtimes each accepts; the template directory of a
+# (kind, runtime) is kinds/<kind>/<runtime>, or kinds/<kind> for a kind without a runtime.
+KIND_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "web": ("python",),
+    "backend": ("python",),
+    "worker": ("python",),
+    "job": ("python",),
+    "static-site": (),
+}
+RUNTIMES = ("python",)
+KINDS_DIRECTORY = "kinds"
+RUNTIMES_DIRECTORY = "runtimes"
+
+# Files an sbh/v2 repository has exactly as sbh/v1's: one copy in template-repo/.
+BORROWED_FROM_V1 = (
+    "infra/scripts/plan_summary.py",
+    "tests/__init__.py",
+    "tests/test_plan_summary.py",
+    "tests/fixtures/plans/",
+)
+
+# The shared Terraform modules an sbh/v2 repository receives.
+V2_MODULES = ("alarms", "db", "ecr", "network", "storage")
+
+
+def _borrowed() -> tuple[_Source, ...]:
+    return tuple(
+        source
+        for source in walk_resource("template-repo")
+        if any(
+            source.relative == path or (path.endswith("/") and source.relative.startswith(path))
+            for path in BORROWED_FROM_V1
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def template_version_v2() -> str:
+    """The version of what an sbh/v2 spec renders from."""
+    return sources_version(
+        (
+            ("template-system", walk_resource("template-system")),
+            ("template-repo", _borrowed()),
+            ("infra-modules", modules_named(V2_MODULES)),
+        )
+    )
+
+
+def template_directory(kind: str, runtime: str | None) -> str:
+    return f"{KINDS_DIRECTORY}/{kind}/{runtime}" if runtime else f"{KINDS_DIRECTORY}/{kind}"
+
+
+def service_context(spec: SpecV2, service: Any) -> dict[str, Any]:
+    """What a service's own templates see besides the system's context."""
+    return {
+        "service": service,
+        # The service's AWS names in each environment.
+        "service_names": {
+            env.name: env.names.services[service.name] for env in spec.environments.values()
+        },
+        "bucket_settings": {
+            bucket_setting(bucket): bucket
+            for bucket in spec.buckets
+            if bucket in getattr(service, "uses", ())
+        },
+    }
+
+
+def template_context_v2(spec: SpecV2) -> dict[str, Any]:
+    """Everything the shared templates may read. Computed values get a name here."""
+    environments = list(spec.environments.values())
+    return {
+        "spec": spec,
+        "environments": environments,
+        "services": list(spec.services.values()),
+        "container_services": spec.container_services,
+        "web_services": spec.of_kind("web"),
+        "backend_services": spec.of_kind("backend"),
+        "worker_services": spec.of_kind("worker"),
+        "job_services": spec.of_kind("job"),
+        "static_site": spec.static_site,
+        "has_database": spec.database is not None,
+        "all_bucket_settings": {bucket_setting(bucket): bucket for bucket in spec.buckets},
+        "apply_order": {
+            env.name: [other.name for other in environments if not other.production]
+            if env.production
+            else []
+            for env in environments
+        },
+        "plan_summary_characters": PLAN_COMMENT_CHARACTERS // len(environments),
+        "sbh_version": __version__,
+        "template_version": template_version_v2(),
+    }
+
+
+def _split_sources() -> tuple[list[_Source], dict[str, list[_Source]]]:
+    """Shared sources, and the sources under each kinds/… or runtimes/… directory."""
+    shared: list[_Source] = []
+    layered: dict[str, list[_Source]] = {}
+    prefixes = [f"{RUNTIMES_DIRECTORY}/{runtime}" for runtime in RUNTIMES] + [
+        template_directory(kind, runtime)
+        for kind, runtimes in KIND_TEMPLATES.items()
+        for runtime in (runtimes or (None,))
+    ]
+    for source in walk_resource("template-system"):
+        prefix = next((p for p in prefixes if source.relative.startswith(p + "/")), None)
+        if prefix is None:
+            if source.relative.startswith((KINDS_DIRECTORY + "/", RUNTIMES_DIRECTORY + "/")):
+                raise RenderError(
+                    f"template-system/{source.relative}: not under a kind or runtime of "
+                    "KIND_TEMPLATES/RUNTIMES"
+                )
+            shared.append(source)
+        else:
+            layered.setdefault(prefix, []).append(
+                _Source(source.relative[len(prefix) + 1 :], source.content, source.mode)
+            )
+    return shared, layered
+
+
+def render_v2(spec: SpecV2) -> dict[str, File]:
+    """The whole generated repository for an sbh/v2 `spec`."""
+    context = template_context_v2(spec)
+    shared, layered = _split_sources()
+    files: dict[str, File] = {}
+    for source in (*_borrowed(), *shared):
+        for path, content in _render_source(source, spec, context):
+            files[path] = File(content, source.mode)
+    for service in spec.services.values():
+        runtime = getattr(service, "runtime", None)
+        layers = ([f"{RUNTIMES_DIRECTORY}/{runtime}"] if runtime else []) + [
+            template_directory(service.kind, runtime)
+        ]
+        service_scope = {**context, **service_context(spec, service)}
+        for layer in layers:
+            for source in layered.get(layer, []):
+                for path, content in _render_source(
+                    source, spec, service_scope, output_prefix=f"{service.directory}/"
+                ):
+                    files[path] = File(content, source.mode)
+    for source in modules_named(V2_MODULES):
+        files[f"infra/modules/{source.relative}"] = File(source.content, source.mode)
+    files[SPEC_PATH] = File(_spec_file(spec).encode("utf-8"))
+    files[SCHEMA_PATH] = File(
+        (json.dumps(spec_json_schema_v2(), indent=2, sort_keys=True) + "\n").encode("utf-8")
+    )
+    files[MANIFEST_PATH] = File(manifest_json(spec, files).encode("utf-8"))
+    return dict(sorted(files.items()))

@@ -1,0 +1,362 @@
+"""What a person writes for `apiVersion: sbh/v2`: a system of several services, each of a kind.
+
+Kinds follow AWS Copilot's workload patterns: `web` (public, behind the environment's load
+balancer, routed by `path`), `backend` (reached only by the other services, by name),
+`worker` (consumes its own SQS queue, with a dead-letter queue), `job` (a task run on a
+schedule) and `static-site` (files in a private bucket behind CloudFront). The rules between
+fields live in `relational_problems_v2`; loading and error reporting are shared with v1 in
+`renderers.spec`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeGuard
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from renderers.fields import (
+    BuildCommand,
+    Cpu,
+    Description,
+    DesiredCount,
+    EnvironmentName,
+    GitHubOwner,
+    HealthPath,
+    MaxReceiveCount,
+    Memory,
+    Port,
+    RoutePath,
+    Schedule,
+    ServiceName,
+    SiteDirectory,
+    SystemName,
+    TaskCount,
+    TimeoutMinutes,
+    VariableName,
+    VariableValue,
+    VisibilityTimeout,
+    did_you_mean,
+    fargate_pair_problem,
+    route_matches,
+)
+from renderers.problems import FieldPath, SpecProblem
+from renderers.spec import (
+    MAX_ENVIRONMENTS,
+    RawDatabase,
+    RawEnvironment,
+    RawStorage,
+)
+from renderers.yaml_source import LocatedDocument
+
+API_VERSION_V2 = "sbh/v2"
+MAX_SERVICES = 20
+MAX_SECRETS = 50
+MAX_VARIABLES = 100
+MAX_USES = 40
+# What `uses` may name besides buckets and services.
+DATABASE_USE = "database"
+# Container runtimes a service may run on; `node` and `container` come with their issue.
+PythonRuntime = Literal["python"]
+
+
+class _Raw(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class _RawContainerService(_Raw):
+    """What every service that runs a container has."""
+
+    runtime: PythonRuntime | None = Field(default=None, description="The app skeleton.")
+    cpu: Cpu | None = Field(default=None, description="Fargate CPU units (256 = 0.25 vCPU).")
+    memory: Memory | None = Field(default=None, description="MiB; must fit the cpu on Fargate.")
+    env: dict[VariableName, VariableValue] | None = Field(
+        default=None, max_length=MAX_VARIABLES, description="Plain settings of this service."
+    )
+    secrets: list[VariableName] | None = Field(
+        default=None,
+        max_length=MAX_SECRETS,
+        description="Names only; values live in Secrets Manager.",
+    )
+    uses: list[str] | None = Field(
+        default=None,
+        max_length=MAX_USES,
+        description=(
+            "What this service may reach: database, bucket names, backend services (network) "
+            "and worker services (send to their queue). Default: everything the spec declares."
+        ),
+    )
+
+
+class RawWebService(_RawContainerService):
+    """Public, on the environment's load balancer, routed by `path`."""
+
+    kind: Literal["web"]
+    port: Port | None = None
+    health_path: HealthPath | None = Field(default=None, description="Answers 200 when healthy.")
+    path: RoutePath | None = Field(
+        default=None, description="Requests this service answers: /* (default), /api/* ..."
+    )
+    desired_count: DesiredCount | None = None
+
+
+class RawBackendService(_RawContainerService):
+    """No public entry: the other services reach it by name."""
+
+    kind: Literal["backend"]
+    port: Port | None = None
+    health_path: HealthPath | None = Field(default=None, description="Answers 200 when healthy.")
+    desired_count: DesiredCount | None = None
+
+
+class RawQueue(_Raw):
+    visibility_timeout_seconds: VisibilityTimeout | None = None
+    max_receive_count: MaxReceiveCount | None = Field(
+        default=None, description="Receives before a message goes to the dead-letter queue."
+    )
+
+
+class RawWorkerService(_RawContainerService):
+    """Consumes its own SQS queue; scaled on the queue's depth."""
+
+    kind: Literal["worker"]
+    queue: RawQueue | None = None
+    min_count: TaskCount | None = None
+    max_count: TaskCount | None = None
+
+
+class RawJobService(_RawContainerService):
+    """A task EventBridge Scheduler runs on `schedule`; it exits when done."""
+
+    kind: Literal["job"]
+    schedule: Schedule | None = Field(
+        default=None, description="cron(0 3 * * ? *) or rate(1 hour), in UTC."
+    )
+    timeout_minutes: TimeoutMinutes | None = None
+
+
+class RawStaticSite(_Raw):
+    """Files built from `source`, served from a private bucket behind CloudFront."""
+
+    kind: Literal["static-site"]
+    source: SiteDirectory | None = Field(default=None, description="Directory of the site.")
+    build: BuildCommand | None = Field(default=None, description="Run in `source`.")
+    output: SiteDirectory | None = Field(
+        default=None, description="What `build` writes, relative to `source`."
+    )
+
+
+RawWorkload = Annotated[
+    RawWebService | RawBackendService | RawWorkerService | RawJobService | RawStaticSite,
+    Field(discriminator="kind"),
+]
+KIND_NAMES = ("web", "backend", "worker", "job", "static-site")
+
+
+class RawSpecV2(_Raw):
+    """An sbh/v2 spec as a person wrote it. Every field is optional here but `services`."""
+
+    model_config = ConfigDict(title="SBH spec (sbh/v2)")
+
+    api_version: Literal["sbh/v2"] = Field(alias="apiVersion")
+    name: SystemName | None = None
+    description: Description | None = None
+    owner: GitHubOwner | None = None
+    services: dict[ServiceName, RawWorkload] | None = Field(
+        default=None, min_length=1, max_length=MAX_SERVICES
+    )
+    # The shared parts keep v1's shape and rules.
+    database: RawDatabase | None = Field(default=None, description="null for no database.")
+    storage: RawStorage | None = None
+    environments: dict[EnvironmentName, RawEnvironment] | None = Field(
+        default=None, min_length=1, max_length=MAX_ENVIRONMENTS
+    )
+
+    _document: LocatedDocument | None = PrivateAttr(default=None)
+
+    def problem(self, path: FieldPath, message: str, source: str = "spec.yaml") -> SpecProblem:
+        if self._document is not None:
+            return self._document.problem(path, message)
+        return SpecProblem(source, 1, 1, path, message)
+
+    def says_no_database(self) -> bool:
+        return "database" in self.model_fields_set and self.database is None
+
+
+def relational_problems_v2(document: LocatedDocument) -> list[SpecProblem]:
+    """Rules between services: unique routes and ports, what `uses` may name, sizes."""
+    data = document.data
+    services = data.get("services")
+    if not isinstance(services, dict):
+        return []
+    problems: list[SpecProblem] = []
+    buckets = _declared_buckets(data)
+    has_database = "database" not in data or data.get("database") is not None
+    kinds = {
+        name: service.get("kind") for name, service in services.items() if isinstance(service, dict)
+    }
+    routes: dict[str, str] = {}
+    ports: dict[int, str] = {}
+    static_sites: list[str] = []
+    for name, service in services.items():
+        if not isinstance(service, dict):
+            continue
+        here: FieldPath = ("services", name)
+        kind = service.get("kind")
+        if isinstance(name, str) and (name == DATABASE_USE or name in buckets):
+            what = "the database" if name == DATABASE_USE else f"bucket {name}"
+            problems.append(
+                document.problem(
+                    here, f"{name} is already {what}: `uses` could not tell them apart", at_key=True
+                )
+            )
+        cpu, memory = service.get("cpu"), service.get("memory")
+        if (cpu is None or _is_int(cpu)) and _is_int(memory):
+            reason = fargate_pair_problem(cpu, memory)
+            if reason:
+                problems.append(document.problem((*here, "memory"), reason))
+        if kind == "static-site":
+            static_sites.append(name)
+            if len(static_sites) == 2:
+                problems.append(
+                    document.problem(
+                        (*here, "kind"),
+                        f"one static site per system: {static_sites[0]} already serves the "
+                        "environment's domain",
+                    )
+                )
+        if kind in ("web", "backend"):
+            port = service.get("port")
+            if _is_int(port):
+                if port in ports:
+                    problems.append(
+                        document.problem(
+                            (*here, "port"),
+                            f"port {port} is already {ports[port]}'s; `make run` starts every "
+                            "service on its own port",
+                        )
+                    )
+                ports.setdefault(port, name)
+        if kind == "web":
+            path = service.get("path", "/*")
+            if isinstance(path, str):
+                if path in routes:
+                    problems.append(
+                        document.problem(
+                            (*here, "path") if "path" in service else (*here, "kind"),
+                            f"{path} is already routed to {routes[path]}; give each web service "
+                            "its own path, e.g. path: /api/*",
+                        )
+                    )
+                routes.setdefault(path, name)
+                health = service.get("health_path")
+                if isinstance(health, str) and not route_matches(path, health):
+                    problems.append(
+                        document.problem(
+                            (*here, "health_path"),
+                            f"{health} is not under this service's path {path}: the load "
+                            "balancer would send the health check elsewhere",
+                        )
+                    )
+        problems += _secret_and_setting_problems(document, here, service)
+        problems += _use_problems(document, here, service, kinds, buckets, has_database)
+        min_count, max_count = service.get("min_count"), service.get("max_count")
+        if _is_int(min_count) and _is_int(max_count) and min_count > max_count:
+            problems.append(
+                document.problem(
+                    (*here, "max_count"), f"max_count {max_count} is below min_count {min_count}"
+                )
+            )
+    return problems
+
+
+def _declared_buckets(data: dict[str, Any]) -> set[str]:
+    storage = data.get("storage")
+    buckets = storage.get("buckets") if isinstance(storage, dict) else None
+    return (
+        {bucket for bucket in buckets or () if isinstance(bucket, str)}
+        if isinstance(buckets, list)
+        else set()
+    )
+
+
+def _secret_and_setting_problems(
+    document: LocatedDocument, here: FieldPath, service: dict[str, Any]
+) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    secrets, env = service.get("secrets"), service.get("env")
+    if isinstance(secrets, list):
+        seen: dict[str, int] = {}
+        for index, secret in enumerate(secrets):
+            if not isinstance(secret, str):
+                continue
+            if secret in seen:
+                line = document.position_of_value((*here, "secrets", seen[secret])).line
+                problems.append(
+                    document.problem(
+                        (*here, "secrets", index),
+                        f"{secret} is listed twice (first on line {line})",
+                    )
+                )
+            seen.setdefault(secret, index)
+            if isinstance(env, dict) and secret in env and seen[secret] == index:
+                problems.append(
+                    document.problem(
+                        (*here, "secrets", index),
+                        f"{secret} is both a secret and a plain env setting; keep it in one place "
+                        "(secrets for anything sensitive)",
+                    )
+                )
+    return problems
+
+
+def _use_problems(
+    document: LocatedDocument,
+    here: FieldPath,
+    service: dict[str, Any],
+    kinds: dict[str, object],
+    buckets: set[str],
+    has_database: bool,
+) -> list[SpecProblem]:
+    uses = service.get("uses")
+    if not isinstance(uses, list):
+        return []
+    problems: list[SpecProblem] = []
+    seen: set[str] = set()
+    reachable = sorted(
+        ({DATABASE_USE} if has_database else set())
+        | buckets
+        | {name for name, kind in kinds.items() if kind in ("backend", "worker")}
+    )
+    for index, used in enumerate(uses):
+        if not isinstance(used, str):
+            problems.append(document.problem((*here, "uses", index), "expected a name (a string)"))
+            continue
+        where = (*here, "uses", index)
+        if used in seen:
+            problems.append(document.problem(where, f"{used} is listed twice"))
+        seen.add(used)
+        if used == here[1]:
+            problems.append(document.problem(where, "a service does not need to use itself"))
+        elif used == DATABASE_USE and not has_database:
+            problems.append(document.problem(where, "this spec has no database (database: null)"))
+        elif used in kinds and kinds[used] not in ("backend", "worker"):
+            problems.append(
+                document.problem(
+                    where,
+                    f"{used} is a {kinds[used]} service; only backend services (reached by "
+                    "name) and workers (sent messages) can be used",
+                )
+            )
+        elif used != DATABASE_USE and used not in buckets and used not in kinds:
+            problems.append(
+                document.problem(
+                    where,
+                    f"{used} is not declared{did_you_mean(used, reachable)}; "
+                    f"this service may use: {', '.join(reachable) or 'nothing yet'}",
+                )
+            )
+    return problems
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
