@@ -43,6 +43,7 @@ from renderers.fields import (
 from renderers.problems import SpecError
 from renderers.spec_v2 import (
     DATABASE_USE,
+    DEFAULT_ROUTE,
     RawBackendService,
     RawJobService,
     RawSpecV2,
@@ -61,6 +62,7 @@ DEFAULT_VISIBILITY_TIMEOUT = 60
 DEFAULT_MAX_RECEIVE_COUNT = 5
 DEFAULT_SCHEDULE = "rate(1 day)"
 DEFAULT_TIMEOUT_MINUTES = 30
+DEFAULT_BACKEND_HEALTH_PATH = "/health"
 DEFAULT_SITE_BUILD = "npm ci && npm run build"
 DEFAULT_SITE_OUTPUT = "dist"
 DEFAULT_RUNTIME = "python"
@@ -358,15 +360,13 @@ def _service(name: str, written: Any, port: int | None, reachable: tuple[str, ..
         else tuple(use for use in reachable if use != name),
     }
     if isinstance(written, RawWebService):
-        path = written.path or "/*"
+        path = written.path or DEFAULT_ROUTE
         assert port is not None
         return WebWorkload(
             **common,
             port=port,
             path=path,
-            health_path=written.health_path or path.removesuffix("*").rstrip("/") + "/health"
-            if path.endswith("*")
-            else written.health_path or path,
+            health_path=written.health_path or default_health_path(path),
             desired_count=written.desired_count
             if written.desired_count is not None
             else DEFAULT_WEB_DESIRED_COUNT,
@@ -376,7 +376,7 @@ def _service(name: str, written: Any, port: int | None, reachable: tuple[str, ..
         return BackendWorkload(
             **common,
             port=port,
-            health_path=written.health_path or "/health",
+            health_path=written.health_path or DEFAULT_BACKEND_HEALTH_PATH,
             desired_count=written.desired_count
             if written.desired_count is not None
             else DEFAULT_BACKEND_DESIRED_COUNT,
@@ -405,6 +405,14 @@ def _service(name: str, written: Any, port: int | None, reachable: tuple[str, ..
         schedule=written.schedule or DEFAULT_SCHEDULE,
         timeout_minutes=written.timeout_minutes or DEFAULT_TIMEOUT_MINUTES,
     )
+
+
+def default_health_path(path: str) -> str:
+    """A health path the service's own route reaches: `/api/*` -> `/api/health`, `/*` ->
+    `/health`, an exact path is its own health path."""
+    if path.endswith("/*"):
+        return f"{path.removesuffix('/*')}/health"
+    return path
 
 
 def derive_system_names(

@@ -441,13 +441,89 @@ def route_matches(pattern: str, path: str) -> bool:
     return path == pattern
 
 
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/#L-]{1,40}$")
 _RATE = re.compile(r"^rate\((\d{1,5}) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+class _CronField:
+    """One field of an EventBridge cron expression: its range, its names, its wildcards
+    (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html)."""
+
+    def __init__(
+        self, title: str, low: int, high: int, names: tuple[str, ...] = (), extra: str = ""
+    ) -> None:
+        self.title, self.low, self.high, self.names, self.extra = title, low, high, names, extra
+
+    def value(self, text: str) -> int | None:
+        if text.isdigit() and len(text) <= 4:
+            return int(text)
+        if text.upper() in self.names:
+            return self.names.index(text.upper()) + self.low
+        return None
+
+    def problem(self, text: str) -> str | None:
+        where = f"{self.title} ({text!r})"
+        if text == "?":
+            return (
+                None if "?" in self.extra else f"{where}: ? is only for day-of-month or day-of-week"
+            )
+        if "#" in text and "," in text and "#" in self.extra:
+            return f"{where}: # allows one expression in day-of-week, not a list"
+        for item in text.split(","):
+            reason = self._item_problem(item)
+            if reason:
+                return f"{where}: {reason}"
+        return None
+
+    def _item_problem(self, item: str) -> str | None:
+        if item == "?":
+            return "? stands alone in its field"
+        if "L" in self.extra and (item == "L" or (item == "LW" and "W" in self.extra)):
+            return None
+        if "W" in self.extra and item.endswith("W"):
+            return self._single(item[:-1])
+        if "#" in self.extra and "#" in item:
+            day, _, nth = item.partition("#")
+            if not nth.isdigit() or not 1 <= int(nth) <= 5:
+                return f"{item}: the week of the month after # is 1 to 5"
+            return self._single(day)
+        if "L" in self.extra and item.endswith("L") and "#" in self.extra:
+            return self._single(item[:-1])  # 6L: the last Friday of the month
+        base, slash, step = item.partition("/")
+        if slash and "/" not in self.extra:
+            return f"{item}: {self.title} takes no / increments"
+        if slash and (not step.isdigit() or not 1 <= int(step) <= self.high):
+            return f"{item}: the increment after / is a number from 1 to {self.high}"
+        if base == "*":
+            return None
+        low, dash, high = base.partition("-")
+        return self._single(low) or (self._single(high) if dash else None)
+
+    def _single(self, text: str) -> str | None:
+        value = self.value(text)
+        if value is None or not self.low <= value <= self.high:
+            named = f" or {self.names[0]}-{self.names[-1]}" if self.names else ""
+            return f"{text or '(nothing)'} is not {self.low}-{self.high}{named}"
+        return None
+
+
+# `extra`: the wildcards a field takes besides `,`, `-` and `*`.
+_CRON_FIELDS = (
+    _CronField("minutes", 0, 59, extra="/"),
+    _CronField("hours", 0, 23, extra="/"),
+    _CronField("day-of-month", 1, 31, extra="?/LW"),
+    _CronField("month", 1, 12, _MONTHS, extra="/"),
+    _CronField("day-of-week", 1, 7, _WEEKDAYS, extra="?L#"),
+    _CronField("year", 1970, 2199, extra="/"),
+)
 
 
 def schedule_problem(value: str) -> str | None:
-    """Why EventBridge Scheduler would refuse `value`, in words; None when it is valid."""
+    """Why EventBridge Scheduler would refuse `value`, in words; None when it is valid.
+    Fields are checked against the documented ranges and wildcards; like EventBridge, a cron
+    expression may not name both a day of the month and a day of the week."""
     rate = _RATE.fullmatch(value)
     if rate:
         count, unit = int(rate.group(1)), rate.group(2)
@@ -466,11 +542,13 @@ def schedule_problem(value: str) -> str | None:
     fields = cron.group(1).split(" ")
     if len(fields) != 6:
         return (
-            f"cron() takes 6 fields (minutes hours day-of-month month day-of-week year), "
-            f"got {len(fields)}"
+            f"cron() takes 6 fields separated by single spaces (minutes hours day-of-month "
+            f"month day-of-week year), got {len(fields)}"
         )
-    if not all(_CRON_FIELD.fullmatch(field) for field in fields):
-        return "cron() fields use digits, names, and * ? , / - L #"
+    for field, text in zip(_CRON_FIELDS, fields, strict=True):
+        reason = field.problem(text)
+        if reason:
+            return reason
     day_of_month, day_of_week = fields[2], fields[4]
     if (day_of_month == "?") == (day_of_week == "?"):
         return (
@@ -487,7 +565,11 @@ def _check_schedule(value: str) -> str:
     return value
 
 
-Schedule = Annotated[str, AfterValidator(_check_schedule)]
+Schedule = Annotated[
+    str,
+    AfterValidator(_check_schedule),
+    Field(json_schema_extra={"pattern": r"^(cron\([^()]+\)|rate\([0-9]+ (minute|hour|day)s?\))$"}),
+]
 
 _SITE_DIRECTORY = re.compile(
     r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(?:/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,4}$"
@@ -520,42 +602,39 @@ def _check_build_command(value: str) -> str:
     return value
 
 
-BuildCommand = Annotated[str, AfterValidator(_check_build_command)]
+BuildCommand = Annotated[
+    str,
+    AfterValidator(_check_build_command),
+    Field(json_schema_extra={"pattern": _BUILD_COMMAND.pattern}),
+]
 
 
-def _check_task_count(value: int) -> int:
-    if not 0 <= value <= 100:
-        raise _fail(f"{value} tasks: use 0 to 100")
-    return value
+def _bounded_count(what: str, low: int, high: int, why: str) -> Any:
+    """An integer between `low` and `high`; `why` says where the bounds come from."""
+
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise _fail(f"{value} {what}: use {low} to {high} ({why})")
+        return value
+
+    return Annotated[
+        int, AfterValidator(check), Field(json_schema_extra={"minimum": low, "maximum": high})
+    ]
 
 
-TaskCount = Annotated[int, AfterValidator(_check_task_count)]
-
-
-def _check_timeout_minutes(value: int) -> int:
-    if not 1 <= value <= 1440:
-        raise _fail(f"{value} minutes: a job may run 1 to 1440 minutes (a day)")
-    return value
-
-
-TimeoutMinutes = Annotated[int, AfterValidator(_check_timeout_minutes)]
-
-
-def _check_visibility_timeout(value: int) -> int:
-    if not 0 <= value <= 43200:
-        raise _fail(f"{value} seconds: SQS allows a visibility timeout of 0 to 43200 (12 hours)")
-    return value
-
-
-VisibilityTimeout = Annotated[int, AfterValidator(_check_visibility_timeout)]
-
-
-def _check_max_receive_count(value: int) -> int:
-    if not 1 <= value <= 1000:
-        raise _fail(
-            f"{value}: a message may be received 1 to 1000 times before the dead-letter queue"
-        )
-    return value
-
-
-MaxReceiveCount = Annotated[int, AfterValidator(_check_max_receive_count)]
+TaskCount = _bounded_count("tasks", 0, 100, "a worker scales between min_count and max_count")
+TimeoutMinutes = _bounded_count("minutes", 1, 1440, "a job may run at most a day")
+# SQS allows 0 to 43200 seconds. SBH asks for at least 10: with less, a message becomes visible
+# again while its handler is still working, so another task receives it too, and every such
+# receive counts toward the dead-letter queue's max_receive_count without the handler failing.
+MIN_VISIBILITY_TIMEOUT = 10
+VisibilityTimeout = _bounded_count(
+    "seconds",
+    MIN_VISIBILITY_TIMEOUT,
+    43200,
+    "SQS's limit is 12 hours; below 10 seconds a message is handed out again while its handler "
+    "still runs",
+)
+MaxReceiveCount = _bounded_count(
+    "receives", 1, 1000, "how often a message is tried before the dead-letter queue takes it"
+)

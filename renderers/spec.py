@@ -166,7 +166,10 @@ def _validated(document: LocatedDocument) -> AnyRawSpec:
             [document.problem((), "a spec is a mapping of keys (apiVersion: sbh/v1, name: ...)")]
         )
     root: type[RawSpec] | type[RawSpecV2]
-    if document.data.get("apiVersion") == API_VERSION_V2:
+    version = document.data.get("apiVersion")
+    # A version SBH does not know is reported as such; the rest is checked by the version
+    # the spec's shape suggests, so that a v2-shaped spec is not told `services` is unknown.
+    if version == API_VERSION_V2 or (version != API_VERSION and "services" in document.data):
         root = RawSpecV2
         problems = list(document.problems) + relational_problems_v2(document)
         problems += _shared_relational_problems(document)
@@ -309,6 +312,24 @@ def _problem_from_pydantic(
     if loc and loc[-1] == "[key]":
         key_path = loc[:-1]
         return document.problem(key_path, error["msg"], at_key=True)
+    if loc == ("apiVersion",) and kind in ("literal_error", "missing"):
+        return document.problem(loc, _version_message(value, kind), at_key=kind == "missing")
+    if (
+        kind == "extra_forbidden"
+        and len(loc) == 1
+        and root is RawSpecV2
+        and loc[0] in V1_KEYS_IN_V2
+    ):
+        return document.problem(loc, V1_KEYS_IN_V2[str(loc[0])], at_key=True)
+    if kind == "extra_forbidden" and loc == ("services",):
+        return document.problem(
+            loc,
+            "services of several kinds need apiVersion: sbh/v2 at the top; an sbh/v1 spec "
+            "has one `service:`",
+            at_key=True,
+        )
+    if kind == "too_short" and loc == ("services",):
+        return document.problem(loc, "at least one service, e.g. api: {kind: web}")
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = sorted(_allowed_keys(loc[:-1], root, tag))
@@ -321,6 +342,13 @@ def _problem_from_pydantic(
     if loc and loc[-1] == "aws_account_id":
         message = _account_id_hint(document, loc) or message
     return document.problem(loc, message)
+
+
+def _version_message(value: object, kind: str) -> str:
+    versions = f"{API_VERSION} (one web service) or {API_VERSION_V2} (services of several kinds)"
+    if kind == "missing":
+        return f"required: apiVersion: {API_VERSION_V2} for a spec with services"
+    return f"{value!r} is not a version of the SBH spec; use {versions}"
 
 
 def _message_for(kind: str, error: Any, value: object) -> str:
@@ -438,6 +466,7 @@ def spec_json_schema_any() -> dict[str, Any]:
 from renderers.spec_v2 import (  # noqa: E402
     API_VERSION_V2,
     KIND_NAMES,
+    V1_KEYS_IN_V2,
     RawSpecV2,
     relational_problems_v2,
 )

@@ -55,6 +55,8 @@ MAX_VARIABLES = 100
 MAX_USES = 40
 # What `uses` may name besides buckets and services.
 DATABASE_USE = "database"
+# The path of a web service that does not write one.
+DEFAULT_ROUTE = "/*"
 # Container runtimes a service may run on; `node` and `container` come with their issue.
 PythonRuntime = Literal["python"]
 
@@ -182,27 +184,44 @@ class RawSpecV2(_Raw):
         return "database" in self.model_fields_set and self.database is None
 
 
+# Top-level directories of a generated system a static site's `source` may not take.
+RESERVED_DIRECTORIES = ("infra", "tests", "services")
+# sbh/v1's top-level keys that sbh/v2 keeps per service, and where each went.
+V1_KEYS_IN_V2 = {
+    "service": "sbh/v2 has no top-level service: each service is an entry of services, with its "
+    "kind and the same settings, e.g. services: {api: {kind: web, port: 8000, "
+    "health_path: /api/health}}",
+    "runtime": "in sbh/v2 the runtime is per service: services.<name>.runtime: python",
+    "env": "in sbh/v2 settings are per service: move them to services.<name>.env",
+    "secrets": "in sbh/v2 secrets are per service: move them to services.<name>.secrets",
+}
+# What another service can `use`: a backend is reached over the network, a worker is sent to.
+USABLE_KINDS = ("backend", "worker")
+
+
 def relational_problems_v2(document: LocatedDocument) -> list[SpecProblem]:
-    """Rules between services: unique routes and ports, what `uses` may name, sizes."""
+    """Rules between services: unique routes and ports, what `uses` may name, sizes, names a
+    container receives from SBH. Read defensively from the raw data, so that they report
+    alongside every type error."""
     data = document.data
     services = data.get("services")
     if not isinstance(services, dict):
         return []
-    problems: list[SpecProblem] = []
     buckets = _declared_buckets(data)
     has_database = "database" not in data or data.get("database") is not None
-    kinds = {
-        name: service.get("kind") for name, service in services.items() if isinstance(service, dict)
+    written = {
+        name: service
+        for name, service in services.items()
+        if isinstance(name, str) and isinstance(service, dict)
     }
-    routes: dict[str, str] = {}
-    ports: dict[int, str] = {}
-    static_sites: list[str] = []
-    for name, service in services.items():
-        if not isinstance(service, dict):
-            continue
+    kinds = {name: service.get("kind") for name, service in written.items()}
+    problems: list[SpecProblem] = []
+    problems += _route_problems(document, written)
+    problems += _port_problems(document, written)
+    problems += _static_site_problems(document, written)
+    for name, service in written.items():
         here: FieldPath = ("services", name)
-        kind = service.get("kind")
-        if isinstance(name, str) and (name == DATABASE_USE or name in buckets):
+        if name == DATABASE_USE or name in buckets:
             what = "the database" if name == DATABASE_USE else f"bucket {name}"
             problems.append(
                 document.problem(
@@ -214,59 +233,169 @@ def relational_problems_v2(document: LocatedDocument) -> list[SpecProblem]:
             reason = fargate_pair_problem(cpu, memory)
             if reason:
                 problems.append(document.problem((*here, "memory"), reason))
-        if kind == "static-site":
-            static_sites.append(name)
-            if len(static_sites) == 2:
-                problems.append(
-                    document.problem(
-                        (*here, "kind"),
-                        f"one static site per system: {static_sites[0]} already serves the "
-                        "environment's domain",
-                    )
-                )
-        if kind in ("web", "backend"):
-            port = service.get("port")
-            if _is_int(port):
-                if port in ports:
-                    problems.append(
-                        document.problem(
-                            (*here, "port"),
-                            f"port {port} is already {ports[port]}'s; `make run` starts every "
-                            "service on its own port",
-                        )
-                    )
-                ports.setdefault(port, name)
-        if kind == "web":
-            path = service.get("path", "/*")
-            if isinstance(path, str):
-                if path in routes:
-                    problems.append(
-                        document.problem(
-                            (*here, "path") if "path" in service else (*here, "kind"),
-                            f"{path} is already routed to {routes[path]}; give each web service "
-                            "its own path, e.g. path: /api/*",
-                        )
-                    )
-                routes.setdefault(path, name)
-                health = service.get("health_path")
-                if isinstance(health, str) and not route_matches(path, health):
-                    problems.append(
-                        document.problem(
-                            (*here, "health_path"),
-                            f"{health} is not under this service's path {path}: the load "
-                            "balancer would send the health check elsewhere",
-                        )
-                    )
-        problems += _secret_and_setting_problems(document, here, service)
+        problems += _secret_and_setting_problems(document, here, service, kinds, buckets)
         problems += _use_problems(document, here, service, kinds, buckets, has_database)
-        min_count, max_count = service.get("min_count"), service.get("max_count")
-        if _is_int(min_count) and _is_int(max_count) and min_count > max_count:
+        problems += _count_problems(document, here, service)
+    return problems
+
+
+def _route_problems(document: LocatedDocument, services: dict[str, Any]) -> list[SpecProblem]:
+    """Web services: one pattern each; the health path under the service's own pattern and
+    not taken by a more specific one; no `/*` when a static site serves the domain."""
+    problems: list[SpecProblem] = []
+    webs = {name: service for name, service in services.items() if service.get("kind") == "web"}
+    site = next((name for name, s in services.items() if s.get("kind") == "static-site"), None)
+    routes: dict[str, str] = {}
+    for name, service in webs.items():
+        here: FieldPath = ("services", name)
+        written = "path" in service
+        path = service.get("path", DEFAULT_ROUTE)
+        if not isinstance(path, str):
+            continue
+        where = (*here, "path") if written else here
+        if path in routes:
             problems.append(
                 document.problem(
-                    (*here, "max_count"), f"max_count {max_count} is below min_count {min_count}"
+                    where,
+                    f"{path} is already routed to {routes[path]}; give each web service its own "
+                    "path, e.g. path: /api/*"
+                    if written
+                    else f"{routes[path]} already answers {path}, which is also the default of "
+                    "this service: set its path, e.g. path: /api/*",
+                    at_key=not written,
+                )
+            )
+        routes.setdefault(path, name)
+        if site is not None and path == DEFAULT_ROUTE:
+            problems.append(
+                document.problem(
+                    where,
+                    f"static site {site} serves the domain's /*, so a web service answers "
+                    f"only its own path: set path{' ' if written else ' (default /*) '}to a "
+                    "prefix such as /api/*",
+                    at_key=not written,
+                )
+            )
+    for name, service in webs.items():
+        path, health = service.get("path", DEFAULT_ROUTE), service.get("health_path")
+        if not isinstance(path, str) or not isinstance(health, str):
+            continue
+        where = ("services", name, "health_path")
+        if not route_matches(path, health):
+            problems.append(
+                document.problem(
+                    where,
+                    f"{health} is not under this service's path {path}: the load balancer "
+                    "would send the health check elsewhere",
+                )
+            )
+            continue
+        closer = [
+            (other, pattern)
+            for pattern, other in routes.items()
+            if other != name and _more_specific(pattern, path) and route_matches(pattern, health)
+        ]
+        if closer:
+            other, pattern = closer[0]
+            problems.append(
+                document.problem(
+                    where,
+                    f"{health} is routed to {other} ({pattern} is more specific than {path}): "
+                    "the deploy's health check through the domain would reach the wrong "
+                    "service; choose a health path only this service answers",
                 )
             )
     return problems
+
+
+def _more_specific(pattern: str, than: str) -> bool:
+    """Whether the load balancer tries `pattern` before `than` (an exact path before any
+    prefix, a longer prefix before a shorter one)."""
+    if not pattern.endswith("*"):
+        return than.endswith("*")
+    return than.endswith("*") and len(pattern) > len(than)
+
+
+def _port_problems(document: LocatedDocument, services: dict[str, Any]) -> list[SpecProblem]:
+    """Written ports of web and backend services are unique. (Completion gives the others
+    ports from 8000 up, skipping every written one, so a default never collides.)"""
+    problems: list[SpecProblem] = []
+    ports: dict[int, str] = {}
+    for name, service in services.items():
+        port = service.get("port")
+        if service.get("kind") not in ("web", "backend") or not _is_int(port):
+            continue
+        if port in ports:
+            problems.append(
+                document.problem(
+                    ("services", name, "port"),
+                    f"port {port} is already {ports[port]}'s; `make run` starts every service "
+                    "on its own port",
+                )
+            )
+        ports.setdefault(port, name)
+    return problems
+
+
+def _static_site_problems(document: LocatedDocument, services: dict[str, Any]) -> list[SpecProblem]:
+    """One static site; its `source` is its own directory, not another service's or SBH's."""
+    problems: list[SpecProblem] = []
+    sites = [name for name, service in services.items() if service.get("kind") == "static-site"]
+    for name in sites[1:]:
+        problems.append(
+            document.problem(
+                ("services", name, "kind"),
+                f"one static site per system: {sites[0]} already serves the environment's domain",
+            )
+        )
+    for name in sites:
+        source = services[name].get("source")
+        if not isinstance(source, str):
+            continue
+        top, _, rest = source.partition("/")
+        owner = rest.split("/")[0] if top == "services" else None
+        if top in RESERVED_DIRECTORIES and not (owner == name or (owner and owner not in services)):
+            taken = (
+                f"services/{owner} is the directory of service {owner}"
+                if owner
+                else f"{top}/ is where SBH puts {_DIRECTORY_USES[top]}"
+            )
+            problems.append(
+                document.problem(
+                    ("services", name, "source"),
+                    f"{taken}; use a directory of the site's own, e.g. source: {name}",
+                )
+            )
+    return problems
+
+
+_DIRECTORY_USES = {
+    "infra": "the Terraform",
+    "tests": "the repository's own tests",
+    "services": "one directory per service",
+}
+
+
+def _count_problems(
+    document: LocatedDocument, here: FieldPath, service: dict[str, Any]
+) -> list[SpecProblem]:
+    if service.get("kind") != "worker":
+        return []
+    min_count, max_count = service.get("min_count"), service.get("max_count")
+    if _is_int(max_count) and max_count == 0:
+        return [
+            document.problem(
+                (*here, "max_count"),
+                "max_count 0 would never run a task to read the queue; use at least 1",
+            )
+        ]
+    if _is_int(min_count) and _is_int(max_count) and min_count > max_count:
+        return [
+            document.problem(
+                (*here, "max_count"), f"max_count {max_count} is below min_count {min_count}"
+            )
+        ]
+    return []
 
 
 def _declared_buckets(data: dict[str, Any]) -> set[str]:
@@ -280,33 +409,82 @@ def _declared_buckets(data: dict[str, Any]) -> set[str]:
 
 
 def _secret_and_setting_problems(
-    document: LocatedDocument, here: FieldPath, service: dict[str, Any]
+    document: LocatedDocument,
+    here: FieldPath,
+    service: dict[str, Any],
+    kinds: dict[str, object],
+    buckets: set[str],
 ) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
     secrets, env = service.get("secrets"), service.get("env")
-    if isinstance(secrets, list):
-        seen: dict[str, int] = {}
-        for index, secret in enumerate(secrets):
-            if not isinstance(secret, str):
-                continue
-            if secret in seen:
-                line = document.position_of_value((*here, "secrets", seen[secret])).line
+    given = _names_sbh_gives(str(here[1]), service, kinds, buckets)
+    if isinstance(env, dict):
+        for key in env:
+            if isinstance(key, str) and key in given:
                 problems.append(
                     document.problem(
-                        (*here, "secrets", index),
-                        f"{secret} is listed twice (first on line {line})",
+                        (*here, "env", key),
+                        f"{key} is reserved: SBH sets it ({given[key]}); choose another name",
+                        at_key=True,
                     )
                 )
-            seen.setdefault(secret, index)
-            if isinstance(env, dict) and secret in env and seen[secret] == index:
-                problems.append(
-                    document.problem(
-                        (*here, "secrets", index),
-                        f"{secret} is both a secret and a plain env setting; keep it in one place "
-                        "(secrets for anything sensitive)",
-                    )
+    if not isinstance(secrets, list):
+        return problems
+    seen: dict[str, int] = {}
+    for index, secret in enumerate(secrets):
+        if not isinstance(secret, str):
+            continue
+        where = (*here, "secrets", index)
+        if secret in seen:
+            line = document.position_of_value((*here, "secrets", seen[secret])).line
+            problems.append(
+                document.problem(where, f"{secret} is listed twice (first on line {line})")
+            )
+            continue
+        seen[secret] = index
+        if secret in given:
+            problems.append(
+                document.problem(
+                    where,
+                    f"{secret} is reserved: SBH sets it ({given[secret]}); choose another name",
                 )
+            )
+        elif isinstance(env, dict) and secret in env:
+            problems.append(
+                document.problem(
+                    where,
+                    f"{secret} is both a secret and a plain env setting; keep it in one place "
+                    "(secrets for anything sensitive)",
+                )
+            )
     return problems
+
+
+def variable_stem(name: str) -> str:
+    """A service's name as the stem of a variable: `mail-out` -> `MAIL_OUT`."""
+    return name.upper().replace("-", "_")
+
+
+def _names_sbh_gives(
+    name: str, service: dict[str, Any], kinds: dict[str, object], buckets: set[str]
+) -> dict[str, str]:
+    """The variables SBH sets in this service's container beyond v1's reserved ones, each
+    with what it carries."""
+    given = {"QUEUE_URL": "a worker's own queue", "JOB_TIMEOUT_SECONDS": "a job's time limit"}
+    uses = service.get("uses")
+    used = (
+        [used for used in uses if isinstance(used, str)]
+        if isinstance(uses, list)
+        else [other for other in kinds if other != name]
+    )
+    for other in used:
+        if kinds.get(other) == "backend":
+            given[f"{variable_stem(other)}_URL"] = f"the address of backend {other}, which it uses"
+        elif kinds.get(other) == "worker":
+            given[f"{variable_stem(other)}_QUEUE_URL"] = (
+                f"the queue of worker {other}, which it uses"
+            )
+    return given
 
 
 def _use_problems(
@@ -325,7 +503,7 @@ def _use_problems(
     reachable = sorted(
         ({DATABASE_USE} if has_database else set())
         | buckets
-        | {name for name, kind in kinds.items() if kind in ("backend", "worker")}
+        | {name for name, kind in kinds.items() if kind in USABLE_KINDS and name != here[1]}
     )
     for index, used in enumerate(uses):
         if not isinstance(used, str):
@@ -339,7 +517,7 @@ def _use_problems(
             problems.append(document.problem(where, "a service does not need to use itself"))
         elif used == DATABASE_USE and not has_database:
             problems.append(document.problem(where, "this spec has no database (database: null)"))
-        elif used in kinds and kinds[used] not in ("backend", "worker"):
+        elif used in kinds and kinds[used] not in USABLE_KINDS:
             problems.append(
                 document.problem(
                     where,

@@ -77,7 +77,12 @@ RULES = [
     ("owner: acme", "owner: -acme", "owner", "not a GitHub organization"),
     ("owner: acme", "owner: ac--me", "owner", "not a GitHub organization"),
     ("runtime: python-fastapi", "runtime: node", "runtime", "'node' is not allowed"),
-    ("apiVersion: sbh/v1", "apiVersion: sbh/v3", "apiVersion", "'sbh/v3' is not allowed"),
+    (
+        "apiVersion: sbh/v1",
+        "apiVersion: sbh/v3",
+        "apiVersion",
+        "use sbh/v1 (one web service) or sbh/v2",
+    ),
     ("  port: 8000", "  port: 80", "service.port", "1024-65535"),
     ("  port: 8000", "  port: 70000", "service.port", "1024-65535"),
     ("  port: 8000", '  port: "8000"', "service.port", "expected a whole number, got a string"),
