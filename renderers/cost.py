@@ -14,13 +14,17 @@ pull request body or the command line.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from renderers.complete import Environment, Service, Spec
+from renderers.complete import AnySpec, Environment, Spec, SpecV2
 from renderers.prices import Baseline, Baselines, PriceTable, RegionPrices, price_table
+
+if TYPE_CHECKING:
+    from renderers.complete_v2 import EnvironmentV2
 
 HOURS_PER_MONTH = 730
 # infra/modules/network spans two zones (az_count) with an interface endpoint of each of these
@@ -100,7 +104,12 @@ class CostEstimate(_Priced):
         return all(env.unavailable is None for env in self.environments)
 
 
-def estimate_cost(spec: Spec) -> CostEstimate:
+def estimate_cost(spec: AnySpec) -> CostEstimate:
+    """The estimate of a spec of either version (sbh/v2's in `renderers.cost_v2`)."""
+    if isinstance(spec, SpecV2):
+        from renderers.cost_v2 import estimate_cost_v2
+
+        return estimate_cost_v2(spec)
     table = price_table()
     return CostEstimate(
         system=spec.name,
@@ -144,14 +153,16 @@ def _priced(
         *_load_balancer_lines(prices, baselines),
         *_network_lines(environment.production, prices, baselines),
         *_database_lines(spec, prices),
-        *_secret_lines(spec, prices),
+        *_secret_lines(spec.secrets, spec.database is not None, prices),
         *_storage_lines(spec, prices, baselines),
         *_monitoring_lines(spec, prices, baselines),
     )
     return lines, _total(at_max) - _total(at_desired)
 
 
-def _why_unpriced(spec: Spec, environment: Environment, table: PriceTable) -> str | None:
+def _why_unpriced(
+    spec: AnySpec, environment: Environment | EnvironmentV2, table: PriceTable
+) -> str | None:
     prices = table.regions.get(environment.region)
     if prices is None:
         return (
@@ -192,19 +203,32 @@ def _total(lines: tuple[CostLine, ...]) -> Decimal:
     return sum((line.monthly for line in lines), _ZERO)
 
 
-def _fargate_lines(service: Service, tasks: int, prices: RegionPrices) -> tuple[CostLine, ...]:
+class _Sized(Protocol):
+    @property
+    def cpu(self) -> int: ...
+    @property
+    def memory(self) -> int: ...
+
+
+def _fargate_lines(
+    service: _Sized,
+    tasks: int,
+    prices: RegionPrices,
+    label: str = "",
+) -> tuple[CostLine, ...]:
+    """`tasks` running all month; `label` names the service when a system has several."""
     vcpu = Decimal(service.cpu) / 1024
     gigabytes = Decimal(service.memory) / 1024
     running = f"{_count(tasks, 'task')} of "
     return (
         _line(
-            f"Fargate vCPU ({running}{_number(vcpu)} vCPU)",
+            f"{label}Fargate vCPU ({running}{_number(vcpu)} vCPU)",
             tasks * vcpu * _HOURS,
             "vCPU-hour",
             prices.fargate_vcpu_hour,
         ),
         _line(
-            f"Fargate memory ({running}{_number(gigabytes)} GB)",
+            f"{label}Fargate memory ({running}{_number(gigabytes)} GB)",
             tasks * gigabytes * _HOURS,
             "GB-hour",
             prices.fargate_gb_hour,
@@ -227,11 +251,17 @@ def _load_balancer_lines(prices: RegionPrices, baselines: Baselines) -> tuple[Co
 
 
 def _network_lines(
-    production: bool, prices: RegionPrices, baselines: Baselines
+    production: bool, prices: RegionPrices, baselines: Baselines, load_balancer: bool = True
 ) -> tuple[CostLine, ...]:
     # Production runs a NAT gateway in each zone so that losing one zone keeps the other online.
     gateways = AVAILABILITY_ZONES if production else 1
-    addresses = AVAILABILITY_ZONES + gateways
+    balancer_addresses = AVAILABILITY_ZONES if load_balancer else 0
+    addresses = balancer_addresses + gateways
+    holders = (
+        f"{AVAILABILITY_ZONES} of the load balancer, {gateways} of NAT"
+        if load_balancer
+        else f"{gateways} of NAT"
+    )
     endpoints = len(INTERFACE_ENDPOINTS) * AVAILABILITY_ZONES
     return (
         _line(
@@ -247,7 +277,7 @@ def _network_lines(
             prices.nat_gateway_gb,
         ),
         _line(
-            f"Public IPv4 addresses ({AVAILABILITY_ZONES} of the load balancer, {gateways} of NAT)",
+            f"Public IPv4 addresses ({holders})",
             addresses * _HOURS,
             "address-hour",
             prices.public_ipv4_hour,
@@ -268,7 +298,7 @@ def _network_lines(
     )
 
 
-def _database_lines(spec: Spec, prices: RegionPrices) -> tuple[CostLine, ...]:
+def _database_lines(spec: AnySpec, prices: RegionPrices) -> tuple[CostLine, ...]:
     database = spec.database
     if database is None:
         return ()
@@ -292,11 +322,13 @@ def _database_lines(spec: Spec, prices: RegionPrices) -> tuple[CostLine, ...]:
     )
 
 
-def _secret_lines(spec: Spec, prices: RegionPrices) -> tuple[CostLine, ...]:
-    kinds = ([f"{len(spec.secrets)} of the spec"] if spec.secrets else []) + (
-        ["the database password RDS manages"] if spec.database else []
+def _secret_lines(
+    secrets: Collection[str], database: bool, prices: RegionPrices
+) -> tuple[CostLine, ...]:
+    kinds = ([f"{len(secrets)} of the spec"] if secrets else []) + (
+        ["the database password RDS manages"] if database else []
     )
-    count = len(spec.secrets) + (1 if spec.database else 0)
+    count = len(secrets) + (1 if database else 0)
     if not count:
         return ()
     return (
@@ -309,28 +341,37 @@ def _secret_lines(spec: Spec, prices: RegionPrices) -> tuple[CostLine, ...]:
     )
 
 
-def _storage_lines(spec: Spec, prices: RegionPrices, baselines: Baselines) -> tuple[CostLine, ...]:
-    buckets = (
-        (
-            _line(
-                f"S3 Standard, {_count(len(spec.buckets), 'workspace bucket')}",
-                len(spec.buckets) * baselines.bucket_gb.value,
-                "GB-month",
-                prices.s3_standard_gb_month,
-                (baselines.bucket_gb,),
-            ),
-        )
-        if spec.buckets
-        else ()
-    )
+def _bucket_lines(
+    buckets: Collection[str], prices: RegionPrices, baselines: Baselines
+) -> tuple[CostLine, ...]:
+    if not buckets:
+        return ()
     return (
-        *buckets,
+        _line(
+            f"S3 Standard, {_count(len(buckets), 'workspace bucket')}",
+            len(buckets) * baselines.bucket_gb.value,
+            "GB-month",
+            prices.s3_standard_gb_month,
+            (baselines.bucket_gb,),
+        ),
+    )
+
+
+def _access_log_lines(prices: RegionPrices, baselines: Baselines) -> tuple[CostLine, ...]:
+    return (
         _assumed(
             "S3 Standard, load balancer access logs",
             baselines.access_logs_gb,
             "GB-month",
             prices.s3_standard_gb_month,
         ),
+    )
+
+
+def _storage_lines(spec: Spec, prices: RegionPrices, baselines: Baselines) -> tuple[CostLine, ...]:
+    return (
+        *_bucket_lines(spec.buckets, prices, baselines),
+        *_access_log_lines(prices, baselines),
         _assumed("ECR image storage", baselines.ecr_gb, "GB-month", prices.ecr_gb_month),
     )
 

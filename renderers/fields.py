@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -501,6 +502,26 @@ class _CronField:
         low, dash, high = base.partition("-")
         return self._single(low) or (self._single(high) if dash else None)
 
+    def selected(self, text: str) -> int:
+        """How many values a valid field selects; `L`, `W`, `#` forms select one."""
+        if text in ("*", "?"):
+            return self.high - self.low + 1
+        count = 0
+        for item in text.split(","):
+            base, slash, step = item.partition("/")
+            low_text, dash, high_text = base.partition("-")
+            low, high = self.value(low_text), self.value(high_text) if dash else None
+            if base == "*":
+                low, high = self.low, self.high
+            if low is None:  # L, LW, 15W, 6L, 3#2
+                count += 1
+            elif high is not None or slash:
+                last = high if high is not None else self.high
+                count += len(range(low, last + 1, int(step) if slash else 1))
+            else:
+                count += 1
+        return min(count, self.high - self.low + 1)
+
     def _single(self, text: str) -> str | None:
         value = self.value(text)
         if value is None or not self.low <= value <= self.high:
@@ -556,6 +577,41 @@ def schedule_problem(value: str) -> str | None:
             "not, e.g. cron(0 3 * * ? *)"
         )
     return None
+
+
+_DAYS_PER_MONTH = Decimal(730) / 24  # the 730-hour month cost estimates use
+_RATE_UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
+
+
+def runs_per_month(schedule: str) -> Decimal:
+    """How often a valid schedule fires in an average month of 730 hours: exact for rates;
+    for cron, the minutes times the hours it selects on each day it selects (a day of the
+    week counts 1/7 of the month's days, `L`, `W` and `#` one day a month), times the share
+    of the months it selects. The year field is taken to include this year."""
+    rate = _RATE.fullmatch(schedule)
+    if rate:
+        interval = int(rate.group(1)) * _RATE_UNIT_MINUTES[rate.group(2).rstrip("s")]
+        return _DAYS_PER_MONTH * 1440 / interval
+    cron = _CRON.fullmatch(schedule)
+    assert cron is not None, f"not a valid schedule: {schedule}"
+    minutes, hours, day_of_month, month, day_of_week, _year = cron.group(1).split(" ")
+    fields = dict(zip(("minutes", "hours", "dom", "month", "dow"), _CRON_FIELDS, strict=False))
+    per_day = fields["minutes"].selected(minutes) * fields["hours"].selected(hours)
+    if day_of_week == "?":
+        days = (
+            _DAYS_PER_MONTH
+            if day_of_month == "*"
+            else Decimal(fields["dom"].selected(day_of_month))
+        )
+    else:
+        items = day_of_week.split(",")
+        # 3#2 (the second Tuesday) and 6L (the last Friday) fire once a month; L alone is
+        # Saturday, every week.
+        monthly = [item for item in items if "#" in item or (item.endswith("L") and item != "L")]
+        weekly = [item for item in items if item not in monthly]
+        weekdays = fields["dow"].selected(",".join(weekly)) if weekly else 0
+        days = Decimal(weekdays) * _DAYS_PER_MONTH / 7 + len(monthly)
+    return per_day * days * fields["month"].selected(month) / 12
 
 
 def _check_schedule(value: str) -> str:

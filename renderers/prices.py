@@ -45,6 +45,16 @@ class RegionPrices(_Table):
     alarm_metric_month: Price
     custom_metric_month: Price
     ecr_gb_month: Price
+    sqs_million_requests: Price = Field(description="Standard queue requests (64 KB each).")
+
+
+class GlobalPrices(_Table):
+    """Prices of services that are not regional: CloudFront (North America and Europe edge
+    rates) and EventBridge Scheduler."""
+
+    cloudfront_gb_out: Price
+    cloudfront_https_10k_requests: Price
+    scheduler_million_invocations: Price
 
 
 class Baseline(_Table):
@@ -67,6 +77,10 @@ class Baselines(_Table):
     database_logs_gb_per_month: Baseline
     logs_stored_gb: Baseline
     container_insights_metrics: Baseline
+    queue_messages_per_month: Baseline
+    site_gb: Baseline
+    cdn_gb_per_month: Baseline
+    cdn_requests_per_month: Baseline
 
 
 class PriceTable(_Table):
@@ -77,6 +91,7 @@ class PriceTable(_Table):
     notes: tuple[str, ...]
     not_priced: tuple[str, ...]
     baselines: Baselines
+    global_prices: GlobalPrices = Field(alias="global")
     regions: dict[str, RegionPrices] = Field(min_length=1)
 
 

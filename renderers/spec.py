@@ -443,14 +443,32 @@ def spec_json_schema() -> dict[str, Any]:
 
 
 def spec_json_schema_v2() -> dict[str, Any]:
-    """The JSON Schema of an sbh/v2 spec."""
+    """The JSON Schema of an sbh/v2 spec (a generated system's `.sbh/spec.schema.json`)."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **_raw_spec_v2_schema()}
+
+
+def _raw_spec_v2_schema() -> dict[str, Any]:
     schema = RawSpecV2.model_json_schema(by_alias=True)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    for name in ("services", "environments"):
+        for option in schema["properties"][name].get("anyOf", ()):
+            _close_keys(option)
+    return schema
+
+
+def _close_keys(mapping: dict[str, Any]) -> None:
+    """pydantic writes a map with a key rule as `patternProperties`, which lets every key that
+    breaks the rule through unchecked; refuse such keys as `load_spec` does."""
+    patterns = mapping.pop("patternProperties", None)
+    if not patterns:
+        return
+    [(pattern, values)] = patterns.items()
+    mapping["propertyNames"] = {**mapping.get("propertyNames", {}), "pattern": pattern}
+    mapping["additionalProperties"] = values
 
 
 def spec_json_schema_any() -> dict[str, Any]:
     """One schema for either version, chosen by `apiVersion` (what `sbh schema` prints)."""
-    v1, v2 = RawSpec.model_json_schema(by_alias=True), RawSpecV2.model_json_schema(by_alias=True)
+    v1, v2 = RawSpec.model_json_schema(by_alias=True), _raw_spec_v2_schema()
     definitions = {**v1.pop("$defs", {}), **v2.pop("$defs", {})}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

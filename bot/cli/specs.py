@@ -16,11 +16,13 @@ import typer
 from bot.cli.console import err, fail, out
 
 if TYPE_CHECKING:
-    from renderers.complete import Spec
+    from renderers.complete import AnySpec
 
 app = typer.Typer()
 
-SpecPath = Annotated[Path, typer.Argument(help="The spec file (YAML, apiVersion: sbh/v1).")]
+SpecPath = Annotated[
+    Path, typer.Argument(help="The spec file (YAML, apiVersion: sbh/v1 or sbh/v2).")
+]
 
 
 def _read_spec_text(path: Path) -> str:
@@ -40,7 +42,7 @@ def _read_spec_text(path: Path) -> str:
         fail(f"{path}: cannot read: {error.strerror}")
 
 
-def _load_complete(path: Path) -> Spec:
+def _load_complete(path: Path) -> AnySpec:
     from renderers.complete import complete_defaults
     from renderers.problems import SpecError
     from renderers.spec import load_spec
@@ -59,9 +61,17 @@ def _load_complete(path: Path) -> Spec:
 @app.command()
 def validate(spec: SpecPath) -> None:
     """Check a spec; print every problem with file:line:column."""
+    from renderers.complete import SpecV2
+
     completed = _load_complete(spec)
     environments = ", ".join(completed.environments)
-    out(f"{spec}: valid — {completed.repository} ({environments})")
+    services = (
+        "; services: "
+        + ", ".join(f"{name} ({service.kind})" for name, service in completed.services.items())
+        if isinstance(completed, SpecV2)
+        else ""
+    )
+    out(f"{spec}: valid — {completed.repository} ({environments}){services}")
 
 
 @app.command()
@@ -126,10 +136,11 @@ def complete(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the spec, for editors (yaml-language-server)."""
-    from renderers.spec import spec_json_schema
+    """Print the JSON Schema of the spec, sbh/v1 and sbh/v2 (chosen by apiVersion), for
+    editors (yaml-language-server)."""
+    from renderers.spec import spec_json_schema_any
 
-    out(json.dumps(spec_json_schema(), indent=2, sort_keys=True))
+    out(json.dumps(spec_json_schema_any(), indent=2, sort_keys=True))
 
 
 @app.command()
@@ -157,8 +168,18 @@ def build(
     out(f"  {len(files)} files, {total / 1024:.1f} KiB")
     for area, count in sorted(Counter(path.split("/")[0] for path in files).items()):
         out(f"    {area:<28} {count:>3}")
-    port, health = completed.service.port, completed.service.health_path
     out("Next:")
     out(f"  cd {out_dir} && make run")
-    out(f"  curl -s http://127.0.0.1:{port}{health}")
+    for port, health in _health_checks(completed):
+        out(f"  curl -s http://127.0.0.1:{port}{health}")
     out("  read README.md for the AWS bootstrap steps")
+
+
+def _health_checks(spec: AnySpec) -> list[tuple[int, str]]:
+    """(port, health path) of every service `make run` starts: v1's one service, v2's web and
+    backend services (workers, jobs and a static site answer no local HTTP)."""
+    from renderers.complete import SpecV2
+
+    if isinstance(spec, SpecV2):
+        return [(service.port, service.health_path) for service in spec.of_kind("web", "backend")]
+    return [(spec.service.port, spec.service.health_path)]
