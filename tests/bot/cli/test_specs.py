@@ -135,8 +135,9 @@ def test_schema_is_json_schema_for_the_spec() -> None:
 
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert {"apiVersion", "name", "environments"} <= set(schema["properties"])
-    assert schema["additionalProperties"] is False
+    v1 = schema["else"]
+    assert {"apiVersion", "name", "environments", "service"} <= set(v1["properties"])
+    assert v1["additionalProperties"] is False
 
 
 def test_build_writes_a_git_repository_with_one_commit(tmp_path: Path) -> None:
