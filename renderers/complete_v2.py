@@ -38,11 +38,13 @@ from renderers.fields import (
     SystemName,
     VariableName,
     VariableValue,
+    dockerfile_directory,
     smallest_cpu_for,
 )
 from renderers.problems import SpecError
 from renderers.spec_v2 import (
     DATABASE_USE,
+    OWN_DOCKERFILE_RUNTIME,
     RawBackendService,
     RawJobService,
     RawSpecV2,
@@ -79,6 +81,10 @@ class _ContainerWorkload(_Complete):
     secrets: tuple[VariableName, ...]
     # What the service may reach: "database", bucket names, backend and worker service names.
     uses: tuple[str, ...]
+    # runtime: container only: the person's Dockerfile and build context, from the repository
+    # root (the context defaults to the Dockerfile's directory; "." is the root).
+    dockerfile: str | None = None
+    context: str | None = None
 
     @property
     def directory(self) -> str:
@@ -356,6 +362,7 @@ def _service(name: str, written: Any, port: int | None, reachable: tuple[str, ..
         "uses": tuple(written.uses)
         if written.uses is not None
         else tuple(use for use in reachable if use != name),
+        **_own_dockerfile(written),
     }
     if isinstance(written, RawWebService):
         path = written.path or "/*"
@@ -405,6 +412,16 @@ def _service(name: str, written: Any, port: int | None, reachable: tuple[str, ..
         schedule=written.schedule or DEFAULT_SCHEDULE,
         timeout_minutes=written.timeout_minutes or DEFAULT_TIMEOUT_MINUTES,
     )
+
+
+def _own_dockerfile(written: _RawContainerService) -> dict[str, str]:
+    """`dockerfile` and `context` of a `runtime: container` service; nothing for the others."""
+    if written.runtime != OWN_DOCKERFILE_RUNTIME or written.dockerfile is None:
+        return {}
+    return {
+        "dockerfile": written.dockerfile,
+        "context": written.context or dockerfile_directory(written.dockerfile),
+    }
 
 
 def derive_system_names(
@@ -476,6 +493,9 @@ def spec_v2_as_raw_data(spec: SpecV2) -> dict[str, Any]:
         for key in ("secrets", "uses"):
             if key in data:
                 data[key] = list(data[key])
+        for key in ("dockerfile", "context"):
+            if key in data and data[key] is None:
+                del data[key]
         services[name] = data
     return {
         "apiVersion": spec.api_version,

@@ -16,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from renderers.fields import (
     BuildCommand,
+    BuildContext,
     Cpu,
     Description,
     DesiredCount,
+    DockerfilePath,
     EnvironmentName,
     GitHubOwner,
     HealthPath,
@@ -55,8 +57,10 @@ MAX_VARIABLES = 100
 MAX_USES = 40
 # What `uses` may name besides buckets and services.
 DATABASE_USE = "database"
-# Container runtimes a service may run on; `node` and `container` come with their issue.
-PythonRuntime = Literal["python"]
+# Container runtimes a service may run on: SBH's Python skeleton, or the person's own
+# Dockerfile (`container`: SBH writes no application code, only what surrounds the image).
+ContainerRuntime = Literal["python", "container"]
+OWN_DOCKERFILE_RUNTIME = "container"
 
 
 class _Raw(BaseModel):
@@ -66,7 +70,19 @@ class _Raw(BaseModel):
 class _RawContainerService(_Raw):
     """What every service that runs a container has."""
 
-    runtime: PythonRuntime | None = Field(default=None, description="The app skeleton.")
+    runtime: ContainerRuntime | None = Field(
+        default=None,
+        description="The app skeleton (python), or container to build your own Dockerfile.",
+    )
+    dockerfile: DockerfilePath | None = Field(
+        default=None,
+        description="runtime: container only: the Dockerfile, relative to the repository root.",
+    )
+    context: BuildContext | None = Field(
+        default=None,
+        description="runtime: container only: the build context (default: the Dockerfile's "
+        "directory; '.' is the repository root).",
+    )
     cpu: Cpu | None = Field(default=None, description="Fargate CPU units (256 = 0.25 vCPU).")
     memory: Memory | None = Field(default=None, description="MiB; must fit the cpu on Fargate.")
     env: dict[VariableName, VariableValue] | None = Field(
@@ -266,6 +282,43 @@ def relational_problems_v2(document: LocatedDocument) -> list[SpecProblem]:
                     (*here, "max_count"), f"max_count {max_count} is below min_count {min_count}"
                 )
             )
+    problems += _container_runtime_problems(document, services)
+    return problems
+
+
+def _container_runtime_problems(
+    document: LocatedDocument, services: dict[Any, Any]
+) -> list[SpecProblem]:
+    """`runtime: container` needs a `dockerfile`; `dockerfile` and `context` mean nothing to
+    any other runtime (SBH writes that Dockerfile itself)."""
+    problems: list[SpecProblem] = []
+    for name, service in services.items():
+        if not isinstance(service, dict) or service.get("kind") == "static-site":
+            continue
+        here: FieldPath = ("services", name)
+        runtime = service.get("runtime")
+        if runtime == OWN_DOCKERFILE_RUNTIME:
+            if service.get("dockerfile") is None:
+                problems.append(
+                    document.problem(
+                        (*here, "runtime"),
+                        "runtime: container builds your own image: add dockerfile: "
+                        "path/to/Dockerfile (relative to the repository root)",
+                    )
+                )
+            continue
+        for key in ("dockerfile", "context"):
+            if service.get(key) is not None:
+                shown = runtime if isinstance(runtime, str) else "python (the default)"
+                problems.append(
+                    document.problem(
+                        (*here, key),
+                        f"{key} is only for runtime: container; this service's runtime is "
+                        f"{shown}, whose Dockerfile SBH writes (add runtime: container to "
+                        "build your own)",
+                        at_key=True,
+                    )
+                )
     return problems
 
 
