@@ -218,7 +218,7 @@ def _from_standard_cron(text: str) -> Schedule:
     minute, hour, day_of_month, month, day_of_week = fields
 
     def unspecified(value: str) -> bool:
-        return "*" in value or "?" in value
+        return value in ("*", "?")
 
     if unspecified(day_of_month) and unspecified(day_of_week):
         day_of_month, day_of_week = "*", "?"
@@ -339,25 +339,25 @@ def _describe(value: object) -> str:
 # What each Copilot key means to SBH when it cannot be carried over.
 _UNSUPPORTED_KEYS = {
     "sidecars": "sidecar containers: SBH runs one container per service",
-    "publish": "SNS topics (publish.topics): SBH workers each consume their own SQS queue; "
-    "send to a worker's queue instead (`uses: [<worker>]`)",
-    "storage": "storage (volumes, EFS, ephemeral size, read-only root): SBH tasks have no "
-    "mounted volumes; keep files in a bucket (storage.buckets)",
-    "network": "network settings (VPC placement, security groups, Service Connect): SBH "
-    "places tasks in private subnets and connects backends by name itself",
-    "logging": "logging (FireLens/log router): SBH sends container logs to CloudWatch Logs",
-    "observability": "observability (X-Ray tracing): not provided by SBH",
+    "publish": "SNS topics: SBH workers each consume their own SQS queue; send to a worker's "
+    "queue instead (`uses: [<worker>]`)",
+    "storage": "volumes, EFS, ephemeral size, read-only root: SBH tasks have no mounted "
+    "volumes; keep files in a bucket (storage.buckets)",
+    "network": "VPC placement, security groups, Service Connect: SBH places tasks in private "
+    "subnets and connects backends by name itself",
+    "logging": "the FireLens log router: SBH sends container logs to CloudWatch Logs",
+    "observability": "X-Ray tracing: not provided by SBH",
     "taskdef_overrides": "task definition overrides: SBH owns the task definition; change "
     "the generated Terraform instead",
     "exec": "ECS Exec: not enabled by SBH",
-    "deployment": "deployment settings (rolling strategy, rollback alarms): SBH's deploy "
-    "workflow waits for stability, checks health and rolls back itself",
-    "entrypoint": "entrypoint override: put it in your Dockerfile (ENTRYPOINT)",
-    "command": "command override: put it in your Dockerfile (CMD)",
-    "env_file": "env_file (variables from an S3 file): write them as `env` in the spec",
-    "nlb": "Network Load Balancer: SBH web services sit behind the environment's ALB",
-    "platform": "platform: SBH runs linux/x86_64 tasks",
-    "retries": "retries: SBH runs a job once per schedule and raises an alarm when a run fails",
+    "deployment": "rolling strategy, rollback alarms: SBH's deploy workflow waits for "
+    "stability, checks health and rolls back itself",
+    "entrypoint": "an entrypoint override: put it in your Dockerfile (ENTRYPOINT)",
+    "command": "a command override: put it in your Dockerfile (CMD)",
+    "env_file": "variables from an S3 file: write them as `env` in the spec",
+    "nlb": "a Network Load Balancer: SBH web services sit behind the environment's ALB",
+    "platform": "SBH runs linux/x86_64 tasks (Windows and ARM are not offered)",
+    "retries": "SBH runs a job once per schedule and raises an alarm when a run fails",
 }
 _X86 = {"linux/x86_64", "linux/amd64", "linux"}
 
@@ -1025,7 +1025,7 @@ class _Importer:
                 "service answer it or set health_path",
                 (*here, "health_path"),
             )
-        self._aliases(manifest, ("http",), http.get("alias"), None)
+        self._aliases(manifest, ("http",), http, None)
         for key in sorted(set(http) - {"path", "healthcheck", "alias", "hosted_zone"}):
             self.find(
                 "unsupported",
@@ -1067,15 +1067,18 @@ class _Importer:
         return route
 
     def _aliases(
-        self, manifest: _Manifest, keys: tuple[str | int, ...], alias: object, env: str | None
+        self, manifest: _Manifest, keys: tuple[str | int, ...], http: object, env: str | None
     ) -> None:
-        """An alias (a string, a list, or {name, hosted_zone}) names an environment's domain:
-        the one environment given by `env` (an override), or the only one there is."""
+        """`http.alias` (a string, a list, or {name, hosted_zone}) names an environment's
+        domain: the one environment given by `env` (an override), or the only one there is."""
+        alias = http.get("alias") if isinstance(http, dict) else None
         if alias is None:
             return
         first = _as_list(alias)[0] if _as_list(alias) else None
         name = first.get("name") if isinstance(first, dict) else first
         zone = first.get("hosted_zone") if isinstance(first, dict) else None
+        if zone is None and isinstance(http, dict):
+            zone = http.get("hosted_zone")
         where = manifest.at(*keys, "alias")
         if not isinstance(name, str) or not _valid(DomainName, name):
             self.find("unsupported", where, f"alias {_describe(alias)}: not a domain SBH can use")
@@ -1137,13 +1140,12 @@ class _Importer:
                 low_value, high_value = written_range.get("min"), written_range.get("max")
                 low = low_value if isinstance(low_value, int) else None
                 high = high_value if isinstance(high_value, int) else None
-            rules = sorted(set(count) - {"range"})
-            if rules:
+            for rule in sorted(set(count) - {"range"}):
                 self.find(
                     "unsupported",
-                    where,
-                    f"count.{', count.'.join(rules)}: Copilot's scaling targets and Spot "
-                    "capacity are not carried over; SBH's own scaling rules apply",
+                    manifest.at("count", rule),
+                    f"count.{rule}: Copilot's scaling targets and Spot capacity are not carried "
+                    "over; SBH's own scaling rules apply",
                     here,
                 )
         if low is None or not 0 <= low <= 100 or (high is not None and not low <= high <= 100):
@@ -1354,7 +1356,7 @@ class _Importer:
                 )
         http = manifest.get("http")
         if isinstance(http, dict):
-            self._aliases(manifest, ("http",), http.get("alias"), None)
+            self._aliases(manifest, ("http",), http, None)
             for key in sorted(set(http) - {"alias"}):
                 self.find(
                     "unsupported",
@@ -1374,8 +1376,8 @@ class _Importer:
                 continue
             for key, value in override.items():
                 if key == "http" and isinstance(value, dict) and "alias" in value:
-                    self._aliases(manifest, ("environments", env, "http"), value["alias"], str(env))
-                    rest = {k: v for k, v in value.items() if k != "alias"}
+                    self._aliases(manifest, ("environments", env, "http"), value, str(env))
+                    rest = {k: v for k, v in value.items() if k not in ("alias", "hosted_zone")}
                     if not rest:
                         continue
                     value = rest

@@ -117,9 +117,12 @@ def test_paths_stay_inside_the_repository(path: str) -> None:
 
 
 def test_the_context_may_be_the_repository_root_but_not_above_it() -> None:
-    assert completed(
-        "  api: {kind: web, runtime: container, dockerfile: api/Dockerfile, context: .}"
-    ).services["api"].context == "."  # type: ignore[union-attr]
+    assert (
+        completed("  api: {kind: web, runtime: container, dockerfile: api/Dockerfile, context: .}")
+        .services["api"]
+        .context
+        == "."
+    )  # type: ignore[union-attr]
 
     (problem,) = problems_of(
         "  api: {kind: web, runtime: container, dockerfile: api/Dockerfile, context: ..}"
