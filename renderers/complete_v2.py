@@ -38,12 +38,14 @@ from renderers.fields import (
     SystemName,
     VariableName,
     VariableValue,
+    dockerfile_directory,
     smallest_cpu_for,
 )
 from renderers.problems import SpecError
 from renderers.spec_v2 import (
     DATABASE_USE,
     DEFAULT_ROUTE,
+    OWN_DOCKERFILE_RUNTIME,
     RawBackendService,
     RawJobService,
     RawSpecV2,
@@ -81,6 +83,10 @@ class _ContainerWorkload(_Complete):
     secrets: tuple[VariableName, ...]
     # What the service may reach: "database", bucket names, backend and worker service names.
     uses: tuple[str, ...]
+    # runtime: container only: the person's Dockerfile and build context, from the repository
+    # root (the context defaults to the Dockerfile's directory; "." is the root).
+    dockerfile: str | None = None
+    context: str | None = None
 
     @property
     def directory(self) -> str:
@@ -358,6 +364,7 @@ def _service(name: str, written: Any, port: int | None, reachable: tuple[str, ..
         "uses": tuple(written.uses)
         if written.uses is not None
         else tuple(use for use in reachable if use != name),
+        **_own_dockerfile(written),
     }
     if isinstance(written, RawWebService):
         path = written.path or DEFAULT_ROUTE
@@ -413,6 +420,16 @@ def default_health_path(path: str) -> str:
     if path.endswith("/*"):
         return f"{path.removesuffix('/*')}/health"
     return path
+
+
+def _own_dockerfile(written: _RawContainerService) -> dict[str, str]:
+    """`dockerfile` and `context` of a `runtime: container` service; nothing for the others."""
+    if written.runtime != OWN_DOCKERFILE_RUNTIME or written.dockerfile is None:
+        return {}
+    return {
+        "dockerfile": written.dockerfile,
+        "context": written.context or dockerfile_directory(written.dockerfile),
+    }
 
 
 def derive_system_names(
@@ -484,6 +501,9 @@ def spec_v2_as_raw_data(spec: SpecV2) -> dict[str, Any]:
         for key in ("secrets", "uses"):
             if key in data:
                 data[key] = list(data[key])
+        for key in ("dockerfile", "context"):
+            if key in data and data[key] is None:
+                del data[key]
         services[name] = data
     return {
         "apiVersion": spec.api_version,

@@ -694,3 +694,52 @@ VisibilityTimeout = _bounded_count(
 MaxReceiveCount = _bounded_count(
     "receives", 1, 1000, "how often a message is tried before the dead-letter queue takes it"
 )
+
+# --- runtime: container: the person's own Dockerfile ---------------------------------------
+
+_REPOSITORY_PATH = re.compile(
+    r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(?:/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,7}$"
+)
+REPOSITORY_ROOT = "."
+
+
+def _repository_path_problem(value: str, what: str) -> str | None:
+    if _REPOSITORY_PATH.fullmatch(value) and not any(
+        part in {".", ".."} for part in value.split("/")
+    ):
+        return None
+    return (
+        f"{_escape_braces(repr(value))} is not {what} in this repository: a relative, "
+        "'/'-separated path of letters, digits, '.', '_' and '-', without '..' or a leading "
+        "'./' or '/' (e.g. services/api/Dockerfile)"
+    )
+
+
+def _check_dockerfile_path(value: str) -> str:
+    problem = _repository_path_problem(value, "a file")
+    if problem:
+        raise _fail(problem)
+    return value
+
+
+def _check_build_context(value: str) -> str:
+    if value == REPOSITORY_ROOT:
+        return value
+    problem = _repository_path_problem(value, "a directory")
+    if problem:
+        raise _fail(f"{problem}; '.' is the repository root")
+    return value
+
+
+DockerfilePath = Annotated[
+    str,
+    AfterValidator(_check_dockerfile_path),
+    Field(json_schema_extra={"pattern": _REPOSITORY_PATH.pattern, "maxLength": 520}),
+]
+BuildContext = Annotated[str, AfterValidator(_check_build_context)]
+
+
+def dockerfile_directory(dockerfile: str) -> str:
+    """The directory holding `dockerfile`: a `runtime: container` service's default context."""
+    directory, _, _ = dockerfile.rpartition("/")
+    return directory or REPOSITORY_ROOT

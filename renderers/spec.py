@@ -44,6 +44,9 @@ MAX_ENVIRONMENTS = 5
 MAX_BUCKETS = 10
 MAX_SECRETS = 50
 MAX_VARIABLES = 100
+# Marks a value a person still has to write (`sbh import` leaves what it cannot know this way):
+# any field holding "REPLACE-ME: what to write" is reported as exactly that.
+PLACEHOLDER = "REPLACE-ME"
 
 
 class _Raw(BaseModel):
@@ -338,6 +341,9 @@ def _problem_from_pydantic(
             f"unknown key '{key}'{did_you_mean(key, allowed)}; allowed here: {', '.join(allowed)}",
             at_key=True,
         )
+    if isinstance(value, str) and value.startswith(PLACEHOLDER):
+        wanted = value.removeprefix(PLACEHOLDER).lstrip(": ") or "a value"
+        return document.problem(loc, f"still to fill in: {wanted}")
     message = _message_for(kind, error, value)
     if loc and loc[-1] == "aws_account_id":
         message = _account_id_hint(document, loc) or message

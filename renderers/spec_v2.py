@@ -16,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from renderers.fields import (
     BuildCommand,
+    BuildContext,
     Cpu,
     Description,
     DesiredCount,
+    DockerfilePath,
     EnvironmentName,
     GitHubOwner,
     HealthPath,
@@ -57,8 +59,10 @@ MAX_USES = 40
 DATABASE_USE = "database"
 # The path of a web service that does not write one.
 DEFAULT_ROUTE = "/*"
-# Container runtimes a service may run on; `node` and `container` come with their issue.
-PythonRuntime = Literal["python"]
+# Container runtimes a service may run on: SBH's Python skeleton, or the person's own
+# Dockerfile (`container`: SBH writes no application code, only what surrounds the image).
+ContainerRuntime = Literal["python", "container"]
+OWN_DOCKERFILE_RUNTIME = "container"
 
 
 class _Raw(BaseModel):
@@ -68,7 +72,19 @@ class _Raw(BaseModel):
 class _RawContainerService(_Raw):
     """What every service that runs a container has."""
 
-    runtime: PythonRuntime | None = Field(default=None, description="The app skeleton.")
+    runtime: ContainerRuntime | None = Field(
+        default=None,
+        description="The app skeleton (python), or container to build your own Dockerfile.",
+    )
+    dockerfile: DockerfilePath | None = Field(
+        default=None,
+        description="runtime: container only: the Dockerfile, relative to the repository root.",
+    )
+    context: BuildContext | None = Field(
+        default=None,
+        description="runtime: container only: the build context (default: the Dockerfile's "
+        "directory; '.' is the repository root).",
+    )
     cpu: Cpu | None = Field(default=None, description="Fargate CPU units (256 = 0.25 vCPU).")
     memory: Memory | None = Field(default=None, description="MiB; must fit the cpu on Fargate.")
     env: dict[VariableName, VariableValue] | None = Field(
@@ -217,6 +233,7 @@ def relational_problems_v2(document: LocatedDocument) -> list[SpecProblem]:
     kinds = {name: service.get("kind") for name, service in written.items()}
     problems: list[SpecProblem] = []
     problems += _route_problems(document, written)
+    problems += _container_runtime_problems(document, written)
     problems += _port_problems(document, written)
     problems += _static_site_problems(document, written)
     for name, service in written.items():
@@ -305,6 +322,42 @@ def _route_problems(document: LocatedDocument, services: dict[str, Any]) -> list
                     "service; choose a health path only this service answers",
                 )
             )
+    return problems
+
+
+def _container_runtime_problems(
+    document: LocatedDocument, services: dict[Any, Any]
+) -> list[SpecProblem]:
+    """`runtime: container` needs a `dockerfile`; `dockerfile` and `context` mean nothing to
+    any other runtime (SBH writes that Dockerfile itself)."""
+    problems: list[SpecProblem] = []
+    for name, service in services.items():
+        if not isinstance(service, dict) or service.get("kind") == "static-site":
+            continue
+        here: FieldPath = ("services", name)
+        runtime = service.get("runtime")
+        if runtime == OWN_DOCKERFILE_RUNTIME:
+            if service.get("dockerfile") is None:
+                problems.append(
+                    document.problem(
+                        (*here, "runtime"),
+                        "runtime: container builds your own image: add dockerfile: "
+                        "path/to/Dockerfile (relative to the repository root)",
+                    )
+                )
+            continue
+        for key in ("dockerfile", "context"):
+            if service.get(key) is not None:
+                shown = runtime if isinstance(runtime, str) else "python (the default)"
+                problems.append(
+                    document.problem(
+                        (*here, key),
+                        f"{key} is only for runtime: container; this service's runtime is "
+                        f"{shown}, whose Dockerfile SBH writes (add runtime: container to "
+                        "build your own)",
+                        at_key=True,
+                    )
+                )
     return problems
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import check, github_app, operations, service, specs
+from bot.cli import check, github_app, importing, operations, service, specs
 from bot.cli.console import err, out
 from renderers.version import __version__
 
@@ -30,6 +30,7 @@ app.registered_commands += check.app.registered_commands
 app.registered_commands += github_app.app.registered_commands
 app.registered_commands += service.app.registered_commands
 app.registered_commands += operations.app.registered_commands
+app.add_typer(importing.app, name="import")
 
 
 def _version(value: bool) -> None:

@@ -117,7 +117,7 @@ BROKEN = [
         "services:\n  api:\n    kind: web\n    schedule: rate(1 hour)  # <-\n",
         "services.api.schedule",
         "schedule",
-        "unknown key 'schedule'; allowed here: cpu, desired_count",
+        "unknown key 'schedule'; allowed here: context, cpu, desired_count",
     ),
     Broken(
         "a runtime not yet offered",
