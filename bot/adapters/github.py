@@ -2,12 +2,12 @@
 
 Every call has a timeout, a bounded retry of server errors, and goes through
 `bot.adapters.github_limits` (GitHub's rate limits: waits, write queue, webhook priority);
-a rate limit SBH will not wait out leaves as `GitHubRateLimited`, a failure to retry later. Right after a
-repository is created its git data can answer 404/409 for a few seconds: those calls retry
-with backoff. Any other 4xx except a rate limit is GitHub's answer, not a passing failure:
-it leaves as `GitHubRefused`. Writes that an earlier run of the same work may have made
-already find what it made instead of failing. The API base URL comes from settings, so
-GitHub Enterprise Server works too.
+a rate limit SBH will not wait out leaves as `GitHubRateLimited`, a failure to retry later.
+Right after a repository is created its git data can answer 404/409 for a few seconds:
+those calls retry with backoff. Any other 4xx except a rate limit is GitHub's answer, not a
+passing failure: it leaves as `GitHubRefused`. Writes that an earlier run of the same work
+may have made already find what it made instead of failing. The API base URL comes from
+settings, so GitHub Enterprise Server works too.
 """
 
 from __future__ import annotations

@@ -238,9 +238,7 @@ class GitHubLimits:
                     lane.paused_until = max(lane.paused_until, self.clock() + wait)
                 else:
                     lane.remaining = 0
-                    lane.reset_at = max(
-                        lane.reset_at, self.clock() + wait - RESET_MARGIN_SECONDS
-                    )
+                    lane.reset_at = max(lane.reset_at, self.clock() + wait - RESET_MARGIN_SECONDS)
             if refusals > self.retries:
                 self._give_up(
                     request,

@@ -20,6 +20,7 @@ A write takes `write_seconds` of real time, so concurrent writes from threads do
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -32,7 +33,9 @@ from typing import Any
 import httpx
 
 START = 1_800_000_000.0  # an epoch second, like GitHub's x-ratelimit-reset
-SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+SECONDARY = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
 
 
 class FakeClock:
@@ -265,4 +268,4 @@ class RateLimitedGitHub(httpx.BaseTransport):
     def write_gaps(self, installation_id: int) -> list[float]:
         """Seconds between one write of the installation reaching GitHub and the next."""
         moments = [moment for who, moment in self.write_attempts if who == installation_id]
-        return [later - earlier for earlier, later in zip(moments, moments[1:])]
+        return [later - earlier for earlier, later in itertools.pairwise(moments)]

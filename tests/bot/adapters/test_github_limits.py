@@ -62,9 +62,7 @@ def open_upgrade(github: GitHubAdapter, repository: str) -> tuple[int, str]:
 # -- the fleet under GitHub's limits
 
 
-def test_200_upgrade_pull_requests_open_exactly_once_without_a_request_beyond_the_limits() -> (
-    None
-):
+def test_200_upgrade_pull_requests_open_once_each_without_a_request_beyond_the_limits() -> None:
     clock = FakeClock()
     github = RateLimitedGitHub(
         clock,
@@ -145,8 +143,9 @@ def test_webhook_writes_overtake_queued_fleet_writes() -> None:
         webhook = pool.submit(open_upgrade, adapter, "acme/webhook")
         until(lambda: limits.queued_writes(LANE) == 5)
         release.set()
-        for future in [first, *queued, webhook]:
+        for future in [first, *queued]:
             future.result()
+        webhook.result()
 
     opened = [write.path.split("/")[3] for write in github.writes]
     assert opened[:2] == ["fleet-0", "webhook"]
@@ -173,7 +172,8 @@ def test_reads_are_not_held_behind_a_write() -> None:
         release.set()
         write.result()
 
-    assert repository is not None and repository.full_name == "acme/b"
+    assert repository is not None
+    assert repository.full_name == "acme/b"
 
 
 def test_a_lone_webhook_write_is_not_delayed_but_fleet_writes_are_spaced() -> None:
@@ -307,7 +307,9 @@ def test_a_wait_longer_than_the_maximum_is_not_made() -> None:
 
 def test_a_403_that_is_no_rate_limit_is_githubs_refusal_at_once() -> None:
     clock = FakeClock()
-    transport, sent = scripted(clock, httpx.Response(403, json={"message": "Resource not accessible"}))
+    transport, sent = scripted(
+        clock, httpx.Response(403, json={"message": "Resource not accessible"})
+    )
     adapter, limits = governed(transport, clock)
 
     with pytest.raises(GitHubRefused, match="Resource not accessible"):
@@ -320,8 +322,7 @@ def test_a_403_that_is_no_rate_limit_is_githubs_refusal_at_once() -> None:
 def test_server_errors_are_still_retried() -> None:
     clock = FakeClock()
     transport, sent = scripted(
-        clock,
-        httpx.Response(502, json={"message": "Server Error"}), created_pull_request()
+        clock, httpx.Response(502, json={"message": "Server Error"}), created_pull_request()
     )
     adapter, limits = governed(transport, clock)
 
@@ -336,17 +337,17 @@ def test_every_wait_is_logged_without_a_secret(caplog: pytest.LogCaptureFixture)
     github = RateLimitedGitHub(clock, budget=1, refusals={1: lambda: secondary_limit(9)})
     adapter, limits = governed(github, clock)
 
-    with caplog.at_level(logging.DEBUG, logger="sbh.github_limits"):
-        with background_work():
-            open_upgrade(adapter, "acme/a")
-            open_upgrade(adapter, "acme/b")
+    with caplog.at_level(logging.DEBUG, logger="sbh.github_limits"), background_work():
+        open_upgrade(adapter, "acme/a")
+        open_upgrade(adapter, "acme/b")
 
     entries = [json.loads(JsonFormatter().format(record)) for record in caplog.records]
     waits = [entry for entry in entries if entry["event"] == "github.wait"]
     assert len(waits) == limits.report().waits > 0
     assert {entry["reason"] for entry in waits} == {"primary", "secondary", "spacing"}
     assert all(entry["lane"] == LANE and entry["seconds"] > 0 for entry in waits)
-    assert "ghs_" not in caplog.text and "Bearer" not in caplog.text
+    assert "ghs_" not in caplog.text
+    assert "Bearer" not in caplog.text
 
 
 # -- helpers
@@ -370,7 +371,9 @@ def scripted(
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/access_tokens"):
-            return httpx.Response(201, json={"token": "ghs_t", "expires_at": "2099-01-01T00:00:00Z"})
+            return httpx.Response(
+                201, json={"token": "ghs_t", "expires_at": "2099-01-01T00:00:00Z"}
+            )
         sent.append((request, clock()))
         return remaining.pop(0)
 
