@@ -167,4 +167,3 @@ def test_check_annotations_go_50_per_request(
 
     check_calls = [(method, path) for method, path, _ in exchanges if "/check-runs" in path]
     assert [method for method, _ in check_calls] == ["POST", "PATCH", "PATCH"]
-
