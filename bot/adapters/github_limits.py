@@ -27,6 +27,7 @@ time), so tests run hours of GitHub time in milliseconds.
 from __future__ import annotations
 
 import email.utils
+import functools
 import heapq
 import itertools
 import logging
@@ -36,7 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
 
 import httpx
 
@@ -44,6 +45,8 @@ from bot.logs import log_event
 from bot.settings import Settings
 
 log = logging.getLogger("sbh.github_limits")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MUTATING = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 APP_LANE = "app"
@@ -103,6 +106,18 @@ def background_work() -> Iterator[None]:
         yield
     finally:
         _background.reset(token)
+
+
+def in_background(work: Callable[P, T]) -> Callable[P, T]:
+    """`work` with its GitHub calls made as background work (e.g. a fleet job's runner, as
+    the composition registers it)."""
+
+    @functools.wraps(work)
+    def run(*arguments: P.args, **options: P.kwargs) -> T:
+        with background_work():
+            return work(*arguments, **options)
+
+    return run
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from bot.adapters.github_limits import (
     GitHubRateLimited,
     WaitTally,
     background_work,
+    in_background,
     tallied_waits,
 )
 from bot.logs import JsonFormatter
@@ -124,9 +125,7 @@ def test_webhook_writes_overtake_queued_fleet_writes() -> None:
 
     adapter, limits = governed(httpx.MockTransport(hold_first_write), clock)
 
-    def fleet(repository: str) -> None:
-        with background_work():
-            open_upgrade(adapter, repository)
+    fleet = in_background(open_upgrade)
 
     def until(condition: Callable[[], bool]) -> None:
         for _ in range(1000):
@@ -136,9 +135,9 @@ def test_webhook_writes_overtake_queued_fleet_writes() -> None:
         raise AssertionError("the writes never queued up")
 
     with ThreadPoolExecutor(6) as pool:
-        first = pool.submit(fleet, "acme/fleet-0")
+        first = pool.submit(fleet, adapter, "acme/fleet-0")
         until(held.is_set)
-        queued = [pool.submit(fleet, f"acme/fleet-{number}") for number in range(1, 5)]
+        queued = [pool.submit(fleet, adapter, f"acme/fleet-{n}") for n in range(1, 5)]
         until(lambda: limits.queued_writes(LANE) == 4)
         webhook = pool.submit(open_upgrade, adapter, "acme/webhook")
         until(lambda: limits.queued_writes(LANE) == 5)
