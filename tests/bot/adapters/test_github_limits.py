@@ -377,3 +377,24 @@ def scripted(
         return remaining.pop(0)
 
     return httpx.MockTransport(answer), sent
+
+
+def test_the_limits_come_from_settings() -> None:
+    settings = Settings.model_validate(
+        {
+            **app_settings(API),
+            "GITHUB_RATE_LIMIT_RETRIES": "2",
+            "GITHUB_BACKOFF_MAX_SECONDS": "120",
+            "GITHUB_MAX_WAIT_SECONDS": "600",
+            "GITHUB_WRITE_SPACING_SECONDS": "2",
+        }
+    )
+
+    limits = GitHubLimits.from_settings(settings)
+
+    assert (
+        limits.retries,
+        limits.max_backoff_seconds,
+        limits.max_wait_seconds,
+        limits.write_spacing_seconds,
+    ) == (2, 120, 600, 2)
