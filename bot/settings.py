@@ -200,10 +200,24 @@ class Settings(OperatorSettings):
     github_timeout_seconds: float = Field(
         default=15.0, gt=0, validation_alias="GITHUB_TIMEOUT_SECONDS"
     )
-    # A rate-limited call waits GitHub's retry-after only up to this long, then the job fails
-    # and is retried by the queue (with its own backoff) and shows in `sbh status`.
-    github_rate_limit_budget_seconds: float = Field(
-        default=60.0, ge=0, validation_alias="GITHUB_RATE_LIMIT_BUDGET_SECONDS"
+    # GitHub's rate limits (`bot.adapters.github_limits`): a call waits for the primary
+    # limit's reset and for secondary limits (`retry-after`, or a backoff from one minute
+    # doubling up to GITHUB_BACKOFF_MAX_SECONDS); after GITHUB_RATE_LIMIT_RETRIES rate-limited
+    # answers, or when one wait would be longer than GITHUB_MAX_WAIT_SECONDS (the primary
+    # window is an hour), the job fails and is retried by the queue and shows in `sbh status`.
+    github_rate_limit_retries: int = Field(
+        default=5, ge=0, le=20, validation_alias="GITHUB_RATE_LIMIT_RETRIES"
+    )
+    github_backoff_max_seconds: float = Field(
+        default=960.0, ge=60, validation_alias="GITHUB_BACKOFF_MAX_SECONDS"
+    )
+    github_max_wait_seconds: float = Field(
+        default=3660.0, ge=0, validation_alias="GITHUB_MAX_WAIT_SECONDS"
+    )
+    # Writes of one installation go one at a time, at least this far apart when they queue
+    # up (GitHub asks for one second between mutating requests).
+    github_write_spacing_seconds: float = Field(
+        default=1.0, ge=1.0, le=60, validation_alias="GITHUB_WRITE_SPACING_SECONDS"
     )
 
     workspace_storage: str = Field(default="./.sbh/workspace", validation_alias="WORKSPACE_STORAGE")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.adapters.github import installation_clients
+from bot.adapters.github_limits import GitHubLimits
 from bot.adapters.github_oauth import github_user_auth
 from bot.adapters.http_prober import HttpHealthProber
 from bot.adapters.openai_chat import make_chat
@@ -45,6 +46,9 @@ class Adapters:
     # Not an outside system, but chosen here for the same reason: the API and the workers of
     # one process share its worker processes.
     spec_work: SpecWorkPool
+    # GitHub's rate limits as this process honours them: every installation's calls go
+    # through it (`report()`: requests, rate-limited answers, time spent waiting).
+    github_limits: GitHubLimits | None = None
 
 
 def adapters_from_settings(
@@ -58,13 +62,16 @@ def adapters_from_settings(
     prober: HealthProber | None = None,
 ) -> Adapters:
     """The adapters the settings call for, except those given (tests give fakes)."""
+    github_limits = None if github_for_installation else GitHubLimits.from_settings(settings)
     return Adapters(
-        github_for_installation=github_for_installation or installation_clients(settings),
+        github_for_installation=github_for_installation
+        or installation_clients(settings, github_limits),
         drafter=drafter or make_drafter(settings, database),
         chat=chat or make_chat(settings),
         user_auth=user_auth or github_user_auth(settings),
         prober=prober or HttpHealthProber(),
         spec_work=SpecWorkPool(settings.spec_timeout_seconds),
+        github_limits=github_limits,
     )
 
 

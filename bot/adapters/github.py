@@ -1,30 +1,34 @@
 """`GitHubPort` on githubkit: the only module that talks to GitHub's REST API.
 
-Every call has a timeout and a bounded retry (server errors, and rate limits whose
-`retry-after` fits the budget; longer waits are raised and reported). Right after a
-repository is created its git data can answer 404/409 for a few seconds: those calls retry
-with backoff. Any other 4xx except a rate limit is GitHub's answer, not a passing failure:
-it leaves as `GitHubRefused`. Writes that an earlier run of the same work may have made
-already find what it made instead of failing. The API base URL comes from settings, so
-GitHub Enterprise Server works too.
+Every call has a timeout, a bounded retry of server errors, and goes through
+`bot.adapters.github_limits` (GitHub's rate limits: waits, write queue, webhook priority);
+a rate limit SBH will not wait out leaves as `GitHubRateLimited`, a failure to retry later.
+Right after a repository is created its git data can answer 404/409 for a few seconds:
+those calls retry with backoff. Any other 4xx except a rate limit is GitHub's answer, not a
+passing failure: it leaves as `GitHubRefused`. Writes that an earlier run of the same work
+may have made already find what it made instead of failing. The API base URL comes from
+settings, so GitHub Enterprise Server works too.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import functools
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
-from githubkit import AppAuthStrategy, GitHub
-from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
-from githubkit.retry import RetryChainDecision, RetryOption, RetryServerError
+from githubkit import AppAuthStrategy, AppInstallationAuthStrategy, GitHub
+from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed
+from githubkit.retry import RetryServerError
 
+from bot.adapters.github_limits import GitHubLimits, GitHubRateLimited, GovernedTransport
 from bot.ports import (
     Annotation,
     GitHubPort,
@@ -43,66 +47,70 @@ _PERMISSIONS: frozenset[str] = frozenset({"admin", "maintain", "write", "triage"
 PAGE = 100  # GitHub's largest page
 
 
-class RateLimitBudget:
-    """Retry a rate-limited call when GitHub's `retry-after` fits in what is left of the
-    budget; otherwise give up so the job fails, is retried later and is reported."""
-
-    def __init__(self, budget_seconds: float, max_retries: int = 2) -> None:
-        self.budget_seconds = budget_seconds
-        self.max_retries = max_retries
-
-    def __call__(self, exc: GitHubException, retry_count: int) -> RetryOption:
-        if retry_count >= self.max_retries:
-            return RetryOption(False)
-        retry_after: timedelta | None = None
-        if isinstance(exc, RateLimitExceeded):
-            retry_after = exc.retry_after
-        elif isinstance(exc, RequestFailed) and exc.response.status_code in (403, 429):
-            header = exc.response.headers.get("retry-after")
-            if header is not None and header.isdigit():
-                retry_after = timedelta(seconds=int(header))
-        if retry_after is None or retry_after.total_seconds() > self.budget_seconds:
-            return RetryOption(False)
-        return RetryOption(True, retry_after)
-
-
 def make_client(
     settings: Settings,
     *,
     transport: httpx.BaseTransport | None = None,
     event_hooks: dict[str, list[Callable[..., Any]]] | None = None,
+    limits: GitHubLimits | None = None,
 ) -> GitHub[AppAuthStrategy]:
-    """The App's client: JWT auth with the App id and private key."""
+    """The App's client: JWT auth with the App id and private key. Every request goes
+    through `limits` (GitHub's rate limits; one per process) over `transport` (the network by
+    default). Server errors are retried twice by githubkit; rate limits are the governor's."""
     if settings.github_app_id is None or settings.github_private_key is None:
         raise ValueError("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are required to act on GitHub")
+    governor = limits or GitHubLimits.from_settings(settings)
     return GitHub(
         AppAuthStrategy(
             str(settings.github_app_id), settings.github_private_key.get_secret_value()
         ),
         base_url=settings.github_api_url.rstrip("/") + "/",
         timeout=httpx.Timeout(settings.github_timeout_seconds),
-        auto_retry=RetryChainDecision(
-            RetryServerError(max_retry=2),
-            RateLimitBudget(settings.github_rate_limit_budget_seconds),
-        ),
+        auto_retry=RetryServerError(max_retry=2),
         http_cache=False,
-        transport=transport,
+        # The client must not mount proxies of its own: they would go around the governor.
+        trust_env=False,
+        transport=governor.transport(transport or _network(settings.github_api_url)),
         event_hooks=event_hooks,
         user_agent="system-builder-hub",
     )
 
 
-def installation_clients(settings: Settings) -> Callable[[int], GitHubPort] | None:
+def as_installation(
+    app: GitHub[AppAuthStrategy], installation_id: int
+) -> GitHub[AppInstallationAuthStrategy]:
+    """The App's client acting as one installation, on that installation's lane of the
+    governor (its own primary budget and write queue)."""
+    transport = app.config.transport
+    if isinstance(transport, GovernedTransport):
+        transport = transport.for_lane(f"installation {installation_id}")
+    return GitHub(
+        app.auth.as_installation(installation_id),
+        config=dataclasses.replace(app.config, transport=transport),
+    )
+
+
+def installation_clients(
+    settings: Settings, limits: GitHubLimits | None = None
+) -> Callable[[int], GitHubPort] | None:
     """installation id -> adapter acting as that installation; None when the App's
     credentials are not configured (development without GitHub)."""
     if settings.github_app_id is None or settings.github_private_key is None:
         return None
-    app = make_client(settings)
+    app = make_client(settings, limits=limits)
 
     def for_installation(installation_id: int) -> GitHubPort:
-        return GitHubAdapter(app.with_auth(app.auth.as_installation(installation_id)))
+        return GitHubAdapter(as_installation(app, installation_id))
 
     return for_installation
+
+
+def _network(api_url: str) -> httpx.HTTPTransport:
+    """The connection pool to GitHub, through the proxy the environment names for its host."""
+    url = httpx.URL(api_url)
+    bypass = bool(urllib.request.proxy_bypass(url.host))
+    proxy = None if bypass else urllib.request.getproxies().get(url.scheme)
+    return httpx.HTTPTransport(proxy=proxy, trust_env=True)
 
 
 def convert_manifest_code(settings: Settings, code: str) -> dict[str, Any]:
@@ -204,6 +212,10 @@ def _refusals_typed(method: Callable[P, T]) -> Callable[P, T]:
             if refusal is None:
                 raise
             raise refusal from error
+        except RequestError as error:
+            if isinstance(error.exc, GitHubRateLimited):
+                raise error.exc from error  # githubkit wraps what its transport raises
+            raise
 
     return call
 

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.adapters.github import GitHubAdapter, RateLimitBudget, make_client
+from bot.adapters.github import GitHubAdapter, make_client
 from bot.ports import Annotation
 from bot.settings import Settings
 from tests.fakes.github_openapi import PrismTransport, running_prism
@@ -167,19 +167,3 @@ def test_check_annotations_go_50_per_request(
 
     check_calls = [(method, path) for method, path, _ in exchanges if "/check-runs" in path]
     assert [method for method, _ in check_calls] == ["POST", "PATCH", "PATCH"]
-
-
-def test_rate_limits_are_waited_out_only_within_the_budget() -> None:
-    request = httpx.Request("GET", "https://api.github.test/repos/a/b")
-
-    def limited(seconds: int) -> Any:
-        from githubkit.exception import RequestFailed
-        from githubkit.response import Response
-
-        raw = httpx.Response(403, headers={"retry-after": str(seconds)}, request=request)
-        return RequestFailed(Response(raw, Any))
-
-    budget = RateLimitBudget(budget_seconds=60, max_retries=2)
-    assert budget(limited(30), 0).do_retry
-    assert not budget(limited(120), 0).do_retry
-    assert not budget(limited(30), 2).do_retry

@@ -1,7 +1,8 @@
 """How the githubkit adapter reads GitHub's answers, through a transport that answers like
 GitHub does: a 4xx other than a rate limit is GitHub's refusal (`GitHubRefused`, with its
-message and documentation), a rate limit stays a failure worth retrying, and a write an
-earlier run of the same work already made is found instead of failing."""
+message and documentation), a rate limit that outlasts SBH's waits a failure worth retrying
+(`GitHubRateLimited`), and a write an earlier run of the same work already made is found
+instead of failing."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from githubkit.exception import RequestFailed
 
 from bot.adapters.github import GitHubAdapter, make_client
+from bot.adapters.github_limits import GitHubLimits, GitHubRateLimited
 from bot.ports import GitHubRefused, IssueComment, WorkflowJob
 from bot.settings import Settings
 from tests.bot.serving import app_settings
+from tests.fakes.github_rate_limited import FakeClock
 
 API = "https://api.github.test"
 DOCS = "https://docs.github.com/rest"
@@ -39,8 +41,11 @@ def github_answering(answers: Answers) -> tuple[GitHubAdapter, list[httpx.Reques
             httpx.Response(404, json={"message": "Not Found", "documentation_url": DOCS}),
         )
 
+    clock = FakeClock()  # rate limits are waited out on it, not in real time
     client = make_client(
-        Settings.model_validate(app_settings(API)), transport=httpx.MockTransport(answer)
+        Settings.model_validate(app_settings(API)),
+        transport=httpx.MockTransport(answer),
+        limits=GitHubLimits(clock=clock, sleep=clock.sleep),
     )
     installation = client.with_auth(client.auth.as_installation(1))
     return GitHubAdapter(installation, transient_delays=()), requests
@@ -113,14 +118,14 @@ def test_a_refusal_says_the_details_github_lists() -> None:
     ],
     ids=["primary", "secondary-retry-after", "429", "secondary-wording"],
 )
-def test_a_rate_limit_longer_than_the_budget_is_a_failure_to_retry_not_a_refusal(
+def test_a_rate_limit_that_outlasts_the_waits_is_a_failure_to_retry_not_a_refusal(
     limited: httpx.Response,
 ) -> None:
     github, _ = github_answering(
         {("POST", "/repos/acme/hub/issues/comments/555/reactions"): limited}
     )
 
-    with pytest.raises(RequestFailed):
+    with pytest.raises(GitHubRateLimited):
         github.react("acme/hub", 555, "eyes")
 
 
