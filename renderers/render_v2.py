@@ -199,7 +199,9 @@ def template_context_v2(spec: SpecV2) -> dict[str, Any]:
         "has_database": spec.database is not None,
         "deploy_targets": deploy_targets_v2(spec),
         # Every secret name any service reads (the environment's secrets container holds each once).
-        "all_secrets": sorted({secret for service in spec.container_services for secret in service.secrets}),
+        "all_secrets": sorted(
+            {secret for service in spec.container_services for secret in service.secrets}
+        ),
         "all_bucket_settings": {bucket_setting(bucket): bucket for bucket in spec.buckets},
         "apply_order": {
             env.name: [other.name for other in environments if not other.production]
