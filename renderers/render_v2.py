@@ -17,7 +17,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from renderers.complete_v2 import SpecV2
+from renderers.complete_v2 import EnvironmentV2, SpecV2
 from renderers.render import (
     MANIFEST_PATH,
     PLAN_COMMENT_CHARACTERS,
@@ -52,11 +52,17 @@ RUNTIMES_DIRECTORY = "runtimes"
 
 # Files an sbh/v2 repository has exactly as sbh/v1's: one copy in template-repo/.
 BORROWED_FROM_V1 = (
+    # The infrastructure workflows are per environment, not per service: v1's as they are.
+    ".github/workflows/infra.yml.jinja",
+    ".github/workflows/drift.yml.jinja",
     "infra/scripts/plan_summary.py",
     "tests/__init__.py",
     "tests/test_plan_summary.py",
     "tests/fixtures/plans/",
 )
+
+# Where EventBridge Scheduler keeps every job's schedule.
+SCHEDULE_GROUP = "default"
 
 # The shared Terraform modules an sbh/v2 repository receives.
 V2_MODULES = ("alarms", "db", "ecr", "network", "storage")
@@ -105,6 +111,78 @@ def service_context(spec: SpecV2, service: Any) -> dict[str, Any]:
     }
 
 
+def _service_target(env: EnvironmentV2, service: Any) -> dict[str, Any]:
+    """What deploying `service` to `env` needs: its kind and its AWS names there."""
+    names = env.names.services[service.name]
+    if service.kind == "static-site":
+        return {
+            "kind": service.kind,
+            "site_bucket": names.site_bucket,
+            "distribution": env.names.distribution,
+            "url": f"https://{env.domain}",
+        }
+    target: dict[str, Any] = {
+        "kind": service.kind,
+        "ecr_repository": names.ecr_repository,
+        "task_family": names.task_family,
+        "container": names.container,
+        "url": f"https://{env.domain}",
+    }
+    if service.kind == "job":
+        return {**target, "schedule": names.schedule, "schedule_group": SCHEDULE_GROUP}
+    return {
+        **target,
+        "service": names.service,
+        # What a service created with 0 tasks (before any image existed) starts with; a
+        # worker starts at its minimum and scales on its queue.
+        "desired_count": service.min_count if service.kind == "worker" else service.desired_count,
+        "health_url": f"https://{env.domain}{service.health_path}" if service.kind == "web" else "",
+    }
+
+
+def _service_source(service: Any) -> dict[str, Any]:
+    """Where a service's files are; a static site also how it is built."""
+    source: dict[str, Any] = {"kind": service.kind, "directory": service.directory}
+    if service.kind == "static-site":
+        source.update(build=service.build, output=service.output)
+    return source
+
+
+def deploy_targets_v2(spec: SpecV2) -> dict[str, Any]:
+    """What the workflows need to know, as data (`TARGETS`): per environment its account,
+    region, roles, cluster and URL, and per service there its kind and AWS names; per service
+    its directory (and a static site's build). Workflows read it with jq or `fromJSON`, so no
+    spec value is ever written into a script."""
+    environments = list(spec.environments.values())
+    production = [env for env in environments if env.production]
+    continuous = [env for env in environments if not env.production]
+    targets: dict[str, Any] = {}
+    for env in environments:
+        role_prefix = f"arn:{env.partition}:iam::{env.aws_account_id}:role/"
+        targets[env.name] = {
+            "account_id": env.aws_account_id,
+            "region": env.region,
+            "deploy_role_arn": role_prefix + env.names.deploy_role,
+            "build_role_arn": role_prefix + env.names.build_role,
+            "plan_role_arn": role_prefix + env.names.plan_role,
+            "apply_role_arn": role_prefix + env.names.apply_role,
+            "cluster": env.names.cluster,
+            "url": f"https://{env.domain}",
+            "production": env.production,
+            "services": {
+                service.name: _service_target(env, service) for service in spec.services.values()
+            },
+        }
+    return {
+        "environments": targets,
+        "services": {service.name: _service_source(service) for service in spec.services.values()},
+        # Release tags deploy to production (else the last environment written); a green
+        # build on main deploys to the first non-production environment, if there is one.
+        "release": (production or environments)[-1].name,
+        "continuous": continuous[0].name if continuous else "",
+    }
+
+
 def template_context_v2(spec: SpecV2) -> dict[str, Any]:
     """Everything the shared templates may read. Computed values get a name here."""
     environments = list(spec.environments.values())
@@ -119,6 +197,11 @@ def template_context_v2(spec: SpecV2) -> dict[str, Any]:
         "job_services": spec.of_kind("job"),
         "static_site": spec.static_site,
         "has_database": spec.database is not None,
+        "deploy_targets": deploy_targets_v2(spec),
+        # Every secret name any service reads (the environment's secrets container holds each once).
+        "all_secrets": sorted(
+            {secret for service in spec.container_services for secret in service.secrets}
+        ),
         "all_bucket_settings": {bucket_setting(bucket): bucket for bucket in spec.buckets},
         "apply_order": {
             env.name: [other.name for other in environments if not other.production]
