@@ -136,6 +136,7 @@ def test_every_reference_resolves_and_every_argument_is_in_the_provider_schema(
     assert terraform_references(repository, Tools()) == []
 
 
+@pytest.mark.slow  # python-hcl2 takes seconds over the GitHub roles' policies
 def test_no_iam_statement_allows_every_action_or_a_wildcard_subject(repository: Path) -> None:
     findings = [
         finding
