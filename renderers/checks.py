@@ -28,6 +28,7 @@ from renderers.policy_checks import (
     check_checkov_skips,
     check_iam_statements,
     check_workflow,
+    service_reach,
 )
 
 # The HCL parser (python-hcl2, lark), the Terraform analysis and urllib are imported by the
@@ -425,6 +426,7 @@ def boot(directory: Path, tools: Tools) -> list[str]:
 VALIDATORS: dict[str, Validator] = {
     "terraform-references": terraform_references,
     "security-policy": security_policy,
+    "service-reach": service_reach,
     "terraform-fmt": terraform_fmt,
     "actionlint": actionlint,
     "workflow-schema": workflow_schema,

@@ -65,7 +65,21 @@ BORROWED_FROM_V1 = (
 SCHEDULE_GROUP = "default"
 
 # The shared Terraform modules an sbh/v2 repository receives.
-V2_MODULES = ("alarms", "db", "ecr", "network", "storage")
+V2_MODULES = (
+    "alarm_topic",
+    "cluster",
+    "db",
+    "ecr",
+    "github_roles",
+    "load_balancer",
+    "network",
+    "queue",
+    "secrets",
+    "service",
+    "service_network",
+    "static_site",
+    "storage",
+)
 
 
 def _borrowed() -> tuple[_Source, ...]:
