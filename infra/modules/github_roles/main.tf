@@ -137,7 +137,7 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid       = "FindImagesInTheServicesRepositories"
-    actions   = ["ecr:DescribeImages", "ecr:BatchGetImage"]
+    actions   = ["ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:BatchGetImage"]
     resources = var.ecr_repository_arns
   }
 
