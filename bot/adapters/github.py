@@ -15,7 +15,7 @@ import base64
 import binascii
 import functools
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -329,6 +329,7 @@ class GitHubAdapter:
         *,
         replace_tree: bool,
         new_branch_from: str | None = None,
+        deleted: Collection[str] = (),
     ) -> str:
         owner, name = self._split(full_name)
         git = self.client.rest.git
@@ -336,7 +337,7 @@ class GitHubAdapter:
         parent = self._after_creation(
             lambda: _json(git.get_ref(owner, name, f"heads/{base}"))["object"]["sha"]
         )
-        tree_entries = [
+        tree_entries: list[dict[str, str | None]] = [
             {
                 "path": path,
                 "mode": "100755" if mode == 0o755 else "100644",
@@ -344,6 +345,11 @@ class GitHubAdapter:
                 "content": content.decode("utf-8"),
             }
             for path, (content, mode) in sorted(files.items())
+        ]
+        # A null sha removes the path from the base tree.
+        tree_entries += [
+            {"path": path, "mode": "100644", "type": "blob", "sha": None}
+            for path in sorted(deleted)
         ]
         tree_request: dict[str, Any] = {"tree": tree_entries}
         if not replace_tree:
