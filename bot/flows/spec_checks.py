@@ -1,5 +1,5 @@
-"""Spec text → a complete spec, sbh/v1 or sbh/v2 (through a `Drafter`, AI or not), or every problem with the
-line it is on.
+"""Spec text → a complete spec, sbh/v1 or sbh/v2 (through a `Drafter`, AI or not), or every
+problem with the line it is on.
 
 Reading the text is work on what anyone may write: it runs in a `SpecWorkPool`, within its
 time limit. The `Drafter` (which waits on OpenAI) and completing the spec it read, which is

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.deploys.infra_records import InfraRow, InfraStatus
 from bot.deploys.records import DeployRow
 from bot.deploys.services import ServiceFacts, service_facts
-from renderers.complete import AnySpec, Spec, spec_to_yaml
+from renderers.complete import AnySpec, spec_to_yaml
 from renderers.complete_v2 import SpecV2
 from renderers.cost import estimate_cost, format_cost_markdown, format_cost_summary
 from renderers.escape import markdown
