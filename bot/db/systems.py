@@ -19,6 +19,7 @@ from sqlalchemy import RowMapping, Select, func, select
 from bot.db.database import Database
 from bot.db.models import Build, Deployment, System, utcnow
 from renderers.complete import AnySpec, complete_defaults, spec_to_yaml
+from renderers.complete_v2 import SpecV2
 from renderers.problems import SpecError
 from renderers.spec import load_spec
 
@@ -57,6 +58,11 @@ class SystemRecord:
             )
         except SpecError:
             return None
+
+    @property
+    def services(self) -> list[str]:
+        """An sbh/v2 system's service names, in its spec's order (none for sbh/v1)."""
+        return list(self.spec.services) if isinstance(self.spec, SpecV2) else []
 
     @property
     def environment_names(self) -> list[str]:

@@ -120,3 +120,44 @@ def health_urls(spec: AnySpec, environment: str) -> list[str]:
     return [
         url for facts in service_facts(spec) if (url := facts.health_url(found.domain)) is not None
     ]
+
+
+@dataclass(frozen=True)
+class DeployTarget:
+    """What a deploy or rollback is of: `service` None for an sbh/v1 system (it deploys as
+    a whole), else one service or `all`; `image_tag` None for the newest (or previous)."""
+
+    service: str | None
+    image_tag: str | None
+
+
+def deploy_target(spec: AnySpec, verb: str, words: tuple[str, ...]) -> DeployTarget | str:
+    """The words after `/sbh deploy|rollback <env>` read for this system — an sbh/v1
+    system's `[<tag>]`, an sbh/v2 system's `[<service>] [<tag>]` (default: `all`) — or
+    what to tell the person when they do not fit."""
+    if isinstance(spec, Spec):
+        if len(words) > 1:
+            return (
+                f"{spec.repository} is an sbh/v1 system: it deploys as a whole. "
+                f"Usage: `/sbh {verb} <env> [<tag>]`."
+            )
+        return DeployTarget(None, words[0] if words else None)
+    service = words[0] if words else ALL_SERVICES
+    return DeployTarget(service, words[1] if len(words) > 1 else None)
+
+
+def unknown_service(spec: AnySpec, service: str) -> str | None:
+    """Why `service` cannot be deployed in this system, or None when it can."""
+    if isinstance(spec, Spec):
+        return (
+            f"{spec.repository} is an sbh/v1 system without services: it deploys as a whole "
+            "(leave the service out)."
+        )
+    names = deployable_services(spec)
+    if service == ALL_SERVICES or service in names:
+        return None
+    return (
+        f"`{service}` is not a service of {spec.repository}. Its services: "
+        + ", ".join(f"`{name}`" for name in names)
+        + f", or `{ALL_SERVICES}`."
+    )
