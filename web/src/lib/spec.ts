@@ -360,12 +360,48 @@ export function formFromSpec(text: string): { form: SpecForm } | { error: string
   } catch (error) {
     return { error: `the spec is not valid YAML: ${error instanceof Error ? error.message : String(error)}` };
   }
-  if (!isMapping(data) || data.apiVersion !== "sbh/v1") return { error: "this is not an SBH spec (it needs apiVersion: sbh/v1)" };
-  const start: SpecForm = { ...EMPTY_FORM, environments: [], extra: {} };
-  return { form: leaves(data).reduce((form, [field, value]) => applyField(form, field, value), start) };
+  if (!isMapping(data) || (data.apiVersion !== "sbh/v1" && data.apiVersion !== "sbh/v2")) {
+    return { error: "this is not an SBH spec (it needs apiVersion: sbh/v1 or sbh/v2)" };
+  }
+  const start: SpecForm = { ...EMPTY_FORM, environments: [], extra: {}, services: [] };
+  const apply = (form: SpecForm, data: Record<string, unknown>) => leaves(data).reduce((changed, [field, value]) => applyField(changed, field, value), form);
+  if (data.apiVersion === "sbh/v1") return { form: apply(start, data) };
+  // sbh/v2: the first web service is the form's main service (its fields are v1's `service`,
+  // `env` and `secrets`); every other service keeps its name, kind and its kind's main fields.
+  const { services, ...shared } = data;
+  const written = Object.entries(isMapping(services) ? services : {}).filter((entry): entry is [string, Record<string, unknown>] => isMapping(entry[1]));
+  const main = written.find(([, service]) => service.kind === "web");
+  let form = apply({ ...start, mainService: main?.[0] ?? EMPTY_FORM.mainService }, { ...shared, apiVersion: "sbh/v1" });
+  if (main) {
+    const { kind: _kind, env, secrets, ...fields } = main[1];
+    form = apply(form, { service: fields, ...(env === undefined ? {} : { env }), ...(secrets === undefined ? {} : { secrets }) });
+  }
+  for (const [name, service] of written) {
+    if (service === main?.[1] || !(String(service.kind) in SERVICE_KINDS)) continue;
+    const made = newService(form, service.kind as ServiceKind);
+    const queue = isMapping(service.queue) ? service.queue : {};
+    const text = (value: unknown, otherwise: string) => (typeof value === "string" ? value : otherwise);
+    const number = (value: unknown, otherwise: number) => (Number.isInteger(value) ? (value as number) : otherwise);
+    form = {
+      ...form,
+      services: [
+        ...form.services,
+        {
+          ...made,
+          name,
+          path: text(service.path, `/${name}/*`),
+          port: number(service.port, made.port),
+          schedule: text(service.schedule, made.schedule),
+          maxReceiveCount: number(queue.max_receive_count, made.maxReceiveCount),
+          source: text(service.source, `services/${name}`),
+        },
+      ],
+    };
+  }
+  return { form };
 }
 
-// The first fenced ```yaml block holding `apiVersion: sbh/v1`, as bot/flows/issue_spec.py finds it.
+// The first fenced ```yaml block holding `apiVersion: sbh/v1` (or sbh/v2), as bot/flows/issue_spec.py finds it.
 export function findSpec(text: string): string | null {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   for (let index = 0; index < lines.length; index++) {
@@ -375,7 +411,7 @@ export function findSpec(text: string): string | null {
     let closing = lines.findIndex((line, at) => at > index && line.trim().startsWith(fence) && !line.trim().replaceAll(fence[0], ""));
     if (closing < 0) closing = lines.length;
     const content = lines.slice(index + 1, closing).join("\n");
-    if (["yaml", "yml", ""].includes(info.trim().toLowerCase()) && /^apiVersion:\s*["']?sbh\/v1["']?\s*(#.*)?$/m.test(content)) {
+    if (["yaml", "yml", ""].includes(info.trim().toLowerCase()) && /^apiVersion:\s*["']?sbh\/v[12]["']?\s*(#.*)?$/m.test(content)) {
       return content + "\n";
     }
     index = closing;
