@@ -87,9 +87,7 @@ class ProposedWorkload(_Proposal):
     health_path: str | None = Field(
         description="web and backend only: health endpoint, under the web service's path."
     )
-    schedule: str | None = Field(
-        description="job only: cron(0 3 * * ? *) or rate(1 hour), in UTC."
-    )
+    schedule: str | None = Field(description="job only: cron(0 3 * * ? *) or rate(1 hour), in UTC.")
     cpu: int | None = Field(description="Not static-site: Fargate CPU units, 256, 512, 1024.")
     memory: int | None = Field(description="Not static-site: MiB, a valid pair with cpu.")
 
@@ -147,9 +145,7 @@ def _filler(taken: list[str]) -> Fill:
     return fill
 
 
-def merge_any_proposal(
-    raw: AnyRawSpec, proposal: AnyProposal
-) -> tuple[dict[str, Any], list[str]]:
+def merge_any_proposal(raw: AnyRawSpec, proposal: AnyProposal) -> tuple[dict[str, Any], list[str]]:
     """`merge_proposal` or `merge_proposal_v2`, as the spec's version and the proposal's
     model agree (a proposal of the other version fills nothing)."""
     if isinstance(raw, RawSpecV2):
@@ -161,9 +157,7 @@ def merge_any_proposal(
     return raw_spec_data(raw), []
 
 
-def merge_proposal_v2(
-    raw: RawSpecV2, proposal: SpecProposalV2
-) -> tuple[dict[str, Any], list[str]]:
+def merge_proposal_v2(raw: RawSpecV2, proposal: SpecProposalV2) -> tuple[dict[str, Any], list[str]]:
     """Fill the gaps of an sbh/v2 `raw` from `proposal`: its services when the person wrote
     none, else the missing fields of the services they wrote (same name and kind; a proposed
     service they did not write is left out, and so is any field its kind does not have)."""

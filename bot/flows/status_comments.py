@@ -64,9 +64,7 @@ def _environments_table(spec: AnySpec) -> str:
 
 def _reached_at(facts: ServiceFacts, spec: SpecV2) -> str:
     """Where a service is reached: its URL in each environment, or how it is reached."""
-    urls = [
-        url for env in spec.environments.values() if (url := facts.url(env.domain)) is not None
-    ]
+    urls = [url for env in spec.environments.values() if (url := facts.url(env.domain)) is not None]
     if urls:
         return "<br>".join(urls)
     if facts.reached_by:
@@ -99,9 +97,7 @@ def _resources_v2(spec: SpecV2) -> list[str]:
     ]
 
 
-def _plan_comment_v2(
-    spec: SpecV2, what: str, file_count: int, ai_lines: str
-) -> str:
+def _plan_comment_v2(spec: SpecV2, what: str, file_count: int, ai_lines: str) -> str:
     count = len(spec.services)
     return _finish(
         f"### SBH plan: {markdown(spec.repository)}\n\n"
