@@ -4,7 +4,7 @@ client)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -114,11 +114,13 @@ class GitHubPort(Protocol):
         *,
         replace_tree: bool,
         new_branch_from: str | None = None,
+        deleted: Collection[str] = (),
     ) -> str:
         """One commit holding `files` ({path: (content, mode)}) on `branch`; with
         `replace_tree` the commit holds exactly `files`, else they are laid over the branch.
         `new_branch_from` puts the commit on that branch's head and creates `branch` there
-        (or moves it there, when an earlier run of the same work created it). Returns the
+        (or moves it there, when an earlier run of the same work created it). `deleted`
+        paths are removed from the branch's tree (only without `replace_tree`). Returns the
         commit SHA."""
         ...
 

@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -341,6 +341,7 @@ class GitHubAdapter:
         *,
         replace_tree: bool,
         new_branch_from: str | None = None,
+        deleted: Collection[str] = (),
     ) -> str:
         owner, name = self._split(full_name)
         git = self.client.rest.git
@@ -348,7 +349,7 @@ class GitHubAdapter:
         parent = self._after_creation(
             lambda: _json(git.get_ref(owner, name, f"heads/{base}"))["object"]["sha"]
         )
-        tree_entries = [
+        tree_entries: list[dict[str, str | None]] = [
             {
                 "path": path,
                 "mode": "100755" if mode == 0o755 else "100644",
@@ -356,6 +357,11 @@ class GitHubAdapter:
                 "content": content.decode("utf-8"),
             }
             for path, (content, mode) in sorted(files.items())
+        ]
+        # A null sha removes the path from the base tree.
+        tree_entries += [
+            {"path": path, "mode": "100644", "type": "blob", "sha": None}
+            for path in sorted(deleted)
         ]
         tree_request: dict[str, Any] = {"tree": tree_entries}
         if not replace_tree:

@@ -1,5 +1,5 @@
-"""`ProposalModel` on OpenAI's structured outputs: `chat.completions.parse` with the
-`SpecProposal` pydantic model as the response format."""
+"""`ProposalModel` on OpenAI's structured outputs: `chat.completions.parse` with the spec
+version's proposal model (`SpecProposal` or `SpecProposalV2`) as the response format."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.ai.drafting import (
 )
 from bot.db.database import Database
 from bot.settings import Settings
-from renderers.proposal import SpecProposal
+from renderers.proposal import SpecProposal, SpecProposalV2
 
 
 class OpenAIProposalModel:
@@ -27,12 +27,16 @@ class OpenAIProposalModel:
         self.client = client
         self.model = model
 
-    def propose(self, messages: Sequence[dict[str, str]]) -> ProposalAnswer:
+    def propose(
+        self,
+        messages: Sequence[dict[str, str]],
+        schema: type[SpecProposal] | type[SpecProposalV2],
+    ) -> ProposalAnswer:
         try:
             completion = self.client.chat.completions.parse(
                 model=self.model,
                 messages=list(messages),  # type: ignore[arg-type]
-                response_format=SpecProposal,
+                response_format=schema,
                 temperature=0,
             )
         except openai.APITimeoutError as error:
@@ -47,8 +51,9 @@ class OpenAIProposalModel:
             raise ProposalUnavailable(f"OpenAI sent an unusable reply ({error})") from error
         choice = completion.choices[0].message
         usage: Any = completion.usage
+        parsed = choice.parsed  # an instance of `schema` when the model answered
         return ProposalAnswer(
-            proposal=choice.parsed,
+            proposal=parsed if isinstance(parsed, SpecProposal | SpecProposalV2) else None,
             refusal=choice.refusal,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),

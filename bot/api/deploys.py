@@ -24,6 +24,7 @@ router = APIRouter()
 STATUS_OF: dict[str, int] = {
     "forbidden": 403,
     "unknown_environment": 422,
+    "unknown_service": 422,
     "not_built": 409,
     "no_previous": 409,
     "github_refused": 409,
@@ -34,6 +35,8 @@ class DeployRequest(BaseModel):
     action: Literal["deploy", "rollback"]
     environment: str = Field(pattern=ENVIRONMENT_NAME.pattern)
     image_tag: str | None = Field(default=None, pattern=IMAGE_TAG.pattern)
+    # An sbh/v2 system's service, or `all` (the default); left out for an sbh/v1 system.
+    service: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,30}$")
     owner: str | None = Field(default=None, pattern=NAME_PATTERN)
 
 
@@ -41,6 +44,7 @@ class DeployStarted(BaseModel):
     action: Literal["deploy", "rollback"]
     environment: str
     image_tag: str | None  # None: the newest image the deploy workflow finds
+    service: str | None  # an sbh/v2 system's service or `all`; None for sbh/v1
     workflow_url: str
     message: str
 
@@ -78,6 +82,7 @@ async def deploy(
         request.action,
         request.environment,
         request.image_tag,
+        service=request.service,
         login=viewer.login,
         permission_on=system.full_name,
         request_key=f"web:{uuid.uuid4()}",  # each click is a request of its own
@@ -88,6 +93,7 @@ async def deploy(
         action=outcome.verb,
         environment=outcome.environment,
         image_tag=outcome.image_tag,
+        service=outcome.service,
         workflow_url=outcome.workflow_url,
         message=outcome.message,
     )

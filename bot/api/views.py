@@ -14,6 +14,7 @@ from bot.db.models import Delivery, utcnow
 from bot.db.systems import MAX_PAGE, BuildRecord, SystemRecord, SystemsRepository
 from bot.deploys.infra_records import InfraRow, InfraStatus
 from bot.deploys.records import DeployRecords, DeployRow, HealthRow
+from bot.deploys.services import service_facts
 
 
 class BuildSummary(BaseModel):
@@ -62,6 +63,23 @@ class EnvironmentInfo(BaseModel):
     name: str
     production: bool
     region: str
+
+
+class ServiceView(BaseModel):
+    """One service of an sbh/v2 system with its kind's key facts (null where the kind has no
+    such thing)."""
+
+    name: str
+    kind: str  # web, backend, worker, job, static-site
+    path: str | None  # web
+    port: int | None  # web, backend
+    health_path: str | None  # web, backend
+    reached_by: str | None  # backend: http://<name>:<port> inside the system
+    queue: str | None  # worker: its queue's redrive and visibility
+    schedule: str | None  # job
+    source: str | None  # static-site
+    summary: str  # the facts above in a few words
+    urls: dict[str, str]  # environment → where the public reaches it (web, static-site)
 
 
 class BuildView(BaseModel):
@@ -134,7 +152,9 @@ class SystemDetail(BaseModel):
     origin: SystemOrigin
     spec: str
     spec_hash: str
+    api_version: str | None  # sbh/v1 or sbh/v2; None when SBH cannot read the recorded spec
     environments: list[EnvironmentInfo]
+    services: list[ServiceView]  # an sbh/v2 system's, in its spec's order; none for sbh/v1
     template_version: str
     builds: list[BuildView]
     deployments: list[DeploymentView]
@@ -167,6 +187,33 @@ def _environments(system: SystemRecord) -> list[EnvironmentInfo]:
     return [
         EnvironmentInfo(name=name, production=environment.production, region=environment.region)
         for name, environment in system.spec.environments.items()
+    ]
+
+
+def _services(system: SystemRecord) -> list[ServiceView]:
+    spec = system.spec
+    if spec is None:
+        return []
+    domains = {name: environment.domain for name, environment in spec.environments.items()}
+    return [
+        ServiceView(
+            name=facts.name,
+            kind=facts.kind,
+            path=facts.path,
+            port=facts.port,
+            health_path=facts.health_path,
+            reached_by=facts.reached_by,
+            queue=facts.queue,
+            schedule=facts.schedule,
+            source=facts.source,
+            summary=facts.summary(),
+            urls={
+                environment: url
+                for environment, domain in domains.items()
+                if (url := facts.url(domain)) is not None
+            },
+        )
+        for facts in service_facts(spec)
     ]
 
 
@@ -305,7 +352,9 @@ def system_detail(
         ),
         spec=system.spec_text,
         spec_hash=system.spec_hash,
+        api_version=system.spec.api_version if system.spec else None,
         environments=_environments(system),
+        services=_services(system),
         template_version=system.template_version,
         builds=[_build_view(build) for build in systems.builds(system.id)],
         deployments=[_deployment_view(row) for row in records.deployments(system.id)],

@@ -308,8 +308,8 @@ def system(
     owner: Annotated[str | None, typer.Option(help="Its owner, when two share a name.")] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Show one system: builds, deployments per environment and health, and each
-    environment's last infrastructure plan, apply and drift check."""
+    """Show one system: builds, its services (sbh/v2), deployments per environment and
+    health, and each environment's last infrastructure plan, apply and drift check."""
     from bot.api.views import system_detail
 
     with _database(operator_settings()) as database:
@@ -323,6 +323,9 @@ def system(
     out(f"{detail['repository']} (from {detail['origin']['repository']})")
     for build in detail["builds"][:3]:
         out(f"  build {build['status']} ({build['trigger']}) {build['started_at']}")
+    for service in detail["services"]:
+        urls = " ".join(service["urls"].values())
+        out(f"  service {service['name']:<16} {service['kind']:<12} {service['summary']} {urls}")
     latest: dict[str, dict[str, object]] = {}
     for deployment in detail["deployments"]:
         latest.setdefault(str(deployment["environment"]), deployment)

@@ -2,8 +2,8 @@
 answered here, so handlers, flows and routes write no queries of their own.
 
 A system's recorded spec (`systems.spec`, the completed spec as YAML) is read into a complete
-`Spec` in one place, `SystemRecord.spec`, and everything that needs its environments, domains
-or health path asks that.
+spec (`Spec` for sbh/v1, `SpecV2` for sbh/v2) in one place, `SystemRecord.spec`, and
+everything that needs its environments, domains, services or health paths asks that.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy import RowMapping, Select, func, select
 
 from bot.db.database import Database
 from bot.db.models import Build, Deployment, System, utcnow
-from renderers.complete import Spec, complete_defaults, spec_to_yaml
+from renderers.complete import AnySpec, complete_defaults, spec_to_yaml
+from renderers.complete_v2 import SpecV2
 from renderers.problems import SpecError
 from renderers.spec import load_spec
 
@@ -48,7 +49,7 @@ class SystemRecord:
         return f"{self.owner}/{self.name}"
 
     @cached_property
-    def spec(self) -> Spec | None:
+    def spec(self) -> AnySpec | None:
         """The recorded spec, complete; None when this version of SBH can no longer read it
         (a spec recorded under rules that have since changed)."""
         try:
@@ -57,6 +58,11 @@ class SystemRecord:
             )
         except SpecError:
             return None
+
+    @property
+    def services(self) -> list[str]:
+        """An sbh/v2 system's service names, in its spec's order (none for sbh/v1)."""
+        return list(self.spec.services) if isinstance(self.spec, SpecV2) else []
 
     @property
     def environment_names(self) -> list[str]:
@@ -179,7 +185,7 @@ class SystemsRepository:
 
     def start_build(
         self,
-        spec: Spec,
+        spec: AnySpec,
         *,
         spec_hash: str,
         template_version: str,

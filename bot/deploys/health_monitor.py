@@ -1,5 +1,5 @@
-"""The scheduled probe of every deployed environment's public health URL (a thread beside
-the workers)."""
+"""The scheduled probe of every deployed environment's public health URLs (a thread beside
+the workers): v1's one health path, or each web service's of a v2 system."""
 
 from __future__ import annotations
 
@@ -8,32 +8,37 @@ import threading
 
 from bot.db.systems import SystemRecord, SystemsRepository
 from bot.deploys.records import DeployRecords
+from bot.deploys.services import health_urls
 from bot.logs import log_event
 from bot.ports import HealthProber, ProbeResult, RefusedTarget
 
 log = logging.getLogger("sbh.health_monitor")
 
 
-def health_url(system: SystemRecord, environment: str) -> str | None:
-    """https://<domain><health_path> of one environment, from the system's recorded spec."""
-    spec = system.spec
-    found = spec.environments.get(environment) if spec else None
-    if spec is None or found is None:
-        return None
-    return f"https://{found.domain}{spec.service.health_path}"
+def environment_health_urls(system: SystemRecord, environment: str) -> list[str]:
+    """https://<domain><health_path> of each web service of one environment, from the
+    system's recorded spec (none when SBH cannot read it or nothing public has one)."""
+    return health_urls(system.spec, environment) if system.spec else []
+
+
+def _probe(prober: HealthProber, url: str) -> ProbeResult:
+    try:
+        return prober.probe(url)
+    except RefusedTarget as refused:
+        return ProbeResult(False, None, None, str(refused)[:200])
 
 
 def probe_deployed(systems: SystemsRepository, records: DeployRecords, prober: HealthProber) -> int:
-    """Probe each environment that has had a successful deploy; returns how many."""
+    """Probe each environment that has had a successful deploy; returns how many. An
+    environment with several web services is up when every one answers: it is recorded with
+    the first that does not (else the first URL)."""
     probed = 0
     for system, environment in systems.deployed_environments():
-        url = health_url(system, environment)
-        if url is None:
+        urls = environment_health_urls(system, environment)
+        if not urls:
             continue
-        try:
-            result = prober.probe(url)
-        except RefusedTarget as refused:
-            result = ProbeResult(False, None, None, str(refused)[:200])
+        results = [(url, _probe(prober, url)) for url in urls]
+        url, result = next(((url, r) for url, r in results if not r.up), results[0])
         records.record_health(system.id, environment, url, result)
         probed += 1
     return probed

@@ -25,7 +25,12 @@ class Refused:
     """Why SBH did not start it; `reason` names a status an HTTP caller can answer with."""
 
     reason: Literal[
-        "forbidden", "unknown_environment", "not_built", "no_previous", "github_refused"
+        "forbidden",
+        "unknown_environment",
+        "unknown_service",
+        "not_built",
+        "no_previous",
+        "github_refused",
     ]
     message: str
 
@@ -36,10 +41,15 @@ class Started:
     environment: str
     image_tag: str | None  # None: the newest image the deploy workflow finds
     workflow_url: str
+    service: str | None = None  # an sbh/v2 system's service, or `all`
 
     @property
     def message(self) -> str:
         what = f"image `{self.image_tag}`" if self.image_tag else "the newest image"
+        if self.service == "all":
+            what += " of every service"
+        elif self.service is not None:
+            what += f" of **{self.service}**"
         return (
             f"Started the {self.verb} of {what} to **{self.environment}**: {self.workflow_url}. "
             "One deploy per environment runs at a time: a deploy already running there "
@@ -56,17 +66,20 @@ def start_deploy(
     image_tag: str | None,
     actor: str,
     request_key: str,
+    service: str | None = None,
 ) -> Started | Refused:
     """Dispatch the deploy workflow for `environment` and record the request under
     `request_key` — unless it is recorded already. A rollback without a tag takes the image
-    of the previous successful deploy SBH has on record."""
+    of the previous successful deploy SBH has on record. `service` (an sbh/v2 system's
+    service or `all`) becomes the workflow's `service` input; an sbh/v1 system's workflow
+    has none."""
     repository = github.get_repository(system.full_name)
     if repository is None:
         return Refused("not_built", f"{system.full_name} does not exist yet: `/sbh build` first.")
     workflow_url = f"{repository.html_url}/actions/workflows/{WORKFLOW}"
     earlier = records.requested(request_key)
     if earlier is not None:
-        return Started(verb, environment, earlier.image_tag, workflow_url)
+        return Started(verb, environment, earlier.image_tag, workflow_url, service)
     tag = image_tag or ""
     if verb == "rollback" and not tag:
         previous = records.previous_successful_tag(system.id, environment)
@@ -82,12 +95,14 @@ def start_deploy(
             repository.full_name,
             WORKFLOW,
             repository.default_branch,
-            {"environment": environment, "image_tag": tag},
+            {"environment": environment, "image_tag": tag}
+            if service is None
+            else {"environment": environment, "service": service, "image_tag": tag},
         )
     except GitHubRefused as refusal:
         return Refused("github_refused", dispatch_refused(repository, refusal))
     records.record_requested(system.id, environment, tag or None, actor, request_key)
-    return Started(verb, environment, tag or None, workflow_url)
+    return Started(verb, environment, tag or None, workflow_url, service)
 
 
 def dispatch_refused(repository: RepositoryInfo, refusal: GitHubRefused) -> str:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.db.systems import SystemsRepository
+from bot.flows.status_comments import COST_NOT_ESTIMATED
 from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
-from renderers.complete import Spec, complete_defaults, spec_hash, spec_to_yaml
+from renderers.complete import AnySpec, Spec, complete_defaults, spec_hash, spec_to_yaml
 from renderers.cost import (
     cost_difference,
     estimate_cost,
@@ -104,21 +105,29 @@ def _step(step: str) -> Iterator[None]:
         raise StepRefused(step, refusal) from refusal
 
 
-def repository_variables(spec: Spec) -> dict[str, dict[str, str]]:
+def repository_variables(spec: AnySpec) -> dict[str, dict[str, str]]:
     """The Actions variables of each GitHub environment (the workflows carry the same values
-    as defaults; these let an operator see and override them in GitHub's settings)."""
+    as defaults; these let an operator see and override them in GitHub's settings).
+
+    An sbh/v2 system gets only what its services share: each service's names (repository,
+    ECS service, task family) live in the `TARGETS` JSON its workflows read, which a single
+    variable per environment could not hold without drifting from it."""
     variables = {}
     for env in spec.environments.values():
         role = f"arn:{env.partition}:iam::{env.aws_account_id}:role/{env.names.deploy_role}"
         variables[env.name] = {
             "AWS_REGION": env.region,
             "AWS_ACCOUNT_ID": env.aws_account_id,
-            "ECR_REPO": env.names.ecr_repository,
             "ECS_CLUSTER": env.names.cluster,
-            "ECS_SERVICE": env.names.service,
             "OIDC_ROLE_ARN": role,
             "DOMAIN_NAME": env.domain,
         }
+        if isinstance(spec, Spec):  # the one service of an sbh/v1 system
+            names = spec.environments[env.name].names
+            variables[env.name] |= {
+                "ECR_REPO": names.ecr_repository,
+                "ECS_SERVICE": names.service,
+            }
     return variables
 
 
@@ -129,7 +138,7 @@ def _tree(files: Mapping[str, File]) -> dict[str, tuple[bytes, int]]:
 def build_system(
     github: GitHubPort,
     systems: SystemsRepository,
-    spec: Spec,
+    spec: AnySpec,
     origin: Origin,
     *,
     ai_usage: tuple[int, int] = (0, 0),
@@ -176,7 +185,7 @@ def build_system(
 def _publish(
     github: GitHubPort,
     systems: SystemsRepository,
-    spec: Spec,
+    spec: AnySpec,
     files: Mapping[str, File],
     system_id: int,
     hashed: str,
@@ -213,7 +222,7 @@ def _publish(
 
 
 def _first_commit(
-    github: GitHubPort, spec: Spec, files: Mapping[str, File], repository: RepositoryInfo
+    github: GitHubPort, spec: AnySpec, files: Mapping[str, File], repository: RepositoryInfo
 ) -> BuildResult:
     with _step(f"set the topics of {repository.full_name}"):
         github.set_topics(repository.full_name, TOPICS)
@@ -235,7 +244,7 @@ def _first_commit(
 def _update_pull_request(
     github: GitHubPort,
     systems: SystemsRepository,
-    spec: Spec,
+    spec: AnySpec,
     files: Mapping[str, File],
     repository: RepositoryInfo,
     manifest: Mapping[str, object],
@@ -267,7 +276,11 @@ def _update_pull_request(
             changed[path] = (file.content, file.mode)
         else:
             conflicts.append(path)
+    # No longer generated (a v1 repository's app/ once its spec is sbh/v2): deleted where the
+    # owner left them as generated, kept (and listed) where they changed them.
     retired = sorted(set(before) - set(files) - {MANIFEST_PATH})
+    deleted = [path for path in retired if now.get(path) == before[path]]
+    kept = [path for path in retired if now.get(path) not in (None, before[path])]
     with _step(f"push the changed files to the branch {branch} of {repository.full_name}"):
         sha = github.push_tree(
             repository.full_name,
@@ -276,9 +289,10 @@ def _update_pull_request(
             f"Update {spec.name} to its changed SBH spec",
             replace_tree=False,
             new_branch_from=repository.default_branch,
+            deleted=deleted,
         )
     cost = _cost_change(_spec_on_branch(github, repository), spec)
-    body = _pull_request_body(spec, sorted(changed), conflicts, retired, cost)
+    body = _pull_request_body(spec, sorted(changed), conflicts, Retired(deleted, kept), cost)
     with _step(f"open a pull request from {branch} on {repository.full_name}"):
         number, url = github.open_pull_request(
             repository.full_name,
@@ -296,7 +310,7 @@ def _update_pull_request(
     )
 
 
-def _spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> Spec | None:
+def _spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> AnySpec | None:
     """The spec the default branch holds now (`sbh.yaml`), or None when there is none SBH can
     read (the owner may have edited it)."""
     text = github.read_file(repository.full_name, SPEC_PATH, ref=repository.default_branch)
@@ -308,17 +322,27 @@ def _spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> Spec | No
         return None
 
 
-def _cost_change(before: Spec | None, after: Spec) -> str:
+def _cost_change(before: AnySpec | None, after: AnySpec) -> str:
     """The estimated monthly cost before and after the change (or after, alone)."""
-    if before is None:
+    if not isinstance(after, Spec):
+        return COST_NOT_ESTIMATED
+    if not isinstance(before, Spec):
         return format_cost_summary(estimate_cost(after)) + "."
     return format_cost_difference_markdown(
         cost_difference(estimate_cost(before), estimate_cost(after))
     )
 
 
+@dataclass(frozen=True)
+class Retired:
+    """Files SBH generated before and no longer does."""
+
+    deleted: list[str]  # unchanged by the owner: deleted in the pull request
+    kept: list[str]  # changed by the owner: left in place
+
+
 def _pull_request_body(
-    spec: Spec, changed: list[str], conflicts: list[str], retired: list[str], cost: str
+    spec: AnySpec, changed: list[str], conflicts: list[str], retired: Retired, cost: str
 ) -> str:
     lines = [
         "The spec of this repository changed; these are the re-rendered files.",
@@ -339,18 +363,26 @@ def _pull_request_body(
             "`sbh build` of `sbh.yaml` and merge by hand:",
             *(f"- `{path}`" for path in conflicts),
         ]
-    if retired:
+    if retired.deleted:
         lines += [
             "",
-            "No longer generated (left in place; delete them if you do not need them):",
-            *(f"- `{path}`" for path in retired),
+            f"Deleted ({len(retired.deleted)}): no longer generated, and unchanged since SBH "
+            "generated them:",
+            *(f"- `{path}`" for path in retired.deleted),
+        ]
+    if retired.kept:
+        lines += [
+            "",
+            "No longer generated, but you changed them (left in place; delete them if you do "
+            "not need them):",
+            *(f"- `{path}`" for path in retired.kept),
         ]
     lines += ["", "<details><summary>The new spec</summary>", "", "```yaml"]
     lines += [spec_to_yaml(spec).rstrip(), "```", "", "</details>"]
     return "\n".join(lines)
 
 
-def _what_exists(github: GitHubPort, spec: Spec) -> str:
+def _what_exists(github: GitHubPort, spec: AnySpec) -> str:
     try:
         repository = github.get_repository(spec.repository)
     except Exception:  # this only describes the damage; it must never mask the cause

@@ -2,6 +2,10 @@
 
 `parse_command(body)` reads the first line of a comment that starts with `/sbh`; everything
 else in the comment is ignored, so people can explain themselves below the command.
+
+`deploy` and `rollback` take up to two words after the environment, kept as written in
+`targets`: what they mean depends on the system (`bot.deploys.services.deploy_target`) — an
+sbh/v1 system's `[<tag>]`, an sbh/v2 system's `[<service>] [<tag>]`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ SBH commands (comment on the spec issue or a pull request):
 | `/sbh build` | create the repository (or open a pull request with the changes) |
 | `/sbh deploy <env> [<tag>]` | deploy an image (default: the newest built) to `<env>` |
 | `/sbh rollback <env> [<tag>]` | deploy the previous image (or `<tag>`) to `<env>` |
+| `/sbh deploy <env> [<service>] [<tag>]` | sbh/v2: deploy one service, or `all` (default) |
+| `/sbh rollback <env> [<service>] [<tag>]` | sbh/v2: roll back one service, or `all` |
 | `/sbh status` | what was built, and the latest deploy of each environment |
 
 `build`, `deploy` and `rollback` need write permission on this repository (admin for prod).
@@ -35,7 +41,7 @@ SBH commands (comment on the spec issue or a pull request):
 class Command:
     verb: Verb
     environment: str | None = None
-    image_tag: str | None = None
+    targets: tuple[str, ...] = ()  # deploy, rollback: the words after the environment
 
     @property
     def changes_state(self) -> bool:
@@ -74,17 +80,21 @@ def parse_command(body: str) -> Command | Reply | Ignore:
 def _environment_command(
     verb: Literal["deploy", "rollback"], arguments: list[str]
 ) -> Command | Reply:
-    usage = f"`/sbh {verb} <env> [<tag>]`"
-    most = 2
+    usage = f"`/sbh {verb} <env> [<tag>]` (sbh/v2: `/sbh {verb} <env> [<service>] [<tag>]`)"
+    most = 3
     if not arguments or len(arguments) > most:
         return Reply(f"Usage: {usage}, e.g. `/sbh {verb} dev`.")
     environment = arguments[0].lower()
     if not ENVIRONMENT_NAME.fullmatch(environment):
         return Reply(f"`{_inline(arguments[0])}` is not an environment name. Usage: {usage}.")
-    tag = arguments[1] if len(arguments) == 2 else None
-    if tag is not None and not IMAGE_TAG.fullmatch(tag):
-        return Reply(f"`{_inline(tag)}` is not an image tag (letters, digits, `.`, `_`, `-`).")
-    return Command(verb, environment=environment, image_tag=tag)
+    for word in arguments[1:]:
+        # Service names are a subset of what an image tag may hold.
+        if not IMAGE_TAG.fullmatch(word):
+            return Reply(
+                f"`{_inline(word)}` is not a service name or an image tag "
+                "(letters, digits, `.`, `_`, `-`)."
+            )
+    return Command(verb, environment=environment, targets=tuple(arguments[1:]))
 
 
 def _inline(text: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.db.systems import SystemRecord
+from bot.deploys.services import deploy_target
 from bot.deploys.start import Started
 from bot.flows.build import Origin
 from bot.flows.command_parser import HELP, Command, Ignore, Reply, parse_command
@@ -158,6 +159,10 @@ class _Runner:
         if system is None:
             self.reply(f"{spec.repository} does not exist yet: `/sbh build` first.")
             return
+        target = deploy_target(system.spec or spec, command.verb, command.targets)
+        if isinstance(target, str):
+            self.reply(target)
+            return
         outcome = request_deploy(
             self.github,
             self.context.systems,
@@ -165,7 +170,8 @@ class _Runner:
             system,
             "rollback" if command.verb == "rollback" else "deploy",
             command.environment,
-            command.image_tag,
+            target.image_tag,
+            service=target.service,
             login=self.login,
             permission_on=self.repository,
             request_key=self.event.delivery_id,

@@ -1,5 +1,5 @@
-"""Spec text → a complete `Spec` (through a `Drafter`, AI or not), or every problem with the
-line it is on.
+"""Spec text → a complete spec, sbh/v1 or sbh/v2 (through a `Drafter`, AI or not), or every
+problem with the line it is on.
 
 Reading the text is work on what anyone may write: it runs in a `SpecWorkPool`, within its
 time limit. The `Drafter` (which waits on OpenAI) and completing the spec it read, which is
@@ -13,23 +13,23 @@ from dataclasses import dataclass
 from bot.ai.drafting import DeterministicDrafter, Draft, Drafter
 from bot.flows.status_comments import LocatedProblem
 from bot.jobs.spec_work import SpecWorkPool
-from renderers.complete import Spec, complete_defaults
+from renderers.complete import AnySpec, complete_defaults
 from renderers.from_text import written_spec
 from renderers.problems import SpecError, SpecProblem
-from renderers.spec import RawSpec
+from renderers.spec import AnyRawSpec
 
 
 @dataclass(frozen=True)
 class Completed:
-    spec: Spec
+    spec: AnySpec
     draft: Draft
-    written: RawSpec  # what the person wrote, before any proposal
+    written: AnyRawSpec  # what the person wrote, before any proposal
 
 
 def complete_written(
-    raw: RawSpec, source: str, *, drafter: Drafter | None = None, context: str = ""
+    raw: AnyRawSpec, source: str, *, drafter: Drafter | None = None, context: str = ""
 ) -> Completed:
-    """What a person wrote (`written_spec`) → a complete `Spec` through `drafter`, whose
+    """What a person wrote (`written_spec`) → a complete spec through `drafter`, whose
     proposal is validated like any spec."""
     draft = (drafter or DeterministicDrafter()).complete(raw, context)
     return Completed(complete_defaults(draft.raw, source), draft, raw)

@@ -8,13 +8,27 @@ from dataclasses import dataclass
 
 from bot.deploys.infra_records import InfraRow, InfraStatus
 from bot.deploys.records import DeployRow
-from renderers.complete import Spec, spec_to_yaml
+from bot.deploys.services import ServiceFacts, service_facts
+from renderers.complete import AnySpec, spec_to_yaml
+from renderers.complete_v2 import SpecV2
 from renderers.cost import estimate_cost, format_cost_markdown, format_cost_summary
 from renderers.escape import markdown
 
 MARKER = "<!-- sbh:status -->"
 MAX_COMMENT = 65_536  # GitHub's limit
 _MAX_PROBLEMS = 50
+COST_NOT_ESTIMATED = (
+    "Cost estimate: SBH does not estimate sbh/v2 systems yet (each service's Fargate tasks, "
+    "the queues, schedules and CloudFront are priced on AWS's pricing pages)."
+)
+# What each kind adds to an environment, for the plan (in the order kinds are listed).
+_KIND_RESOURCES = {
+    "web": "ECS Fargate services behind one HTTPS load balancer (a listener rule per path)",
+    "backend": "ECS Fargate services reached by name through ECS Service Connect",
+    "worker": "per worker an encrypted SQS queue with a dead-letter queue, scaled on its depth",
+    "job": "per job an EventBridge Scheduler schedule that runs its ECS task",
+    "static-site": "a private S3 bucket behind CloudFront (TLS 1.2+, security headers)",
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,7 @@ def _finish(body: str) -> str:
     return text[: MAX_COMMENT - 200] + "\n\n… (cut: the comment reached GitHub's size limit)\n"
 
 
-def _environments_table(spec: Spec) -> str:
+def _environments_table(spec: AnySpec) -> str:
     rows = ["| environment | AWS account | region | URL | approval |", "|---|---|---|---|---|"]
     for env in spec.environments.values():
         rows.append(
@@ -48,14 +62,74 @@ def _environments_table(spec: Spec) -> str:
     return "\n".join(rows)
 
 
+def _reached_at(facts: ServiceFacts, spec: SpecV2) -> str:
+    """Where a service is reached: its URL in each environment, or how it is reached."""
+    urls = [url for env in spec.environments.values() if (url := facts.url(env.domain)) is not None]
+    if urls:
+        return "<br>".join(urls)
+    if facts.reached_by:
+        return f"`{facts.reached_by}` (inside the system)"
+    return "not reachable from outside"
+
+
+def services_table(spec: SpecV2) -> str:
+    """| service | kind | what | reached at |: one row per service, in the spec's order."""
+    rows = ["| service | kind | what | reached at |", "|---|---|---|---|"]
+    rows += [
+        f"| {markdown(facts.name)} | {markdown(facts.kind)} | {markdown(facts.summary())} | "
+        f"{_reached_at(facts, spec)} |"
+        for facts in service_facts(spec)
+    ]
+    return "\n".join(rows)
+
+
+def _resources_v2(spec: SpecV2) -> list[str]:
+    kinds = {service.kind for service in spec.services.values()}
+    return [
+        "VPC over two zones with NAT and VPC endpoints",
+        "an ECS cluster; per container service its ECR repository, task definition, log group "
+        "and alarms",
+        *(resources for kind, resources in _KIND_RESOURCES.items() if kind in kinds),
+        *(["RDS PostgreSQL " + markdown(spec.database.version)] if spec.database else []),
+        *([f"S3 buckets: {', '.join(markdown(b) for b in spec.buckets)}"] if spec.buckets else []),
+        "IAM roles per service (each reaches only what it uses; GitHub OIDC build and deploy)",
+        "CloudWatch alarms to SNS",
+    ]
+
+
+def _plan_comment_v2(spec: SpecV2, what: str, file_count: int, ai_lines: str) -> str:
+    count = len(spec.services)
+    return _finish(
+        f"### SBH plan: {markdown(spec.repository)}\n\n"
+        f"SBH will **{what}** `{spec.repository}` (sbh/v2, {count} "
+        f"service{'s' if count != 1 else ''}) with {file_count} files.\n\n"
+        f"{_environments_table(spec)}\n\n"
+        f"{services_table(spec)}\n\n"
+        "Per environment: " + "; ".join(_resources_v2(spec)) + ".\n\n"
+        f"{COST_NOT_ESTIMATED}\n\n"
+        f"{ai_lines}"
+        "<details><summary>Completed spec</summary>\n\n"
+        f"{_fenced(spec_to_yaml(spec), 'yaml')}\n\n</details>\n\n"
+        "Next: comment `/sbh build` to build it (needs write permission here)."
+    )
+
+
 def plan_comment(
-    spec: Spec,
+    spec: AnySpec,
     file_count: int,
     repository_exists: bool,
     proposed: Sequence[str] = (),
     completion_note: str | None = None,
 ) -> str:
     what = "update (a pull request on)" if repository_exists else "create"
+    ai_lines = ""
+    if proposed:
+        fields = ", ".join(f"`{field}`" for field in proposed)
+        ai_lines += f"Proposed by AI (review them): {fields}.\n\n"
+    if completion_note:
+        ai_lines += f"_Note: {markdown(completion_note)}._\n\n"
+    if isinstance(spec, SpecV2):
+        return _plan_comment_v2(spec, what, file_count, ai_lines)
     resources = [
         "VPC over two zones with NAT and VPC endpoints",
         "ECR repository",
@@ -66,12 +140,6 @@ def plan_comment(
         "IAM roles (task, execution, GitHub OIDC build and deploy)",
         "CloudWatch alarms to SNS",
     ]
-    ai_lines = ""
-    if proposed:
-        fields = ", ".join(f"`{field}`" for field in proposed)
-        ai_lines += f"Proposed by AI (review them): {fields}.\n\n"
-    if completion_note:
-        ai_lines += f"_Note: {markdown(completion_note)}._\n\n"
     estimate = estimate_cost(spec)
     return _finish(
         f"### SBH plan: {markdown(spec.repository)}\n\n"
@@ -113,7 +181,7 @@ def invalid_comment(problems: Sequence[LocatedProblem], where: str) -> str:
 
 
 def built_comment(
-    spec: Spec, repository_url: str, commit_sha: str | None, pull_request_url: str | None
+    spec: AnySpec, repository_url: str, commit_sha: str | None, pull_request_url: str | None
 ) -> str:
     change = (
         f"Opened {pull_request_url} with the changes. Its Terraform plan per environment "
@@ -122,9 +190,18 @@ def built_comment(
         else f"Pushed the generated repository as one commit (`{(commit_sha or '')[:7]}`)."
     )
     steps = "\n".join(
-        f"{index}. `infra/scripts/setup-oidc.sh {env.name}` with credentials for account "
-        f"`{env.aws_account_id}`, then `terraform apply` in `infra/envs/{env.name}`"
-        for index, env in enumerate(spec.environments.values(), start=1)
+        f"{index}. `infra/scripts/setup-oidc.sh {name}` with credentials for account "
+        f"`{spec.environments[name].aws_account_id}`, then `terraform apply` in "
+        f"`infra/envs/{name}`"
+        for index, name in enumerate(spec.environments, start=1)
+    )
+    services = f"{services_table(spec)}\n\n" if isinstance(spec, SpecV2) else ""
+    deploy = (
+        "Then push to `main`: the images of the changed services are built and deployed. "
+        "`/sbh deploy <env> [<service>]` deploys by hand, `/sbh status` shows the state."
+        if isinstance(spec, SpecV2)
+        else "Then push to `main`: the image is built and deployed. "
+        "`/sbh deploy <env>` deploys by hand, `/sbh status` shows the state."
     )
     return _finish(
         f"### SBH built {markdown(spec.repository)}\n\n"
@@ -133,13 +210,13 @@ def built_comment(
         f"- workflows: {repository_url}/actions\n"
         f"- bootstrap: {repository_url}#bootstrap-in-this-order\n\n"
         f"{_environments_table(spec)}\n\n"
+        f"{services}"
         f"Bootstrap, in order:\n\n{steps}\n\n"
-        "Then push to `main`: the image is built and deployed. "
-        "`/sbh deploy <env>` deploys by hand, `/sbh status` shows the state."
+        f"{deploy}"
     )
 
 
-def unchanged_comment(spec: Spec, repository_url: str) -> str:
+def unchanged_comment(spec: AnySpec, repository_url: str) -> str:
     return _finish(
         f"### SBH: {markdown(spec.repository)} is up to date\n\n"
         f"{repository_url} was generated from this exact spec and template version: "

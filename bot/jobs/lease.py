@@ -16,7 +16,7 @@ whose lease ran out while it was stopped finds out before its next write instead
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -128,6 +128,7 @@ class FencedGitHub:
         *,
         replace_tree: bool,
         new_branch_from: str | None = None,
+        deleted: Collection[str] = (),
     ) -> str:
         self.lease.hold()
         return self.github.push_tree(
@@ -137,6 +138,7 @@ class FencedGitHub:
             message,
             replace_tree=replace_tree,
             new_branch_from=new_branch_from,
+            deleted=deleted,
         )
 
     def open_pull_request(

@@ -5,7 +5,7 @@ did not answer (`fail_on`), or have GitHub refuse a call every time (`refuse`)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -138,6 +138,7 @@ class FakeGitHubPort:
         *,
         replace_tree: bool,
         new_branch_from: str | None = None,
+        deleted: Collection[str] = (),
     ) -> str:
         self._record("push_tree")
         repository = self.repositories[full_name]
@@ -145,6 +146,8 @@ class FakeGitHubPort:
             repository.branches[branch] = dict(repository.branches[new_branch_from])
         tree = {} if replace_tree else dict(repository.branches[branch])
         tree.update(files)
+        for path in deleted:
+            tree.pop(path, None)
         repository.branches[branch] = tree
         repository.commits.append((branch, message))
         return git_object_id("commit", f"{full_name}{len(repository.commits)}".encode())

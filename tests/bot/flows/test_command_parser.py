@@ -17,11 +17,20 @@ from bot.flows.command_parser import HELP, Command, Ignore, Reply, parse_command
         ("  /sbh status  \nthanks!", Command("status")),
         ("/sbh deploy dev", Command("deploy", environment="dev")),
         ("/sbh deploy PROD", Command("deploy", environment="prod")),
-        ("/sbh deploy dev 1a2b3c4", Command("deploy", environment="dev", image_tag="1a2b3c4")),
+        ("/sbh deploy dev 1a2b3c4", Command("deploy", environment="dev", targets=("1a2b3c4",))),
+        ("/sbh deploy dev api", Command("deploy", environment="dev", targets=("api",))),
+        (
+            "/sbh deploy dev api 1a2b3c4",
+            Command("deploy", environment="dev", targets=("api", "1a2b3c4")),
+        ),
         ("/sbh rollback prod", Command("rollback", environment="prod")),
         (
             "/sbh rollback prod 1a2b3c4",
-            Command("rollback", environment="prod", image_tag="1a2b3c4"),
+            Command("rollback", environment="prod", targets=("1a2b3c4",)),
+        ),
+        (
+            "/sbh rollback prod all 1a2b3c4",
+            Command("rollback", environment="prod", targets=("all", "1a2b3c4")),
         ),
     ],
 )
@@ -41,10 +50,12 @@ def test_comments_not_addressed_to_sbh_are_ignored(body: str) -> None:
     ("body", "fragment"),
     [
         ("/sbh deploy", "Usage: `/sbh deploy <env> [<tag>]`"),
-        ("/sbh deploy dev abc1234 extra", "Usage: `/sbh deploy <env> [<tag>]`"),
+        ("/sbh deploy", "`/sbh deploy <env> [<service>] [<tag>]`"),
+        ("/sbh deploy dev api abc1234 extra", "Usage: `/sbh deploy <env> [<tag>]`"),
         ("/sbh rollback", "Usage: `/sbh rollback <env> [<tag>]`"),
         ("/sbh deploy ../etc", "is not an environment name"),
-        ("/sbh rollback prod $(id)", "is not an image tag"),
+        ("/sbh rollback prod $(id)", "is not a service name or an image tag"),
+        ("/sbh deploy prod api $(id)", "is not a service name or an image tag"),
         ("/sbh build now", "takes no arguments"),
         ("/sbh destroy", "Unknown command `destroy`"),
         ("/sbh `rm`", "Unknown command `'rm'`"),

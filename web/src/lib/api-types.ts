@@ -568,6 +568,8 @@ export interface components {
             image_tag?: string | null;
             /** Owner */
             owner?: string | null;
+            /** Service */
+            service?: string | null;
         };
         /** DeployStarted */
         DeployStarted: {
@@ -582,6 +584,8 @@ export interface components {
             image_tag: string | null;
             /** Message */
             message: string;
+            /** Service */
+            service: string | null;
             /** Workflow Url */
             workflow_url: string;
         };
@@ -858,6 +862,37 @@ export interface components {
             version: string;
         };
         /**
+         * ServiceView
+         * @description One service of an sbh/v2 system with its kind's key facts (null where the kind has no
+         *     such thing).
+         */
+        ServiceView: {
+            /** Health Path */
+            health_path: string | null;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Path */
+            path: string | null;
+            /** Port */
+            port: number | null;
+            /** Queue */
+            queue: string | null;
+            /** Reached By */
+            reached_by: string | null;
+            /** Schedule */
+            schedule: string | null;
+            /** Source */
+            source: string | null;
+            /** Summary */
+            summary: string;
+            /** Urls */
+            urls: {
+                [key: string]: string;
+            };
+        };
+        /**
          * SessionView
          * @description Who the web app acts as. Never a secret: the CSRF token is also this browser's cookie.
          */
@@ -899,6 +934,8 @@ export interface components {
         };
         /** SystemDetail */
         SystemDetail: {
+            /** Api Version */
+            api_version: string | null;
             /** Builds */
             builds: components["schemas"]["BuildView"][];
             /** Deployments */
@@ -922,6 +959,8 @@ export interface components {
             repository: string;
             /** Repository Id */
             repository_id: number | null;
+            /** Services */
+            services: components["schemas"]["ServiceView"][];
             /** Spec */
             spec: string;
             /** Spec Hash */

@@ -206,8 +206,16 @@ export async function deploySystem(
   action: "deploy" | "rollback",
   environment: string,
   imageTag?: string,
+  service?: string,
 ): Promise<string> {
-  const response = await post(`/api/systems/${encodeURIComponent(name)}/deploys`, { owner, action, environment, image_tag: imageTag ?? null });
+  // `service`: an sbh/v2 system's service, or "all" (left out: all of them; sbh/v1: the system).
+  const response = await post(`/api/systems/${encodeURIComponent(name)}/deploys`, {
+    owner,
+    action,
+    environment,
+    image_tag: imageTag ?? null,
+    ...(service ? { service } : {}),
+  });
   // Only the image tag is typed in; the server's validation errors name fields a person never sees.
   if (response.status === 422 && Array.isArray((await bodyOf(response)).detail)) {
     throw new ApiError(422, "the request was not valid (image tag: letters, digits, . _ -)");

@@ -169,7 +169,7 @@ describe("formFromSpec", () => {
 
   it("says why a text is not a spec", () => {
     expect(formFromSpec("name: [")).toHaveProperty("error", expect.stringContaining("not valid YAML"));
-    expect(formFromSpec("name: x\n")).toEqual({ error: "this is not an SBH spec (it needs apiVersion: sbh/v1)" });
+    expect(formFromSpec("name: x\n")).toEqual({ error: "this is not an SBH spec (it needs apiVersion: sbh/v1 or sbh/v2)" });
   });
 });
 
@@ -206,5 +206,45 @@ describe("specIssueUrl", () => {
     const url = new URL(specIssueUrl(enterprise, specYaml(EMPTY_FORM), "x") ?? "");
 
     expect(url.origin + url.pathname).toBe("https://github.example.com/acme/hub/issues/new");
+  });
+});
+
+describe("sbh/v2 specs", () => {
+  const V2 = `apiVersion: sbh/v2
+name: shop
+owner: acme
+services:
+  web: {kind: web, path: "/*", port: 8000, health_path: /health, cpu: 512, memory: 1024, env: {LOG_LEVEL: info}, secrets: [STRIPE_KEY]}
+  catalog: {kind: backend, port: 8001}
+  mailer: {kind: worker, queue: {max_receive_count: 3}}
+  nightly: {kind: job, schedule: "cron(0 3 * * ? *)"}
+  storefront: {kind: static-site, source: storefront}
+environments:
+  dev: {aws_account_id: "111111111111", region: us-west-2, domain: shop.dev.acme.io, approval: false}
+`;
+
+  it("loads into the form and writes back the same services", () => {
+    const loaded = formFromSpec(V2);
+    if (!("form" in loaded)) throw new Error(loaded.error);
+    const { form } = loaded;
+
+    expect(form.mainService).toBe("web");
+    expect([form.port, form.healthPath, form.size, form.env, form.secrets]).toEqual([8000, "/health", "medium", "LOG_LEVEL=info", "STRIPE_KEY"]);
+    expect(form.services.map((service) => [service.name, service.kind])).toEqual([
+      ["catalog", "backend"],
+      ["mailer", "worker"],
+      ["nightly", "job"],
+      ["storefront", "static-site"],
+    ]);
+    const written = parse(specYaml(form));
+    expect(written.apiVersion).toBe("sbh/v2");
+    expect(written.services).toEqual({
+      ...parse(V2).services,
+      web: { ...parse(V2).services.web, desired_count: 2 },
+    });
+  });
+
+  it("finds an sbh/v2 spec in a chat answer", () => {
+    expect(findSpec("Here:\n\n```yaml\n" + V2 + "```\n")).toBe(V2);
   });
 });

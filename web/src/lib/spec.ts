@@ -18,6 +18,27 @@ export interface EnvironmentForm {
   approval: boolean;
 }
 
+// sbh/v2: the kinds of service a system may have besides its main web service.
+export type ServiceKind = "web" | "backend" | "worker" | "job" | "static-site";
+export const SERVICE_KINDS: Record<ServiceKind, string> = {
+  web: "Web: public, on the load balancer at a path",
+  backend: "Backend: reached only by the other services",
+  worker: "Worker: consumes its own queue",
+  job: "Job: runs on a schedule",
+  "static-site": "Static site: a built front end on the domain",
+};
+
+// One more service, with its kind's main fields (only the kind's own are written).
+export interface ServiceForm {
+  name: string;
+  kind: ServiceKind;
+  path: string; // web
+  port: number; // web, backend
+  schedule: string; // job
+  maxReceiveCount: number; // worker: receives before the dead-letter queue
+  source: string; // static-site
+}
+
 export interface SpecForm {
   name: string;
   owner: string;
@@ -31,6 +52,10 @@ export interface SpecForm {
   environments: EnvironmentForm[];
   env: string;
   secrets: string;
+  // sbh/v2: the main web service's name (the port, health path and size above are its), and
+  // the system's other services. With none, the spec is sbh/v1 (one web service).
+  mainService: string;
+  services: ServiceForm[];
   // Spec fields the form has no input for (dotted path → value), written as they are.
   extra: Record<string, unknown>;
 }
@@ -51,8 +76,43 @@ export const EMPTY_FORM: SpecForm = {
   ],
   env: "",
   secrets: "",
+  mainService: "api",
+  services: [],
   extra: {},
 };
+
+const FIRST_PORT = 8000;
+
+// A new service of `kind` whose name and port clash with none of the form's.
+export function newService(form: SpecForm, kind: ServiceKind): ServiceForm {
+  const names = new Set([form.mainService, ...form.services.map((service) => service.name)]);
+  const stem = kind === "static-site" ? "site" : kind;
+  let name = stem;
+  for (let number = 2; names.has(name); number++) name = `${stem}${number}`;
+  const ports = new Set([form.port, ...form.services.map((service) => service.port)]);
+  let port = FIRST_PORT + 1;
+  while (ports.has(port)) port++;
+  return { name, kind, path: `/${name}/*`, port, schedule: "rate(1 day)", maxReceiveCount: 5, source: `services/${name}` };
+}
+
+// The spec is sbh/v2 once the system has more than its one web service.
+export const isV2 = (form: SpecForm): boolean => form.services.length > 0;
+
+function serviceData(service: ServiceForm): Record<string, unknown> {
+  const kind = scalar(service.kind, "PLAIN");
+  switch (service.kind) {
+    case "web":
+      return { kind, path: service.path, port: service.port };
+    case "backend":
+      return { kind, port: service.port };
+    case "worker":
+      return { kind, queue: { max_receive_count: service.maxReceiveCount } };
+    case "job":
+      return { kind, schedule: service.schedule };
+    case "static-site":
+      return { kind, source: service.source };
+  }
+}
 
 const words = (text: string): string[] =>
   text
@@ -109,12 +169,38 @@ function specData(form: SpecForm): Record<string, unknown> {
       approval: environment.approval,
     },
   ]);
+  const main = { port: form.port, health_path: form.healthPath, cpu: size.cpu, memory: size.memory, desired_count: form.desiredCount };
+  if (isV2(form)) {
+    // sbh/v2: the main web service carries the settings and secrets; the others their kind's fields.
+    const services: Array<[string, Record<string, unknown>]> = [
+      [
+        form.mainService,
+        {
+          kind: scalar("web", "PLAIN"),
+          ...main,
+          ...(settings.length ? { env: quotedKeys(settings) } : {}),
+          ...(secrets.length ? { secrets } : {}),
+        },
+      ],
+      ...form.services.map((service): [string, Record<string, unknown>] => [service.name, serviceData(service)]),
+    ];
+    return {
+      apiVersion: scalar("sbh/v2", "PLAIN"),
+      name: form.name,
+      owner: form.owner,
+      ...(form.description ? { description: form.description } : {}),
+      services: quotedKeys(services),
+      database: form.database ? { engine: scalar("postgres", "PLAIN"), version: "16" } : null,
+      ...(buckets.length ? { storage: { buckets } } : {}),
+      environments: environments.length ? quotedKeys(environments) : null,
+    };
+  }
   return {
     apiVersion: scalar("sbh/v1", "PLAIN"),
     name: form.name,
     owner: form.owner,
     ...(form.description ? { description: form.description } : {}),
-    service: { port: form.port, health_path: form.healthPath, cpu: size.cpu, memory: size.memory, desired_count: form.desiredCount },
+    service: main,
     database: form.database ? { engine: scalar("postgres", "PLAIN"), version: "16" } : null,
     ...(buckets.length ? { storage: { buckets } } : {}),
     environments: environments.length ? quotedKeys(environments) : null,
@@ -129,9 +215,20 @@ export function specYaml(form: SpecForm): string {
     const node = document.get(key);
     if (isCollection(node)) node.flow = true;
   }
-  // Fields the form has no input for, set in at their paths (created as needed).
+  // Each service on a line of its own: `mailer: {kind: worker, queue: {max_receive_count: 5}}`.
+  const services = document.get("services");
+  if (isCollection(services)) {
+    for (const item of services.items) {
+      const value = (item as { value?: unknown }).value;
+      if (isCollection(value)) value.flow = true;
+    }
+  }
+  // Fields the form has no input for, set in at their paths (created as needed); an sbh/v2
+  // spec has the v1 `service` fields on its main web service.
   for (const [field, value] of Object.entries(form.extra)) {
-    if (form.database || !field.startsWith("database.")) document.setIn(field.split("."), value);
+    if (!form.database && field.startsWith("database.")) continue;
+    const path = field.split(".");
+    document.setIn(isV2(form) && path[0] === "service" ? ["services", form.mainService, ...path.slice(1)] : path, value);
   }
   return document.toString(WRITE_OPTIONS);
 }
@@ -160,6 +257,7 @@ export function formFieldOf(problem: Problem): string {
   if (field.startsWith("environments.")) return field.split(".").slice(0, 3).join(".");
   if (field.startsWith("service.cpu") || field.startsWith("service.memory")) return "size";
   if (field.startsWith("storage")) return "buckets";
+  if (field.startsWith("services.")) return "services";
   return field.split(".")[0].split("[")[0];
 }
 
@@ -262,12 +360,48 @@ export function formFromSpec(text: string): { form: SpecForm } | { error: string
   } catch (error) {
     return { error: `the spec is not valid YAML: ${error instanceof Error ? error.message : String(error)}` };
   }
-  if (!isMapping(data) || data.apiVersion !== "sbh/v1") return { error: "this is not an SBH spec (it needs apiVersion: sbh/v1)" };
-  const start: SpecForm = { ...EMPTY_FORM, environments: [], extra: {} };
-  return { form: leaves(data).reduce((form, [field, value]) => applyField(form, field, value), start) };
+  if (!isMapping(data) || (data.apiVersion !== "sbh/v1" && data.apiVersion !== "sbh/v2")) {
+    return { error: "this is not an SBH spec (it needs apiVersion: sbh/v1 or sbh/v2)" };
+  }
+  const start: SpecForm = { ...EMPTY_FORM, environments: [], extra: {}, services: [] };
+  const apply = (form: SpecForm, data: Record<string, unknown>) => leaves(data).reduce((changed, [field, value]) => applyField(changed, field, value), form);
+  if (data.apiVersion === "sbh/v1") return { form: apply(start, data) };
+  // sbh/v2: the first web service is the form's main service (its fields are v1's `service`,
+  // `env` and `secrets`); every other service keeps its name, kind and its kind's main fields.
+  const { services, ...shared } = data;
+  const written = Object.entries(isMapping(services) ? services : {}).filter((entry): entry is [string, Record<string, unknown>] => isMapping(entry[1]));
+  const main = written.find(([, service]) => service.kind === "web");
+  let form = apply({ ...start, mainService: main?.[0] ?? EMPTY_FORM.mainService }, { ...shared, apiVersion: "sbh/v1" });
+  if (main) {
+    const { kind: _kind, env, secrets, ...fields } = main[1];
+    form = apply(form, { service: fields, ...(env === undefined ? {} : { env }), ...(secrets === undefined ? {} : { secrets }) });
+  }
+  for (const [name, service] of written) {
+    if (service === main?.[1] || !(String(service.kind) in SERVICE_KINDS)) continue;
+    const made = newService(form, service.kind as ServiceKind);
+    const queue = isMapping(service.queue) ? service.queue : {};
+    const text = (value: unknown, otherwise: string) => (typeof value === "string" ? value : otherwise);
+    const number = (value: unknown, otherwise: number) => (Number.isInteger(value) ? (value as number) : otherwise);
+    form = {
+      ...form,
+      services: [
+        ...form.services,
+        {
+          ...made,
+          name,
+          path: text(service.path, `/${name}/*`),
+          port: number(service.port, made.port),
+          schedule: text(service.schedule, made.schedule),
+          maxReceiveCount: number(queue.max_receive_count, made.maxReceiveCount),
+          source: text(service.source, `services/${name}`),
+        },
+      ],
+    };
+  }
+  return { form };
 }
 
-// The first fenced ```yaml block holding `apiVersion: sbh/v1`, as bot/flows/issue_spec.py finds it.
+// The first fenced ```yaml block holding `apiVersion: sbh/v1` (or sbh/v2), as bot/flows/issue_spec.py finds it.
 export function findSpec(text: string): string | null {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   for (let index = 0; index < lines.length; index++) {
@@ -277,7 +411,7 @@ export function findSpec(text: string): string | null {
     let closing = lines.findIndex((line, at) => at > index && line.trim().startsWith(fence) && !line.trim().replaceAll(fence[0], ""));
     if (closing < 0) closing = lines.length;
     const content = lines.slice(index + 1, closing).join("\n");
-    if (["yaml", "yml", ""].includes(info.trim().toLowerCase()) && /^apiVersion:\s*["']?sbh\/v1["']?\s*(#.*)?$/m.test(content)) {
+    if (["yaml", "yml", ""].includes(info.trim().toLowerCase()) && /^apiVersion:\s*["']?sbh\/v[12]["']?\s*(#.*)?$/m.test(content)) {
       return content + "\n";
     }
     index = closing;

@@ -36,6 +36,8 @@ const DETAIL = {
   repository: "acme/orders-api",
   origin: { repository: "acme/hub", issue: 7, commit: null },
   spec: "apiVersion: sbh/v1\nname: orders-api\n",
+  api_version: "sbh/v1",
+  services: [] as unknown[],
   template_version: "0.1.0",
   environments: [
     { name: "dev", production: false, region: "eu-west-1" },
@@ -127,6 +129,39 @@ describe("Dashboard", () => {
 
     expect(await screen.findByText(/Started the rollback of image/)).toBeTruthy();
     expect(bodies).toEqual([{ owner: "acme", action: "rollback", environment: "prod", image_tag: null }]);
+  });
+
+  it("shows a v2 system's services and deploys the one chosen", async () => {
+    window.location.hash = "#/systems/acme/orders-api";
+    const web = { name: "api", kind: "web", path: "/api/*", port: 8000, health_path: "/api/health", reached_by: null, queue: null, schedule: null, source: null };
+    const job = { ...web, name: "nightly", kind: "job", path: null, port: null, health_path: null, schedule: "rate(1 day)" };
+    const services = [
+      { ...web, summary: "/api/* on port 8000, health /api/health", urls: { dev: "https://orders.dev.acme.io/api/" } },
+      { ...job, summary: "runs on rate(1 day) (UTC)", urls: {} },
+    ];
+    Object.assign(DETAIL, { api_version: "sbh/v2", services });
+    const bodies: unknown[] = [];
+    vi.stubGlobal(
+      "fetch",
+      api(SIGNED_IN, (body) => {
+        bodies.push(body);
+        return new Response(JSON.stringify({ message: "Started the deploy of the newest image of **nightly** to **dev**" }), { status: 202 });
+      }),
+    );
+    try {
+      render(<Dashboard />);
+
+      expect(await screen.findByText("runs on rate(1 day) (UTC)")).toBeTruthy();
+      expect(screen.getByRole("link", { name: "https://orders.dev.acme.io/api/" })).toBeTruthy();
+      fireEvent.click(screen.getByRole("button", { name: "Deploy dev" }));
+      fireEvent.change(screen.getByLabelText("Service"), { target: { value: "nightly" } });
+      fireEvent.click(screen.getByRole("button", { name: "Confirm deploy to dev" }));
+
+      expect(await screen.findByText(/Started the deploy of the newest image of/)).toBeTruthy();
+      expect(bodies).toEqual([{ owner: "acme", action: "deploy", environment: "dev", image_tag: null, service: "nightly" }]);
+    } finally {
+      Object.assign(DETAIL, { api_version: "sbh/v1", services: [] });
+    }
   });
 
   it("shows the server's refusal when the user lacks the permission", async () => {

@@ -1,6 +1,6 @@
-// One system: its environments with deploy state, health, their infrastructure's last plan,
-// apply and drift check, and the deploy/rollback buttons, the deploy history, the builds and
-// the recorded spec.
+// One system: its services (sbh/v2), its environments with deploy state, health, their
+// infrastructure's last plan, apply and drift check, and the deploy/rollback buttons (of one
+// service or all, for sbh/v2), the deploy history, the builds and the recorded spec.
 import { useState } from "react";
 import { Button, Card, CodeView, InlineMarkdown, inputClass } from "../components/ui";
 import { asError, deploySystem, type InfraRun, type Session, type SystemDetail } from "../lib/api";
@@ -55,6 +55,7 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
   const { system, session } = props;
   const [pending, setPending] = useState<Pending | null>(null);
   const [imageTag, setImageTag] = useState("");
+  const [service, setService] = useState("all");
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const signedIn = session?.mode === "github";
@@ -63,7 +64,15 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
     if (!pending) return;
     setBusy(true);
     try {
-      setOutcome({ ok: true, message: await deploySystem(system.name, system.owner, pending.action, pending.environment, imageTag.trim() || undefined) });
+      setOutcome({ ok: true, message: await deploySystem(
+          system.name,
+          system.owner,
+          pending.action,
+          pending.environment,
+          imageTag.trim() || undefined,
+          system.services.length ? service : undefined,
+        ),
+      });
       props.onChanged();
     } catch (failure) {
       setOutcome({ ok: false, message: asError(failure).message });
@@ -71,6 +80,7 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
       setBusy(false);
       setPending(null);
       setImageTag("");
+      setService("all");
     }
   }
 
@@ -93,6 +103,40 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
           </p>
         ) : null}
       </Card>
+
+      {system.services.length ? (
+        <Card title="Services">
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-xs">
+              <thead>
+                <tr>
+                  <th className="pr-2">service</th>
+                  <th className="pr-2">kind</th>
+                  <th className="pr-2">what</th>
+                  <th>reached at</th>
+                </tr>
+              </thead>
+              <tbody>
+                {system.services.map((each) => (
+                  <tr key={each.name} className="border-t border-slate-100">
+                    <td className="pr-2 font-medium">{each.name}</td>
+                    <td className="pr-2">{each.kind}</td>
+                    <td className="pr-2">{each.summary}</td>
+                    <td>
+                      {Object.entries(each.urls).map(([environment, url]) => (
+                        <span key={environment} className="mr-2">
+                          {environment}: <a className="text-indigo-700 underline" href={url}>{url}</a>
+                        </span>
+                      ))}
+                      {Object.keys(each.urls).length === 0 ? (each.reached_by ?? "inside the system") : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      ) : null}
 
       <Card title="Environments">
         <ul className="flex flex-col gap-3">
@@ -137,6 +181,19 @@ export function SystemPage(props: { system: SystemDetail; session: Session | nul
                 <Infrastructure system={system} environment={environment.name} />
                 {asking && pending ? (
                   <div role="group" aria-label={`Confirm ${pending.action} to ${environment.name}`} className="mt-2 flex flex-wrap items-end gap-2">
+                    {system.services.length ? (
+                      <label className="flex flex-col gap-1 text-xs">
+                        Service
+                        <select className={inputClass} value={service} onChange={(event) => setService(event.target.value)}>
+                          <option value="all">all services</option>
+                          {system.services.map((each) => (
+                            <option key={each.name} value={each.name}>
+                              {each.name} ({each.kind})
+                            </option>
+                          ))}
+                        </select>
+                      </label>
+                    ) : null}
                     <label className="flex flex-col gap-1 text-xs">
                       Image tag ({pending.action === "rollback" ? "empty: the previous successful deploy" : "empty: the newest image"})
                       <input className={inputClass} value={imageTag} onChange={(event) => setImageTag(event.target.value)} placeholder="e.g. 1a2b3c4" />

@@ -1,18 +1,18 @@
 // The System Builder's steps, and which step each spec field is filled in at.
 import type { EnvironmentForm, SpecForm } from "../../lib/spec";
 
-export const STEPS = ["Basics", "Service", "Data", "Environments", "Config", "Finish"] as const;
+export const STEPS = ["Basics", "Services", "Data", "Environments", "Config", "Finish"] as const;
 export const FINISH = STEPS.length - 1;
 
 // The step of a form field (as formFieldOf names it); the spec's other fields are Config's.
-const STEP_OF: Record<string, number> = { name: 0, owner: 0, description: 0, service: 1, size: 1, database: 2, buckets: 2, env: 4, secrets: 4 };
+const STEP_OF: Record<string, number> = { name: 0, owner: 0, description: 0, service: 1, services: 1, size: 1, database: 2, buckets: 2, env: 4, secrets: 4 };
 
 export function stepOf(field: string): number {
   return field.startsWith("environments") ? 3 : (STEP_OF[field] ?? 4);
 }
 
 // The field a form input writes (formFieldOf's names), where the two differ.
-export const FIELD_OF: Partial<Record<keyof SpecForm, string>> = { port: "service", healthPath: "service", desiredCount: "service" };
+export const FIELD_OF: Partial<Record<keyof SpecForm, string>> = { port: "service", healthPath: "service", desiredCount: "service", mainService: "services" };
 export const ENVIRONMENT_FIELD: Record<keyof EnvironmentForm, string> = {
   name: "name",
   accountId: "aws_account_id",
