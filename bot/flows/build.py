@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.db.systems import SystemsRepository
-from bot.flows.status_comments import COST_NOT_ESTIMATED
 from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
 from renderers.complete import AnySpec, Spec, complete_defaults, spec_hash, spec_to_yaml
 from renderers.cost import (
@@ -324,9 +323,7 @@ def _spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> AnySpec |
 
 def _cost_change(before: AnySpec | None, after: AnySpec) -> str:
     """The estimated monthly cost before and after the change (or after, alone)."""
-    if not isinstance(after, Spec):
-        return COST_NOT_ESTIMATED
-    if not isinstance(before, Spec):
+    if before is None:
         return format_cost_summary(estimate_cost(after)) + "."
     return format_cost_difference_markdown(
         cost_difference(estimate_cost(before), estimate_cost(after))

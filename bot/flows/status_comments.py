@@ -17,10 +17,6 @@ from renderers.escape import markdown
 MARKER = "<!-- sbh:status -->"
 MAX_COMMENT = 65_536  # GitHub's limit
 _MAX_PROBLEMS = 50
-COST_NOT_ESTIMATED = (
-    "Cost estimate: SBH does not estimate sbh/v2 systems yet (each service's Fargate tasks, "
-    "the queues, schedules and CloudFront are priced on AWS's pricing pages)."
-)
 # What each kind adds to an environment, for the plan (in the order kinds are listed).
 _KIND_RESOURCES = {
     "web": "ECS Fargate services behind one HTTPS load balancer (a listener rule per path)",
@@ -106,11 +102,20 @@ def _plan_comment_v2(spec: SpecV2, what: str, file_count: int, ai_lines: str) ->
         f"{_environments_table(spec)}\n\n"
         f"{services_table(spec)}\n\n"
         "Per environment: " + "; ".join(_resources_v2(spec)) + ".\n\n"
-        f"{COST_NOT_ESTIMATED}\n\n"
+        f"{_cost_lines(spec)}"
         f"{ai_lines}"
         "<details><summary>Completed spec</summary>\n\n"
         f"{_fenced(spec_to_yaml(spec), 'yaml')}\n\n</details>\n\n"
         "Next: comment `/sbh build` to build it (needs write permission here)."
+    )
+
+
+def _cost_lines(spec: AnySpec) -> str:
+    estimate = estimate_cost(spec)
+    return (
+        f"{format_cost_summary(estimate)}.\n\n"
+        "<details><summary>Cost estimate, line by line</summary>\n\n"
+        f"{format_cost_markdown(estimate)}\n</details>\n\n"
     )
 
 
@@ -140,15 +145,12 @@ def plan_comment(
         "IAM roles (task, execution, GitHub OIDC build and deploy)",
         "CloudWatch alarms to SNS",
     ]
-    estimate = estimate_cost(spec)
     return _finish(
         f"### SBH plan: {markdown(spec.repository)}\n\n"
         f"SBH will **{what}** `{spec.repository}` with {file_count} files.\n\n"
         f"{_environments_table(spec)}\n\n"
         "Per environment: " + "; ".join(resources) + ".\n\n"
-        f"{format_cost_summary(estimate)}.\n\n"
-        "<details><summary>Cost estimate, line by line</summary>\n\n"
-        f"{format_cost_markdown(estimate)}\n</details>\n\n"
+        f"{_cost_lines(spec)}"
         f"{ai_lines}"
         "<details><summary>Completed spec</summary>\n\n"
         f"{_fenced(spec_to_yaml(spec), 'yaml')}\n\n</details>\n\n"

@@ -51,7 +51,10 @@ def test_the_plan_of_a_v2_spec_lists_each_service_with_its_kinds_key_facts(
     assert "https://orders.dev.acme.io/<br>" in rows["| shopfront"]
     assert "EventBridge Scheduler" in plan
     assert "SQS queue" in plan
-    assert "does not estimate sbh/v2 systems yet" in plan
+    # Priced per service, with the parts only some kinds bring.
+    assert "Estimated AWS cost: **$" in plan
+    assert "mailer: SQS requests" in plan
+    assert "CloudFront" in plan
 
 
 def test_the_plan_of_a_v1_spec_lists_no_services(
