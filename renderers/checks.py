@@ -5,6 +5,10 @@ real linters (actionlint, check-jsonschema, zizmor, hadolint, shellcheck, checko
 fmt) run as subprocesses from SBH_TOOLS_BIN, `.venv-tools/bin` or PATH; the generated app's own
 tests run, and the app is booted and its health path called. A validator whose tool is not
 installed is reported as skipped with the command that installs it, never as passed.
+
+An sbh/v2 repository (its `sbh.yaml` says `apiVersion: sbh/v2`) is checked per service:
+every service's tests in its directory, each service booted or run as its kind allows, every
+service's Dockerfile linted.
 """
 
 from __future__ import annotations
@@ -458,10 +462,15 @@ def _site_tests(directory: Path, site: SystemService) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="sbh-site-") as scratch:
         copy = Path(scratch) / "site"
         output = str(site.settings["output"])
+        source = directory / site.directory
+        # What `npm ci` and the build write is left behind: they must recreate it.
+        left_behind = {"node_modules", output.split("/")[0]}
         shutil.copytree(
-            directory / site.directory,
+            source,
             copy,
-            ignore=shutil.ignore_patterns("node_modules", output.split("/")[0]),
+            ignore=lambda folder, names: [
+                name for name in names if Path(folder) == source and name in left_behind
+            ],
         )
         for command in ("npm ci", "npm test", str(site.settings["build"])):
             process = subprocess.run(

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -28,50 +31,56 @@ ENVIRONMENTS = """
 environments:
   dev: {aws_account_id: "111111111111", region: us-west-2, domain: x.dev.acme.io}
 """
+
+
+def with_environments(services: str) -> str:
+    return services + ENVIRONMENTS
+
+
 SPECS: dict[str, str] = {
     "shop": (ROOT / "examples" / "shop.yaml").read_text(encoding="utf-8"),
-    "web-alone": """
+    "web-alone": with_environments("""
 apiVersion: sbh/v2
 name: site
 owner: acme
 services:
   www: {kind: web}
 database: null
-""" + ENVIRONMENTS,
-    "backend-alone": """
+"""),
+    "backend-alone": with_environments("""
 apiVersion: sbh/v2
 name: inventory
 owner: acme
 services:
   stock: {kind: backend, port: 9100, health_path: /internal/ping}
-""" + ENVIRONMENTS,
-    "worker-alone": """
+"""),
+    "worker-alone": with_environments("""
 apiVersion: sbh/v2
 name: mail
 owner: acme
 services:
   sender: {kind: worker, queue: {visibility_timeout_seconds: 5, max_receive_count: 2}}
 database: null
-""" + ENVIRONMENTS,
-    "job-alone": """
+"""),
+    "job-alone": with_environments("""
 apiVersion: sbh/v2
 name: reports
 owner: acme
 services:
   nightly-export: {kind: job, schedule: "rate(1 hour)", timeout_minutes: 5}
 storage: {buckets: [exports]}
-""" + ENVIRONMENTS,
-    "site-alone": """
+"""),
+    "site-alone": with_environments("""
 apiVersion: sbh/v2
 name: brochure
 owner: acme
 services:
   www: {kind: static-site, output: public}
 database: null
-""" + ENVIRONMENTS,
+"""),
     # A worker that calls a backend; hyphenated names; an exact web path; nothing uses the
     # database but the backend.
-    "mixed": """
+    "mixed": with_environments("""
 apiVersion: sbh/v2
 name: orders
 owner: acme
@@ -83,7 +92,7 @@ services:
   hook: {kind: web, path: /hook, health_path: /hook, uses: []}
   docs: {kind: static-site, source: site/docs, output: build/html}
 storage: {buckets: [receipts]}
-""" + ENVIRONMENTS,
+"""),
 }
 
 
@@ -106,15 +115,24 @@ def test_every_container_service_has_code_tests_image_and_commands(name: str) ->
 
     for service in spec.container_services:
         directory = service.directory
-        for path in ("Dockerfile", "Makefile", "requirements.txt", "requirements-dev.txt",
-                     "pytest.ini", ".dockerignore", "README.md", "app/settings.py",
-                     "tests/test_settings.py"):
+        for path in (
+            "Dockerfile",
+            "Makefile",
+            "requirements.txt",
+            "requirements-dev.txt",
+            "pytest.ini",
+            ".dockerignore",
+            "README.md",
+            "app/settings.py",
+            "tests/test_settings.py",
+        ):
             assert f"{directory}/{path}" in files, f"{directory}/{path}"
         dockerfile = text(files, f"{directory}/Dockerfile")
         assert "USER 10001" in dockerfile
         assert dockerfile.count("FROM ") == 2  # multi-stage
         makefile = text(files, f"{directory}/Makefile")
-        assert re.search(r"^test: ", makefile, re.M) and re.search(r"^lint: ", makefile, re.M)
+        assert re.search(r"^test: ", makefile, re.M)
+        assert re.search(r"^lint: ", makefile, re.M)
 
 
 def test_web_and_backend_listen_on_their_port_with_a_healthcheck() -> None:
@@ -132,7 +150,8 @@ def test_workers_and_jobs_open_no_port_and_run_their_module() -> None:
 
     for service in ("mailer", "nightly"):
         dockerfile = text(files, f"services/{service}/Dockerfile")
-        assert "EXPOSE" not in dockerfile and "HEALTHCHECK" not in dockerfile
+        assert "EXPOSE" not in dockerfile
+        assert "HEALTHCHECK" not in dockerfile
         assert 'CMD ["python", "-m", "app"]' in dockerfile
 
 
@@ -162,7 +181,8 @@ def test_a_service_that_uses_nothing_gets_no_clients_and_no_drivers() -> None:
     for path in ("app/backends.py", "app/queues.py", "app/database.py", "tests/conftest.py"):
         assert f"services/cleanup/{path}" not in files
     requirements = text(files, "services/cleanup/requirements.txt")
-    assert "boto3" not in requirements and "psycopg" not in requirements
+    assert "boto3" not in requirements
+    assert "psycopg" not in requirements
     assert "psycopg[binary]" in text(files, "services/price-api/requirements.txt")
     assert "def database_url_from" in text(files, "services/price-api/app/settings.py")
 
@@ -187,8 +207,12 @@ def test_a_static_site_builds_into_its_spec_output_from_its_spec_source() -> Non
 
     assert 'path.join(ROOT, "build/html")' in text(files, "site/docs/build.mjs")
     assert "/build/html/" in text(files, "site/docs/.gitignore")
-    assert {"site/docs/package.json", "site/docs/package-lock.json",
-            "site/docs/pages/index.html", "site/docs/test/build.test.mjs"} <= set(files)
+    assert {
+        "site/docs/package.json",
+        "site/docs/package-lock.json",
+        "site/docs/pages/index.html",
+        "site/docs/test/build.test.mjs",
+    } <= set(files)
     assert not [path for path in files if path.startswith("services/docs")]
 
 
@@ -196,8 +220,10 @@ def test_make_run_starts_every_web_and_backend_service_and_nothing_else() -> Non
     makefile = text(rendered("shop"), "Makefile")
 
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    assert "$(MAKE) -C services/api run &" in run and "$(MAKE) -C services/catalog run &" in run
-    assert "mailer" not in run and "nightly" not in run
+    assert "$(MAKE) -C services/api run &" in run
+    assert "$(MAKE) -C services/catalog run &" in run
+    assert "mailer" not in run
+    assert "nightly" not in run
     assert "trap 'kill 0' INT TERM" in run
     # A backend's users reach it on this machine where make run starts it.
     assert "export CATALOG_URL ?= http://127.0.0.1:8001" in text(
@@ -344,12 +370,15 @@ BREAKAGES = [
     ids=[f"{validator}:{breakage.__name__}" for breakage, validator, _ in BREAKAGES],
 )
 def test_each_service_check_fails_on_what_it_guards(
-    breakage: object, validator: str, expected: str, pristine: Path, tmp_path: Path
+    breakage: Callable[[Path], None],
+    validator: str,
+    expected: str,
+    pristine: Path,
+    tmp_path: Path,
 ) -> None:
     tools = _tools()
     repo = tmp_path / "repo"
     shutil.copytree(pristine, repo, ignore=shutil.ignore_patterns(".git"))
-    assert callable(breakage)
 
     breakage(repo)
     result = check_repository(repo, tools=tools, only=[validator]).result(validator)
@@ -373,9 +402,6 @@ def test_a_static_site_without_node_is_skipped_saying_why(
 
 @pytest.mark.slow
 def test_the_rendered_services_pass_their_own_linter(pristine: Path) -> None:
-    import subprocess
-    import sys
-
     for service in ("front", "price-api", "fulfil", "cleanup", "hook"):
         process = subprocess.run(
             [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "app", "tests"],
