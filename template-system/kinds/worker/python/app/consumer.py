@@ -63,10 +63,14 @@ class Consumer:
                 self.handler(message)
             except Exception:
                 # Left on the queue: retried after the visibility timeout, then dead-lettered.
-                logger.exception("message %s failed (receive %d)", message.message_id, message.receive_count)
+                logger.exception(
+                    "message %s failed (receive %d)", message.message_id, message.receive_count
+                )
                 failed += 1
                 continue
-            self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"])
+            self.sqs.delete_message(
+                QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"]
+            )
             handled += 1
         return Batch(handled, failed)
 
@@ -76,5 +80,7 @@ class Consumer:
             try:
                 self.poll_once()
             except (BotoCoreError, ClientError):
-                logger.exception("receiving from %s failed; retrying in %d s", self.queue_url, RETRY_SECONDS)
+                logger.exception(
+                    "receiving from %s failed; retrying in %d s", self.queue_url, RETRY_SECONDS
+                )
                 stop.wait(RETRY_SECONDS)

@@ -50,8 +50,13 @@ def test_the_worker_handles_a_message_and_stops_on_sigterm(
 def test_without_a_queue_the_worker_refuses_to_start() -> None:
     environ = {name: value for name, value in os.environ.items() if name != "QUEUE_URL"}
     worker = subprocess.run(
-        [sys.executable, "-m", "app"], cwd=SERVICE, env=environ, capture_output=True, text=True,
-        timeout=30, check=False,
+        [sys.executable, "-m", "app"],
+        cwd=SERVICE,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
 
     assert worker.returncode == 2
