@@ -5,6 +5,10 @@ real linters (actionlint, check-jsonschema, zizmor, hadolint, shellcheck, checko
 fmt) run as subprocesses from SBH_TOOLS_BIN, `.venv-tools/bin` or PATH; the generated app's own
 tests run, and the app is booted and its health path called. A validator whose tool is not
 installed is reported as skipped with the command that installs it, never as passed.
+
+An sbh/v2 repository (its `sbh.yaml` says `apiVersion: sbh/v2`) is checked per service:
+every service's tests in its directory, each service booted or run as its kind allows, every
+service's Dockerfile linted.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +46,8 @@ Status = Literal["passed", "failed", "skipped"]
 INSTALL_HINT = "make tools"
 TOOL_TIMEOUT_SECONDS = 300
 BOOT_TIMEOUT_SECONDS = 30
+# The test suites of an sbh/v2 repository's services run side by side, this many at once.
+SUITES_IN_PARALLEL = 4
 _SKIPPED_DIRECTORIES = {
     ".git",
     ".venv",
@@ -118,6 +128,15 @@ class Tools:
 
 class _Skip(Exception):
     """A validator cannot run here (tool missing); the message says how to get it."""
+
+
+class Findings(list[str]):
+    """What a validator found, and the parts of it that could not run here (a tool missing for
+    one service): with no finding, those make the validator skipped, never passed."""
+
+    def __init__(self, findings: Iterable[str] = (), not_run: Iterable[str] = ()) -> None:
+        super().__init__(findings)
+        self.not_run = list(not_run)
 
 
 Validator = Callable[[Path, "Tools"], list[str]]
@@ -301,7 +320,16 @@ def _zizmor_finding(finding: Mapping[str, Any]) -> str:
 
 
 def hadolint(directory: Path, tools: Tools) -> list[str]:
-    process = _run_tool(tools, "hadolint", ["--no-color", "Dockerfile"], directory)
+    services = system_services(directory)
+    if services is None:
+        dockerfiles = ["Dockerfile"]
+    else:
+        dockerfiles = [
+            f"{service.directory}/Dockerfile" for service in services if service.runs_a_container
+        ]
+        if not dockerfiles:
+            return []
+    process = _run_tool(tools, "hadolint", ["--no-color", *dockerfiles], directory)
     return [] if process.returncode == 0 else _output_lines(process)
 
 
@@ -349,10 +377,49 @@ def checkov(directory: Path, tools: Tools) -> list[str]:
 # --- The generated app itself.
 
 
-def app_tests(directory: Path, tools: Tools) -> list[str]:
+@dataclass(frozen=True)
+class SystemService:
+    """One service of an sbh/v2 repository, as its `sbh.yaml` lists it."""
+
+    name: str
+    kind: str
+    directory: str
+    settings: Mapping[str, Any]
+
+    @property
+    def runs_a_container(self) -> bool:
+        return self.kind != "static-site"
+
+    @property
+    def serves_http(self) -> bool:
+        return self.kind in ("web", "backend")
+
+
+def system_services(directory: Path) -> list[SystemService] | None:
+    """The services of an sbh/v2 repository (by its `sbh.yaml`), None for an sbh/v1 one."""
+    spec_path = directory / "sbh.yaml"
+    if not spec_path.is_file():
+        return None
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    if not isinstance(spec, dict) or spec.get("apiVersion") != "sbh/v2":
+        return None
+    return [
+        SystemService(
+            name=name,
+            kind=str(settings["kind"]),
+            directory=str(settings["source"])
+            if settings["kind"] == "static-site"
+            else f"services/{name}",
+            settings=settings,
+        )
+        for name, settings in (spec.get("services") or {}).items()
+    ]
+
+
+def _pytest(cwd: Path, arguments: Sequence[str] = ()) -> list[str]:
     process = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=directory,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=TOOL_TIMEOUT_SECONDS,
@@ -362,22 +429,111 @@ def app_tests(directory: Path, tools: Tools) -> list[str]:
     return [] if process.returncode == 0 else _output_lines(process)[-30:]
 
 
-def _clean_environment() -> dict[str, str]:
+def app_tests(directory: Path, tools: Tools) -> list[str]:
+    services = system_services(directory)
+    if services is None:
+        return _pytest(directory)
+    return _system_tests(directory, services, tools)
+
+
+def _system_tests(directory: Path, services: list[SystemService], tools: Tools) -> Findings:
+    """The repository's own tests and every service's, each service in its own directory (each
+    has its own `app` package), the Python ones side by side."""
+    suites: dict[str, Callable[[], list[str]]] = {"tests": partial(_pytest, directory, ["tests"])}
+    not_run: list[str] = []
+    for service in services:
+        where = directory / service.directory
+        if service.runs_a_container:
+            suites[service.directory] = partial(_pytest, where)
+        elif tools.find("npm") is None or tools.find("node") is None:
+            not_run.append(f"{service.directory} (static site): node and npm are not on PATH")
+        else:
+            suites[service.directory] = partial(_site_tests, directory, service)
+    with ThreadPoolExecutor(max_workers=SUITES_IN_PARALLEL) as pool:
+        outcomes = {name: pool.submit(suite) for name, suite in suites.items()}
+        findings = [
+            f"{name}: {line}" for name, outcome in outcomes.items() for line in outcome.result()
+        ]
+    return Findings(findings, not_run)
+
+
+def _site_tests(directory: Path, site: SystemService) -> list[str]:
+    """`npm ci`, `npm test` and the site's `build` in a copy of its sources (the checked tree
+    is left as it was); the build must write `output/index.html`."""
+    with tempfile.TemporaryDirectory(prefix="sbh-site-") as scratch:
+        copy = Path(scratch) / "site"
+        output = str(site.settings["output"])
+        source = directory / site.directory
+        # What `npm ci` and the build write is left behind: they must recreate it.
+        left_behind = {"node_modules", output.split("/")[0]}
+        shutil.copytree(
+            source,
+            copy,
+            ignore=lambda folder, names: [
+                name for name in names if Path(folder) == source and name in left_behind
+            ],
+        )
+        for command in ("npm ci", "npm test", str(site.settings["build"])):
+            process = subprocess.run(
+                ["sh", "-c", command],
+                cwd=copy,
+                capture_output=True,
+                text=True,
+                timeout=TOOL_TIMEOUT_SECONDS,
+                env={**_clean_environment(), "NO_COLOR": "1", "npm_config_audit": "false"},
+                check=False,
+            )
+            if process.returncode != 0:
+                return [f"`{command}` failed", *_output_lines(process)[-30:]]
+        if not (copy / output / "index.html").is_file():
+            return [f"the build wrote no {output}/index.html"]
+    return []
+
+
+def _clean_environment(*also: str) -> dict[str, str]:
     # The app must not see SBH's own settings (a DATABASE_URL would change its health).
-    dropped = ("DATABASE_URL", "DB_HOST", "APP_ENV", "PORT", "HEALTH_PATH")
+    dropped = ("DATABASE_URL", "DB_HOST", "APP_ENV", "PORT", "HEALTH_PATH", *also)
     return {name: value for name, value in os.environ.items() if name not in dropped}
 
 
+# What an sbh/v2 service must not inherit from the process running the check.
+_SERVICE_SETTINGS = (
+    "APP_NAME",
+    "QUEUE_URL",
+    "JOB_TIMEOUT_SECONDS",
+    "RECEIVE_WAIT_SECONDS",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_PROFILE",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def boot(directory: Path, tools: Tools) -> list[str]:
-    """Start the app with uvicorn as the container would and call its health path."""
+    """Start the app with uvicorn as the container would and call its health path (sbh/v2: each
+    service as its kind runs: web and backend answer their health path, a worker handles a
+    message from a local SQS queue and stops on SIGTERM, a job runs once and exits 0)."""
+    services = system_services(directory)
+    if services is None:
+        spec = yaml.safe_load((directory / "sbh.yaml").read_text(encoding="utf-8"))
+        return _boot_http(
+            directory,
+            str(spec["service"]["health_path"]),
+            {**_clean_environment(), "PYTHONDONTWRITEBYTECODE": "1", "APP_ENV": "check"},
+        )
+    return _boot_system(directory, services)
+
+
+def _boot_http(cwd: Path, health_path: str, environment: dict[str, str]) -> list[str]:
     import urllib.error
     import urllib.request
 
-    spec = yaml.safe_load((directory / "sbh.yaml").read_text(encoding="utf-8"))
-    health_path = str(spec["service"]["health_path"])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = _free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -389,11 +545,11 @@ def boot(directory: Path, tools: Tools) -> list[str]:
             "--port",
             str(port),
         ],
-        cwd=directory,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**_clean_environment(), "PYTHONDONTWRITEBYTECODE": "1", "APP_ENV": "check"},
+        env={**environment, "PORT": str(port)} if "HEALTH_PATH" in environment else environment,
     )
     try:
         deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
@@ -415,12 +571,246 @@ def boot(directory: Path, tools: Tools) -> list[str]:
                 time.sleep(0.1)
         return [f"GET {health_path} did not answer within {BOOT_TIMEOUT_SECONDS} s"]
     finally:
-        server.terminate()
+        _stop(server)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _service_environment(service: SystemService, **settings: str) -> dict[str, str]:
+    return {
+        **_clean_environment(*_SERVICE_SETTINGS),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "APP_ENV": "check",
+        "APP_NAME": service.name,
+        **settings,
+    }
+
+
+def _boot_system(directory: Path, services: list[SystemService]) -> Findings:
+    findings: list[str] = []
+    not_run: list[str] = []
+    workers = [service for service in services if service.kind == "worker"]
+    sqs: _LocalSqs | None = None
+    if workers and not _LocalSqs.available():
+        not_run += [
+            f"{worker.directory} (worker): moto's SQS server is not installed "
+            "(pip install 'moto[server]')"
+            for worker in workers
+        ]
+        workers = []
+    try:
+        if workers:
+            sqs = _LocalSqs.start()
+        for service in services:
+            where = directory / service.directory
+            if service.serves_http:
+                health_path = str(service.settings["health_path"])
+                lines = _boot_http(
+                    where, health_path, _service_environment(service, HEALTH_PATH=health_path)
+                )
+            elif service in workers and sqs is not None:
+                lines = _boot_worker(where, service, sqs)
+            elif service.kind == "job":
+                lines = _run_job(where, service)
+            else:
+                continue
+            findings += [f"{service.directory}: {line}" for line in lines]
+    except _SqsUnavailable as error:
+        findings.append(str(error))
+    finally:
+        if sqs is not None:
+            sqs.stop()
+    return Findings(findings, not_run)
+
+
+def _run_job(cwd: Path, service: SystemService) -> list[str]:
+    """A job runs once, as the schedule starts it, and must exit 0."""
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "app"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=BOOT_TIMEOUT_SECONDS + 10,
+            env=_service_environment(service, JOB_TIMEOUT_SECONDS=str(BOOT_TIMEOUT_SECONDS)),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return [f"the job did not exit within {BOOT_TIMEOUT_SECONDS} s"]
+    if process.returncode != 0:
+        return [f"the job exited {process.returncode}", *_output_lines(process)[-20:]]
+    return []
+
+
+def _boot_worker(cwd: Path, service: SystemService, sqs: _LocalSqs) -> list[str]:
+    """A worker consumes one message from its queue (with its dead-letter queue, as on AWS),
+    deletes it, and exits 0 on SIGTERM."""
+    queue = service.settings["queue"]
+    queue_url, dead_letter_url = sqs.create_queue(
+        f"{service.name}-check",
+        int(queue["max_receive_count"]),
+        int(queue["visibility_timeout_seconds"]),
+    )
+    sqs.call("SendMessage", QueueUrl=queue_url, MessageBody='{"sbh": "boot check"}')
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_service_environment(
+            service,
+            QUEUE_URL=queue_url,
+            RECEIVE_WAIT_SECONDS="1",
+            AWS_ENDPOINT_URL_SQS=sqs.endpoint,
+            **_LOCAL_AWS,
+        ),
+    )
+    try:
+        deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
+        while sqs.messages_in(queue_url) and time.monotonic() < deadline:
+            if worker.poll() is not None:
+                return [
+                    f"the worker exited {worker.returncode} while consuming",
+                    *(worker.stdout.read().splitlines() if worker.stdout else []),
+                ][-20:]
+            time.sleep(0.2)
+        if sqs.messages_in(queue_url) or sqs.messages_in(dead_letter_url):
+            return [f"the message on its queue was not handled within {BOOT_TIMEOUT_SECONDS} s"]
+        worker.send_signal(signal.SIGTERM)
         try:
-            server.wait(timeout=10)
+            output, _ = worker.communicate(timeout=BOOT_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            return [f"the worker did not stop within {BOOT_TIMEOUT_SECONDS} s of SIGTERM"]
+        if worker.returncode != 0:
+            return [f"the worker exited {worker.returncode} on SIGTERM", *output.splitlines()][-20:]
+        return []
+    finally:
+        if worker.poll() is None:
+            _stop(worker)
+
+
+class _SqsUnavailable(Exception):
+    """moto's SQS server did not start."""
+
+
+# Dummy credentials and a region: a worker's AWS SDK needs them to talk to the local server.
+_LOCAL_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+class _LocalSqs:
+    """moto's SQS server in a subprocess, spoken to in SQS's JSON protocol (no AWS SDK here)."""
+
+    # moto picks the service by the credential scope of a (here unsigned) SigV4 header.
+    _AUTHORIZATION = (
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    )
+
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.port = port
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @staticmethod
+    def available() -> bool:
+        import importlib.util
+
+        return all(importlib.util.find_spec(module) for module in ("moto", "flask", "flask_cors"))
+
+    @classmethod
+    def start(cls) -> _LocalSqs:
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=_clean_environment(),
+        )
+        local = cls(process, port)
+        deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return local
+            except OSError:
+                time.sleep(0.1)
+        local.stop()
+        raise _SqsUnavailable(f"moto's SQS server did not start within {BOOT_TIMEOUT_SECONDS} s")
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+    def call(self, action: str, **body: Any) -> dict[str, Any]:
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(
+                "POST",
+                "/",
+                body=json.dumps(body),
+                headers={
+                    "X-Amz-Target": f"AmazonSQS.{action}",
+                    "Content-Type": "application/x-amz-json-1.0",
+                    "Authorization": self._AUTHORIZATION,
+                },
+            )
+            response = connection.getresponse()
+            text = response.read()
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise _SqsUnavailable(f"SQS {action} answered {response.status}: {text[:200]!r}")
+        answer = json.loads(text or b"{}")
+        return answer if isinstance(answer, dict) else {}
+
+    def create_queue(
+        self, name: str, max_receive_count: int, visibility_timeout_seconds: int
+    ) -> tuple[str, str]:
+        """A queue and its dead-letter queue, redriven as Terraform sets them up on AWS."""
+        dead_letter_url = str(self.call("CreateQueue", QueueName=f"{name}-dlq")["QueueUrl"])
+        dead_letter_arn = self.call(
+            "GetQueueAttributes", QueueUrl=dead_letter_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        queue_url = self.call(
+            "CreateQueue",
+            QueueName=name,
+            Attributes={
+                "VisibilityTimeout": str(visibility_timeout_seconds),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": max_receive_count}
+                ),
+            },
+        )["QueueUrl"]
+        return str(queue_url), dead_letter_url
+
+    def messages_in(self, queue_url: str) -> int:
+        """Messages in a queue, visible or in flight."""
+        attributes = self.call(
+            "GetQueueAttributes",
+            QueueUrl=queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
 
 
 VALIDATORS: dict[str, Validator] = {
@@ -462,6 +852,15 @@ def check_repository(
             continue
         except subprocess.TimeoutExpired:
             findings = [f"timed out after {TOOL_TIMEOUT_SECONDS} s"]
-        status: Status = "failed" if findings else "passed"
-        results.append(CheckResult(name, status, time.perf_counter() - started, tuple(findings)))
+        not_run = findings.not_run if isinstance(findings, Findings) else []
+        status: Status = "failed" if findings else "skipped" if not_run else "passed"
+        results.append(
+            CheckResult(
+                name,
+                status,
+                time.perf_counter() - started,
+                tuple(findings),
+                note="; ".join(f"not run: {part}" for part in not_run),
+            )
+        )
     return CheckReport(directory, tuple(results))

@@ -35,6 +35,7 @@ from renderers.render import (
     walk_resource,
 )
 from renderers.spec import spec_json_schema_v2
+from renderers.spec_v2 import DATABASE_USE
 from renderers.version import __version__
 
 # The kinds a service may be, and the runtimes each accepts; the template directory of a
@@ -109,10 +110,39 @@ def template_directory(kind: str, runtime: str | None) -> str:
     return f"{KINDS_DIRECTORY}/{kind}/{runtime}" if runtime else f"{KINDS_DIRECTORY}/{kind}"
 
 
+def service_setting(name: str, suffix: str) -> str:
+    """The variable naming another service to this one: catalog -> CATALOG_URL."""
+    return name.upper().replace("-", "_") + suffix
+
+
+def route_prefix(path: str) -> str:
+    """Where a web service's own routes live under its load balancer `path`: /api/* -> /api,
+    /* -> "" (the load balancer forwards the path unchanged)."""
+    return path.removesuffix("/*")
+
+
 def service_context(spec: SpecV2, service: Any) -> dict[str, Any]:
     """What a service's own templates see besides the system's context."""
+    uses = getattr(service, "uses", ())
+    used = [spec.services[name] for name in uses if name in spec.services]
     return {
         "service": service,
+        # web and backend answer HTTP on `port` (uvicorn); worker and job do not listen.
+        "serves_http": service.kind in ("web", "backend"),
+        "uses_database": DATABASE_USE in uses,
+        "route_prefix": route_prefix(service.path) if service.kind == "web" else "",
+        # What the others call this service by: its URL (a backend) or queue URL (a worker).
+        "url_setting": service_setting(service.name, "_URL"),
+        "queue_setting": service_setting(service.name, "_QUEUE_URL"),
+        # <NAME>_URL -> the backend it names, <NAME>_QUEUE_URL -> the worker it names.
+        "backend_settings": {
+            service_setting(other.name, "_URL"): other for other in used if other.kind == "backend"
+        },
+        "queue_settings": {
+            service_setting(other.name, "_QUEUE_URL"): other
+            for other in used
+            if other.kind == "worker"
+        },
         # The service's AWS names in each environment.
         "service_names": {
             env.name: env.names.services[service.name] for env in spec.environments.values()

@@ -1,0 +1,5 @@
+import sys
+
+from app.job import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from app.worker import main
+
+sys.exit(main())
