@@ -59,7 +59,7 @@ apiVersion: sbh/v2
 name: mail
 owner: acme
 services:
-  sender: {kind: worker, queue: {visibility_timeout_seconds: 5, max_receive_count: 2}}
+  sender: {kind: worker, queue: {visibility_timeout_seconds: 10, max_receive_count: 2}}
 database: null
 """),
     "job-alone": with_environments("""

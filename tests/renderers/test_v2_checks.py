@@ -1,0 +1,54 @@
+"""`sbh check` over every sbh/v2 fixture spec: each rendered system passes every validator —
+the Terraform analysis, the security policy, service reach, the workflow linters, hadolint and
+checkov — and every service's tests pass and it boots or runs as its kind allows."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from renderers.checks import VALIDATORS, CheckReport, Tools, check_repository
+from tests.renderers.test_checks import MAY_BE_ABSENT, render_into, tools_or_skip
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted(
+    [ROOT / "examples" / "shop.yaml", *(ROOT / "tests/fixtures/specs-v2").glob("*.yaml")]
+)
+
+
+def render_and_check(spec_path: Path, root: Path, tools: Tools) -> tuple[str, CheckReport]:
+    directory = render_into(spec_path, root / spec_path.stem)
+    return spec_path.stem, check_repository(directory, tools=tools)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckReport]:
+    tools = tools_or_skip()
+    root = tmp_path_factory.mktemp("checked-v2")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(render_and_check, path, root, tools) for path in SPECS]
+        return dict(future.result() for future in futures)
+
+
+@pytest.mark.parametrize("spec_path", SPECS, ids=[path.stem for path in SPECS])
+def test_every_v2_fixture_spec_renders_a_system_that_passes_every_validator(
+    spec_path: Path, reports: dict[str, CheckReport]
+) -> None:
+    report = reports[spec_path.stem]
+
+    failures = {r.validator: r.findings for r in report.results if r.status == "failed"}
+    assert failures == {}
+    skipped = {r.validator: r.note for r in report.results if r.status == "skipped"}
+    assert set(skipped) <= MAY_BE_ABSENT, skipped
+    assert [r.validator for r in report.results] == list(VALIDATORS)
+
+
+def test_the_v2_fixtures_cover_every_kind_alone_and_mixed() -> None:
+    texts = {path.stem: path.read_text() for path in SPECS}
+    for kind in ("web", "backend", "worker", "job", "static-site"):
+        assert sum(f"kind: {kind}" in text for text in texts.values()) >= 2, kind
+    assert len(SPECS) >= 8
