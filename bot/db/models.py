@@ -203,6 +203,9 @@ class Deployment(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     system_id: Mapped[int] = mapped_column(ForeignKey("systems.id", ondelete="CASCADE"))
     environment: Mapped[str] = mapped_column(String(32))
+    # The service of an sbh/v2 system this deploy was for; None for v1 and "deploy all"
+    # requests until GitHub's status names the service.
+    service: Mapped[str | None] = mapped_column(String(32))
     image_tag: Mapped[str | None] = mapped_column(String(128))
     commit_sha: Mapped[str | None] = mapped_column(String(40))
     github_deployment_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)

@@ -19,6 +19,8 @@ from bot.ports import ProbeResult
 
 TERMINAL = frozenset({"success", "failure", "error", "inactive"})
 _IMAGE = re.compile(r"\bimage (\S+?)(?:;|$)")
+# An sbh/v2 deploy job's status description: "<service>: image <tag>[; rolled back to ...]".
+_SERVICE = re.compile(r"^([a-z][a-z0-9-]{0,30}): image ")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class DeployRow:
     actor: str | None
     run_url: str | None
     description: str | None
+    service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ def _deploy_row(deployment: Deployment) -> DeployRow:
         actor=deployment.actor,
         run_url=deployment.run_url,
         description=deployment.description,
+        service=deployment.service,
     )
 
 
@@ -106,6 +110,8 @@ class DeployRecords:
     def record_status(self, system_id: int, update: StatusUpdate) -> None:
         """Upsert the deployment; a late non-final status never overwrites a final one."""
         tag_from_description = _IMAGE.search(update.description or "")
+        service_from_description = _SERVICE.match(update.description or "")
+        service = service_from_description.group(1) if service_from_description else None
         with self.database.session() as session:
             row = session.scalars(
                 select(Deployment).where(Deployment.github_deployment_id == update.deployment_id)
@@ -119,6 +125,10 @@ class DeployRecords:
                         Deployment.environment == update.environment,
                         Deployment.github_deployment_id.is_(None),
                         Deployment.state == "requested",
+                        # One service's request, or a request for all of them.
+                        Deployment.service.is_(None)
+                        if service is None
+                        else (Deployment.service == service) | Deployment.service.is_(None),
                     )
                     .order_by(Deployment.id.desc())
                     .limit(1)
@@ -130,6 +140,7 @@ class DeployRecords:
                 session.add(row)
             row.github_deployment_id = update.deployment_id
             row.commit_sha = update.sha
+            row.service = service or row.service
             if row.state in TERMINAL and update.state not in TERMINAL:
                 return  # out of order: the final state already arrived
             row.state = update.state
@@ -143,15 +154,23 @@ class DeployRecords:
             row.actor = update.actor or row.actor
 
     def record_requested(
-        self, system_id: int, environment: str, tag: str | None, actor: str, request_key: str
+        self,
+        system_id: int,
+        environment: str,
+        tag: str | None,
+        actor: str,
+        request_key: str,
+        service: str | None = None,
     ) -> None:
         """A deploy SBH dispatched, until GitHub's statuses arrive; `request_key` names what
-        asked for it (see `requested`)."""
+        asked for it (see `requested`). `service`: one service of an sbh/v2 system (None for
+        v1, and for all services: each service's own status names it)."""
         with self.database.session() as session:
             session.add(
                 Deployment(
                     system_id=system_id,
                     environment=environment,
+                    service=service,
                     image_tag=tag,
                     state="requested",
                     actor=actor,
@@ -223,8 +242,11 @@ class DeployRecords:
                 )
             }
 
-    def previous_successful_tag(self, system_id: int, environment: str) -> str | None:
-        """The image of the last successful deploy before the current one."""
+    def previous_successful_tag(
+        self, system_id: int, environment: str, service: str | None = None
+    ) -> str | None:
+        """The image of the last successful deploy before the current one (of `service`, for
+        one service of an sbh/v2 system: each service has its own images)."""
         with self.database.session() as session:
             tags = session.scalars(
                 select(Deployment.image_tag)
@@ -233,6 +255,7 @@ class DeployRecords:
                     Deployment.environment == environment,
                     Deployment.state == "success",
                     Deployment.image_tag.is_not(None),
+                    *([Deployment.service == service] if service is not None else []),
                 )
                 .order_by(Deployment.id.desc())
                 .limit(2)

@@ -14,6 +14,7 @@ from typing import Literal
 
 from bot.db.systems import SystemRecord
 from bot.deploys.records import DeployRecords
+from bot.deploys.services import ALL_SERVICES
 from bot.ports import GitHubPort, GitHubRefused, RepositoryInfo
 
 DeployVerb = Literal["deploy", "rollback"]
@@ -46,7 +47,7 @@ class Started:
     @property
     def message(self) -> str:
         what = f"image `{self.image_tag}`" if self.image_tag else "the newest image"
-        if self.service == "all":
+        if self.service == ALL_SERVICES:
             what += " of every service"
         elif self.service is not None:
             what += f" of **{self.service}**"
@@ -81,8 +82,15 @@ def start_deploy(
     if earlier is not None:
         return Started(verb, environment, earlier.image_tag, workflow_url, service)
     tag = image_tag or ""
+    one_service = service if service not in (None, ALL_SERVICES) else None
     if verb == "rollback" and not tag:
-        previous = records.previous_successful_tag(system.id, environment)
+        if service == ALL_SERVICES:
+            return Refused(
+                "no_previous",
+                f"Each service of {system.full_name} has its own images: roll back one, "
+                f"`/sbh rollback {environment} <service> [<tag>]`.",
+            )
+        previous = records.previous_successful_tag(system.id, environment, one_service)
         if previous is None:
             return Refused(
                 "no_previous",
@@ -101,7 +109,7 @@ def start_deploy(
         )
     except GitHubRefused as refusal:
         return Refused("github_refused", dispatch_refused(repository, refusal))
-    records.record_requested(system.id, environment, tag or None, actor, request_key)
+    records.record_requested(system.id, environment, tag or None, actor, request_key, one_service)
     return Started(verb, environment, tag or None, workflow_url, service)
 
 

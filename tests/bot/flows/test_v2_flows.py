@@ -11,7 +11,15 @@ from bot.jobs.context import HandlerContext
 from renderers.complete import complete_defaults
 from renderers.render import render
 from renderers.spec import load_spec
-from tests.bot.events import HUB, ISSUE_BODY, SPEC_TEXT, comment_event, handle, issue_event
+from tests.bot.events import (
+    HUB,
+    ISSUE_BODY,
+    SPEC_TEXT,
+    comment_event,
+    handle,
+    issue_event,
+    status_event,
+)
 from tests.fakes.github_port import FakeGitHubPort
 
 SPEC_V2 = """\
@@ -145,6 +153,46 @@ def test_a_v1_system_still_deploys_as_a_whole_and_refuses_a_service(
     (dispatched,) = github.repositories["acme/orders-api"].dispatches
     assert dispatched["inputs"] == {"environment": "dev", "image_tag": "1a2b3c4"}
     assert "is an sbh/v1 system: it deploys as a whole" in github.comment_bodies(HUB, 7)[-1]
+
+
+def test_a_rollback_of_one_service_goes_back_to_that_services_previous_image(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    _built_v2(context, github)
+    repository_id = github.repositories["acme/orders-api"].info.id
+    # deploy.yml runs a job per service; each status names its service.
+    for deployment_id, description in [
+        (1, "api: image aaaaaaa"),
+        (2, "mailer: image bbbbbbb"),
+        (3, "api: image ccccccc"),
+        (4, "mailer: image ddddddd"),
+    ]:
+        handle(
+            status_event(
+                repository_id,
+                "success",
+                environment="dev",
+                deployment_id=deployment_id,
+                description=description,
+            ),
+            context,
+        )
+
+    handle(comment_event("/sbh rollback dev api", body=BODY_V2), context)
+
+    (dispatched,) = github.repositories["acme/orders-api"].dispatches
+    assert dispatched["inputs"] == {"environment": "dev", "service": "api", "image_tag": "aaaaaaa"}
+
+
+def test_a_rollback_of_every_service_at_once_needs_a_service(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    _built_v2(context, github)
+
+    handle(comment_event("/sbh rollback dev", body=BODY_V2), context)
+
+    assert github.repositories["acme/orders-api"].dispatches == []
+    assert "roll back one" in github.comment_bodies(HUB, 7)[-1]
 
 
 def test_help_lists_the_service_forms() -> None:
