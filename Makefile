@@ -44,8 +44,9 @@ web: $(WEB_STAMP) ## Build the web app into web/dist (served by sbh serve at /)
 browsers: ## Install Debian's Chromium for the browser tests (they skip, saying why, without it)
 	@scripts/install_chromium.sh
 
-demo: $(STAMP) $(WEB_STAMP) ## Build the example spec into build/orders-api (no credentials needed), and the web app
+demo: $(STAMP) $(WEB_STAMP) ## Build the example specs into build/orders-api and build/shop (no credentials needed), and the web app
 	$(BIN)/sbh build $(DEMO_SPEC) --out $(DEMO_OUT) --force
+	$(BIN)/sbh build examples/shop.yaml --out build/shop --force
 	@if [ -f $(WEB_STAMP) ]; then echo "The web app (System Builder, AI chat, dashboard): make run, then open http://127.0.0.1:8080/"; fi
 
 check: demo $(TOOLS_STAMP) ## Run every validator on the demo repository
