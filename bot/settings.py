@@ -141,6 +141,19 @@ class Settings(OperatorSettings):
     health_probe_seconds: float = Field(
         default=300, ge=0, validation_alias="SBH_HEALTH_PROBE_SECONDS"
     )
+    # How many health probes one worker runs at once (each a job on the queue; a worker that
+    # takes one takes up to twice this many due ones with it), and how long each may take.
+    health_probe_concurrency: int = Field(
+        default=32, ge=1, le=256, validation_alias="SBH_HEALTH_PROBE_CONCURRENCY"
+    )
+    health_probe_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=30, validation_alias="SBH_HEALTH_PROBE_TIMEOUT_SECONDS"
+    )
+    # How often each process looks whether periodic work (the probes) is due and enqueues it
+    # under its idempotency key; replicas enqueue each round once between them.
+    schedule_tick_seconds: float = Field(
+        default=15.0, gt=0, le=300, validation_alias="SBH_SCHEDULE_TICK_SECONDS"
+    )
     api_token: SecretStr | None = Field(default=None, validation_alias="SBH_API_TOKEN")
     # The built web app (`make web`); served at / when the directory exists.
     web_dist: Path = Field(default=Path("web/dist"), validation_alias="SBH_WEB_DIST")
