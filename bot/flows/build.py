@@ -307,9 +307,9 @@ def three_way_update(
     for path, file in files.items():
         generated = git_blob_id(file.content)
         current, earlier = now.get(path), before.get(path)
-        if current == generated:
-            continue
         owner_changed = current is not None and current != earlier
+        if current == generated or (owner_changed and generated == earlier):
+            continue  # as generated already, or the owner's edit of a file SBH leaves as it was
         if path == MANIFEST_PATH or not owner_changed:
             changed[path] = (file.content, file.mode)
         else:
