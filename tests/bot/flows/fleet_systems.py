@@ -25,7 +25,11 @@ OLD_FILES = {
 
 
 def spec_named(name: str) -> Spec:
-    text = EXAMPLE_SPEC.read_text().replace("name: orders-api", f"name: {name}")
+    text = (
+        EXAMPLE_SPEC.read_text()
+        .replace("name: orders-api", f"name: {name}")
+        .replace("domain: orders.", f"domain: {name}.")
+    )
     spec = complete_defaults(load_spec(text, f"{name}.yaml"))
     assert isinstance(spec, Spec)
     return spec
