@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
-from bot.api import auth, builds, chat, config, deploys, health, specs, systems
+from bot.api import auth, builds, chat, config, deploys, fleet, health, specs, systems
 from bot.api.body_limit import JsonBodyLimit
 from bot.api.dependencies import ErrorDetail, Services, answer_github_refused
 from bot.api.hosts import HostCheck
@@ -150,6 +150,7 @@ def create_app(
     app.include_router(systems.router)
     app.include_router(deploys.router)
     app.include_router(builds.router)
+    app.include_router(fleet.router)
     app.include_router(auth.router)
     # Outermost first: SecurityHeaders (Service), the webhook route (bot.intake.route, with
     # its own body limit and no use for the rest), the client's address through trusted

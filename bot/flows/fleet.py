@@ -206,11 +206,16 @@ def fleet_view(
     web_url: str,
     owner: str | None = None,
     behind_only: bool = False,
+    visible: frozenset[str] | None = None,
 ) -> FleetView:
-    """Every system (of `owner`) with its template version, standing, upgrade, last deploy and
-    health; `behind_only` keeps those not current (behind or upgrading). The counts are over
-    all systems of the owner, whatever `behind_only` says."""
-    records = systems.every(owner)
+    """Every system (of `owner`, among the lower-case `owner/name`s `visible`: all when None)
+    with its template version, standing, upgrade, last deploy and health; `behind_only` keeps
+    those not current. The counts are over every system selected, whatever `behind_only`."""
+    records = [
+        record
+        for record in systems.every(owner)
+        if visible is None or record.full_name.lower() in visible
+    ]
     ids = [record.id for record in records]
     targets = {
         record.id: current_template_version(record.spec) if record.spec else None

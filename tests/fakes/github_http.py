@@ -128,6 +128,20 @@ class FakeGitHubHttp:
         self.repositories[full_name] = repository
         return repository
 
+    def commit_files(self, full_name: str, files: dict[str, bytes], message: str) -> str:
+        """Someone pushes `files` onto the default branch (one commit); its SHA."""
+        with self.lock:
+            repository = self.repositories[full_name]
+            parent = repository.refs["heads/main"]
+            entries = dict(repository.trees[repository.commits[parent]["tree"]])
+            for path, content in files.items():
+                blob = git_blob_id(content)
+                repository.blobs[blob] = content
+                entries[path] = (entries.get(path, ("100644", ""))[0], blob)
+            tree = self.store_tree(repository, entries)
+            repository.refs["heads/main"] = self.store_commit(repository, tree, [parent], message)
+            return repository.refs["heads/main"]
+
     def repository_json(self, repository: Repository) -> dict[str, Any]:
         return {
             "id": repository.id,

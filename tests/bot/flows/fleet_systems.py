@@ -14,6 +14,7 @@ from renderers.render import MANIFEST_PATH, git_blob_id
 from renderers.spec import load_spec
 from tests.bot.events import HUB
 from tests.conftest import EXAMPLE_SPEC
+from tests.fakes.github_http import FakeGitHubHttp
 
 INSTALLATION = 7
 # A version the changelog lists, and what its template generated for two files.
@@ -66,3 +67,15 @@ def age(
         write(path, content)
     write(MANIFEST_PATH, aged_manifest(read(MANIFEST_PATH).decode(), old_files).encode())
     systems.record_template_version(record.id, OLD_VERSION)
+
+
+def age_on(github: FakeGitHubHttp, systems: SystemsRepository, record: SystemRecord) -> None:
+    """`age` for a repository of the fake GitHub over HTTP."""
+
+    def read(path: str) -> bytes:
+        return github.repositories[record.full_name].files("main")[path]
+
+    def write(path: str, content: bytes) -> None:
+        github.commit_files(record.full_name, {path: content}, f"Set {path}")
+
+    age(read, write, systems, record)
