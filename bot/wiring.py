@@ -4,11 +4,12 @@ and tests swap them in one place."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.adapters.github import installation_clients
-from bot.adapters.github_limits import GitHubLimits, in_background
+from bot.adapters.github_limits import GitHubLimits, background_work, tallied_waits
 from bot.adapters.github_oauth import github_user_auth
 from bot.adapters.http_prober import HttpHealthProber
 from bot.adapters.openai_chat import make_chat
@@ -30,9 +31,10 @@ from bot.jobs.periodic import (
     health_probe_runner,
     run_health_round,
 )
-from bot.jobs.queue import JobQueue, QueuePolicy
+from bot.jobs.queue import ClaimedJob, JobQueue, QueuePolicy
 from bot.jobs.spec_work import SpecWorkPool
 from bot.jobs.worker import JobRunner, WorkerPool
+from bot.logs import log_event
 from bot.ports import GitHubPort, GitHubUserAuth, HealthProber
 from bot.settings import Settings
 
@@ -80,6 +82,26 @@ def adapters_from_settings(
     )
 
 
+log = logging.getLogger("sbh.fleet")
+
+
+def run_fleet_upgrade(job: ClaimedJob, context: HandlerContext) -> str:
+    """A fleet upgrade job as background GitHub work (webhook-driven writes go first), with
+    the time GitHub's limits made it wait logged."""
+    with background_work(), tallied_waits() as waits:
+        outcome = fleet.run_fleet_upgrade(job, context)
+    log_event(
+        log,
+        logging.INFO,
+        "fleet.upgraded",
+        job_id=job.id,
+        system_id=(job.payload or {}).get("system_id"),
+        outcome=outcome,
+        waited_seconds=round(waits.seconds, 3),
+    )
+    return outcome
+
+
 def job_runners(
     router: Router[HandlerContext],
     *,
@@ -91,7 +113,7 @@ def job_runners(
     runners: dict[str, JobRunner] = {
         "delivery": delivery_runner(router),
         web_builds.JOB_KIND: web_builds.run_web_build,
-        fleet.JOB_KIND: in_background(fleet.run_fleet_upgrade),
+        fleet.JOB_KIND: run_fleet_upgrade,
         ROUND_KIND: run_health_round,
     }
     if prober is not None:

@@ -211,12 +211,23 @@ def _upgrade(
 def _drain(settings: Settings, database: Database, queue: JobQueue, keys: list[str]) -> None:
     from bot.wiring import adapters_from_settings, worker_pool
 
-    pool = worker_pool(settings, database, adapters_from_settings(settings, database))
+    adapters = adapters_from_settings(settings, database)
+    pool = worker_pool(settings, database, adapters)
     pool.start()
     try:
         _follow(queue, keys)
     finally:
         pool.stop()
+    if adapters.github_limits is not None:
+        report = adapters.github_limits.report()
+        by_reason = ", ".join(
+            f"{reason} {seconds:.1f} s" for reason, seconds in sorted(report.seconds_by_reason.items())
+        )
+        err(
+            f"GitHub: {report.requests} request(s), {report.rate_limited_answers} rate-limited "
+            f"answer(s); waited {report.waited_seconds:.1f} s for its limits"
+            + (f" ({by_reason})" if by_reason else "")
+        )
 
 
 def _follow(queue: JobQueue, keys: list[str]) -> None:
