@@ -221,7 +221,8 @@ def _drain(settings: Settings, database: Database, queue: JobQueue, keys: list[s
     if adapters.github_limits is not None:
         report = adapters.github_limits.report()
         by_reason = ", ".join(
-            f"{reason} {seconds:.1f} s" for reason, seconds in sorted(report.seconds_by_reason.items())
+            f"{reason} {seconds:.1f} s"
+            for reason, seconds in sorted(report.seconds_by_reason.items())
         )
         err(
             f"GitHub: {report.requests} request(s), {report.rate_limited_answers} rate-limited "

@@ -117,7 +117,8 @@ def test_upgrading_the_fleet_opens_one_pull_request_per_system_behind_and_resume
     assert "archived" in report["acme/system-02"]["note"]
     for name in ("acme/system-00", "acme/system-01"):
         (pull,) = github.repositories[name].pulls
-        assert pull["head"] == "sbh/upgrade" and template_version() in pull["title"]
+        assert pull["head"] == "sbh/upgrade"
+        assert template_version() in pull["title"]
     assert github.repositories["acme/system-02"].pulls == []
     # A second run: nothing queued twice, nothing opened twice.
     assert second.returncode == 0, second.stderr
@@ -141,7 +142,8 @@ def test_a_dry_run_writes_nothing_to_github(
 
     assert dry.returncode == 0, dry.stderr
     (plan,) = json.loads(dry.stdout)
-    assert plan["outcome"] == "upgrade" and "RUNBOOK.md" in plan["files"]
+    assert plan["outcome"] == "upgrade"
+    assert "RUNBOOK.md" in plan["files"]
     assert writes_to(github, before) == []
     database.dispose()
 

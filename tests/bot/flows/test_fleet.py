@@ -127,10 +127,12 @@ def test_a_system_behind_gets_one_pull_request_with_the_changelog_its_files_and_
     body = pull_request["body"]
     assert f"template {OLD_VERSION} → {template_version()}" in body
     # The changelog entries newer than the old version, and not the old version's own.
-    assert "plan on the PR" not in body and "plans every environment on a" in body
+    assert "plan on the PR" not in body
+    assert "plans every environment on a" in body
     assert f"#### {OLD_VERSION}" not in body
     assert "The cost estimate does not change" in body
-    assert "`RUNBOOK.md`" in body and f"`{MANIFEST_PATH}`" in body
+    assert "`RUNBOOK.md`" in body
+    assert f"`{MANIFEST_PATH}`" in body
     head = repository.branches[UPGRADE_BRANCH]
     assert head["RUNBOOK.md"][0] != OLD_FILES["RUNBOOK.md"]
     assert f'"template_version": "{template_version()}"'.encode() in head[MANIFEST_PATH][0]
@@ -150,7 +152,8 @@ def test_a_second_run_updates_the_same_pull_request_in_place(
 
     assert again.outcome == "updated"
     assert len(repository.pull_requests) == 1
-    assert again.pull_request is not None and again.pull_request[0] == 1
+    assert again.pull_request is not None
+    assert again.pull_request[0] == 1
     assert repository.pull_requests[0]["body"] != "stale"
     assert github.calls.count("update_pull_request") == 1
 
@@ -232,8 +235,10 @@ def test_a_dry_run_says_what_each_system_would_get_and_writes_nothing(
 
     assert plan.outcome == "upgrade"
     assert (plan.from_version, plan.to_version) == (OLD_VERSION, template_version())
-    assert "RUNBOOK.md" in plan.files and plan.conflicts == ["Dockerfile"]
-    assert plan.changelog is not None and plan.changelog.entries
+    assert "RUNBOOK.md" in plan.files
+    assert plan.conflicts == ["Dockerfile"]
+    assert plan.changelog is not None
+    assert plan.changelog.entries
     assert writes(github) == []
 
 
@@ -314,9 +319,11 @@ def test_the_fleet_view_counts_and_filters_systems(
     assert standing == {"behind-one": "behind", "current-one": "current", "queued-one": "upgrading"}
     assert [entry.system.name for entry in behind.entries] == ["behind-one", "queued-one"]
     assert behind.counts == view.counts
-    assert nobody.entries == [] and sum(nobody.counts.values()) == 0
+    assert nobody.entries == []
+    assert sum(nobody.counts.values()) == 0
     queued_entry = next(entry for entry in view.entries if entry.system.name == "queued-one")
-    assert queued_entry.upgrade is not None and queued_entry.upgrade.status == "queued"
+    assert queued_entry.upgrade is not None
+    assert queued_entry.upgrade.status == "queued"
     assert queued_entry.target_version == template_version()
     assert template_version_v2() != template_version()  # each apiVersion has its own
 
@@ -349,6 +356,7 @@ def test_an_upgrade_job_of_a_system_whose_installation_is_gone_is_skipped(
 
     assert drain(context) == 1
 
-    assert writes(github) == [] and github.calls == []
+    assert writes(github) == []
+    assert github.calls == []
     (upgrade,) = context.systems.last_upgrades([record.id]).values()
     assert upgrade[1].status == "skipped"

@@ -130,7 +130,8 @@ def test_a_round_probes_each_deployed_environment_once_with_bounded_concurrency(
     assert not workers[0].run_once()
 
     assert round_job
-    assert len(prober.urls) == 10 and len(set(prober.urls)) == 10
+    assert len(prober.urls) == 10
+    assert len(set(prober.urls)) == 10
     assert prober.most_at_once <= 2 * concurrency  # two workers, each its own batch
     jobs = probe_jobs(context.database)
     number = interval_number(context.queue.now(), INTERVAL)
@@ -158,7 +159,8 @@ def test_a_worker_takes_a_batch_of_due_probes_and_runs_them_at_once(
     worker.run_once()
     took = time.perf_counter() - started
 
-    assert len(prober.urls) == 8 and prober.most_at_once == 8
+    assert len(prober.urls) == 8
+    assert prober.most_at_once == 8
     assert took < 8 * 0.2 / 2  # at once, not one after the other
     assert not worker.run_once()
 
