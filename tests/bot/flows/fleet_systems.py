@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from bot.db.systems import SystemRecord, SystemsRepository
 from bot.flows.build import Origin, build_system
 from bot.ports import GitHubPort
-from renderers.complete import Spec, complete_defaults
-from renderers.render import MANIFEST_PATH, git_blob_id
+from renderers.complete import Spec, complete_defaults, spec_hash
+from renderers.render import MANIFEST_PATH, git_blob_id, render
 from renderers.spec import load_spec
 from tests.bot.events import HUB
 from tests.conftest import EXAMPLE_SPEC
@@ -79,3 +79,26 @@ def age_on(github: FakeGitHubHttp, systems: SystemsRepository, record: SystemRec
         github.commit_files(record.full_name, {path: content}, f"Set {path}")
 
     age(read, write, systems, record)
+
+
+def seed(github: FakeGitHubHttp, systems: SystemsRepository, name: str) -> None:
+    """A system an older template generated: its repository and SBH's record of it."""
+    spec = spec_named(name)
+    contents = {path: file.content for path, file in render(spec).items()}
+    contents.update(OLD_FILES)
+    contents[MANIFEST_PATH] = aged_manifest(contents[MANIFEST_PATH].decode(), OLD_FILES).encode()
+    repository = github.add_repository(spec.repository, contents)
+    system_id, build_id = systems.start_build(
+        spec,
+        spec_hash=spec_hash(spec),
+        template_version=OLD_VERSION,
+        trigger="command",
+        origin_repository=HUB,
+        issue_number=1,
+        commit_sha=None,
+        installation_id=INSTALLATION,
+        delivery_id=None,
+        ai_usage=(0, 0),
+    )
+    systems.remember_repository(system_id, repository.id)
+    systems.finish_build(build_id, "created")

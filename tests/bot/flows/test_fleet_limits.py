@@ -24,17 +24,9 @@ from bot.jobs.spec_work import SpecWorkPool
 from bot.jobs.worker import Worker
 from bot.settings import Settings
 from bot.wiring import job_runners
-from renderers.complete import spec_hash
-from renderers.render import MANIFEST_PATH, render, template_version
+from renderers.render import template_version
 from tests.bot.conftest import make_settings
-from tests.bot.events import HUB
-from tests.bot.flows.fleet_systems import (
-    INSTALLATION,
-    OLD_FILES,
-    OLD_VERSION,
-    aged_manifest,
-    spec_named,
-)
+from tests.bot.flows.fleet_systems import INSTALLATION, seed
 from tests.bot.serving import app_settings
 from tests.fakes.github_http import FakeGitHubHttp, create_app
 from tests.fakes.github_rate_limited import (
@@ -47,29 +39,6 @@ from tests.fakes.github_rate_limited import (
 pytestmark = pytest.mark.slow
 SYSTEMS = 200
 WORKERS = 6
-
-
-def seed(github: FakeGitHubHttp, systems: SystemsRepository, name: str) -> None:
-    """A system an older template generated: its repository and SBH's record of it."""
-    spec = spec_named(name)
-    contents = {path: file.content for path, file in render(spec).items()}
-    contents.update(OLD_FILES)
-    contents[MANIFEST_PATH] = aged_manifest(contents[MANIFEST_PATH].decode(), OLD_FILES).encode()
-    repository = github.add_repository(spec.repository, contents)
-    system_id, build_id = systems.start_build(
-        spec,
-        spec_hash=spec_hash(spec),
-        template_version=OLD_VERSION,
-        trigger="command",
-        origin_repository=HUB,
-        issue_number=1,
-        commit_sha=None,
-        installation_id=INSTALLATION,
-        delivery_id=None,
-        ai_usage=(0, 0),
-    )
-    systems.remember_repository(system_id, repository.id)
-    systems.finish_build(build_id, "created")
 
 
 def test_200_systems_upgrade_within_githubs_limits_each_pull_request_opened_once(
