@@ -4,6 +4,7 @@ fake of `GitHubPort`."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
@@ -24,12 +25,14 @@ from bot.flows.fleet import (
     upgrade_system,
 )
 from bot.flows.handlers import default_router
+from bot.intake.router import WebhookEvent
 from bot.jobs.context import HandlerContext
 from bot.jobs.queue import JobQueue, QueuePolicy
 from bot.jobs.worker import Worker
 from bot.wiring import job_runners
 from renderers.render import MANIFEST_PATH, template_version
 from renderers.render_v2 import template_version_v2
+from tests.bot.events import example, handle
 from tests.bot.flows.fleet_systems import INSTALLATION, OLD_FILES, OLD_VERSION, age, build
 from tests.fakes.github_port import FakeGitHubPort
 
@@ -360,3 +363,30 @@ def test_an_upgrade_job_of_a_system_whose_installation_is_gone_is_skipped(
     assert github.calls == []
     (upgrade,) = context.systems.last_upgrades([record.id]).values()
     assert upgrade[1].status == "skipped"
+
+
+def merged_upgrade_event(repository_id: int, head: str = UPGRADE_BRANCH) -> WebhookEvent:
+    payload = copy.deepcopy(example("pull_request", "closed"))
+    payload["pull_request"].update(merged=True)
+    payload["pull_request"]["head"]["ref"] = head
+    payload["repository"].update(id=repository_id, full_name="acme/orders-api")
+    return WebhookEvent("d-merged", "pull_request", "closed", payload, 42, "acme/orders-api")
+
+
+def test_a_merged_upgrade_pull_request_makes_the_system_current(
+    context: HandlerContext, github: FakeGitHubPort
+) -> None:
+    record = aged_system(github, context.systems, "orders-api")
+    upgrade_system(github, context.systems, record)
+    repository = github.repositories["acme/orders-api"]
+    other_pull = merged_upgrade_event(repository.info.id, head="feature")
+
+    handle(other_pull, context)
+    unmerged = fleet_view(context.systems, context.deploys, context.queue, web_url="x")
+    repository.branches["main"] = dict(repository.branches[UPGRADE_BRANCH])  # the owner merges
+    handle(merged_upgrade_event(repository.info.id), context)
+    merged = fleet_view(context.systems, context.deploys, context.queue, web_url="x")
+
+    assert [entry.standing for entry in unmerged.entries] == ["upgrading"]
+    assert [entry.standing for entry in merged.entries] == ["current"]
+    assert merged.entries[0].template_version == template_version()
