@@ -81,6 +81,8 @@ bench: $(STAMP) $(TOOLS_STAMP) ## Benchmarks; results go to bench/results/*.json
 	SBH_TOOLS_BIN=$(TOOLS_VENV)/bin $(BIN)/python -m bench.check_bench
 	$(BIN)/python -m bench.webhook_bench
 	$(BIN)/python -m bench.github_limits_bench
+	$(BIN)/python -m bench.probe_bench
+	$(BIN)/python -m bench.fleet_bench
 
 api-types: $(STAMP) ## Regenerate web/openapi.json from the service and the web app's API types from it
 	$(BIN)/python scripts/export_openapi.py

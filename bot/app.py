@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.ai.chat import ChatModel
 from bot.ai.drafting import Drafter
-from bot.api import auth, builds, chat, config, deploys, health, specs, systems
+from bot.api import auth, builds, chat, config, deploys, fleet, health, specs, systems
 from bot.api.body_limit import JsonBodyLimit
 from bot.api.dependencies import ErrorDetail, Services, answer_github_refused
 from bot.api.hosts import HostCheck
@@ -31,7 +31,7 @@ from bot.jobs.queue import JobQueue, QueuePolicy
 from bot.logs import configure_logging, log_event
 from bot.ports import GitHubPort, GitHubRefused, HealthProber
 from bot.settings import Settings, load_settings
-from bot.wiring import adapters_from_settings, health_monitor, worker_pool
+from bot.wiring import adapters_from_settings, scheduler, worker_pool
 from renderers.version import __version__
 
 log = logging.getLogger("sbh.app")
@@ -101,11 +101,7 @@ def create_app(
         github_for_installation=adapters.github_for_installation,
         user_auth=adapters.user_auth,
     )
-    monitor = (
-        health_monitor(settings, database, adapters)
-        if start_worker and settings.health_probe_seconds > 0
-        else None
-    )
+    periodic = scheduler(settings, database, pool) if pool is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -113,8 +109,8 @@ def create_app(
             upgrade_to_head(database)
         if pool is not None:
             pool.start()
-        if monitor is not None:
-            monitor.start()
+        if periodic is not None:
+            periodic.start()
         log_event(
             log,
             logging.INFO,
@@ -126,10 +122,10 @@ def create_app(
             yield
         finally:
             store.stop()
+            if periodic is not None:
+                periodic.stop()
             if pool is not None:
                 pool.stop()
-            if monitor is not None:
-                monitor.stop()
             adapters.spec_work.close()
 
     docs = settings.api_docs_served
@@ -154,6 +150,7 @@ def create_app(
     app.include_router(systems.router)
     app.include_router(deploys.router)
     app.include_router(builds.router)
+    app.include_router(fleet.router)
     app.include_router(auth.router)
     # Outermost first: SecurityHeaders (Service), the webhook route (bot.intake.route, with
     # its own body limit and no use for the rest), the client's address through trusted

@@ -26,6 +26,7 @@ class RepositoryInfo:
     full_name: str
     default_branch: str
     html_url: str
+    archived: bool = False  # read-only: nothing can be pushed or opened there
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,11 @@ class GitHubPort(Protocol):
     ) -> tuple[int, str]:
         """(number, html_url) of the new pull request, or of the open one from `head` to
         `base` that an earlier run of the same work opened."""
+        ...
+
+    def update_pull_request(self, full_name: str, number: int, title: str, body: str) -> None:
+        """Replace the title and body of a pull request SBH opened (one it keeps up to date,
+        like a fleet upgrade's)."""
         ...
 
     def upsert_status_comment(

@@ -100,14 +100,16 @@ Networks = Annotated[
 
 
 class OperatorSettings(BaseSettings):
-    """What `sbh migrate | deliveries | replay | status | systems | system` need: where the
-    database is, and how many attempts a replayed delivery's job gets. None of the service's
-    secrets, so none of its production checks."""
+    """What `sbh migrate | deliveries | replay | status | systems | system | fleet` need: where
+    the database is, how many attempts a replayed delivery's job gets, where GitHub's pages
+    are. None of the service's secrets, so none of its production checks."""
 
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     job_max_attempts: int = Field(default=8, ge=1, le=100, validation_alias="SBH_JOB_MAX_ATTEMPTS")
+    # Where people see GitHub (links to pull requests); GitHub Enterprise Server's own.
+    github_web_url: str = Field(default="https://github.com", validation_alias="GITHUB_WEB_URL")
 
     @model_validator(mode="before")
     @classmethod
@@ -140,6 +142,19 @@ class Settings(OperatorSettings):
     # Seconds between probes of deployed systems' public health URLs; 0 turns probing off.
     health_probe_seconds: float = Field(
         default=300, ge=0, validation_alias="SBH_HEALTH_PROBE_SECONDS"
+    )
+    # How many health probes one worker runs at once (each a job on the queue; a worker that
+    # takes one takes up to twice this many due ones with it), and how long each may take.
+    health_probe_concurrency: int = Field(
+        default=32, ge=1, le=256, validation_alias="SBH_HEALTH_PROBE_CONCURRENCY"
+    )
+    health_probe_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=30, validation_alias="SBH_HEALTH_PROBE_TIMEOUT_SECONDS"
+    )
+    # How often each process looks whether periodic work (the probes) is due and enqueues it
+    # under its idempotency key; replicas enqueue each round once between them.
+    schedule_tick_seconds: float = Field(
+        default=15.0, gt=0, le=300, validation_alias="SBH_SCHEDULE_TICK_SECONDS"
     )
     api_token: SecretStr | None = Field(default=None, validation_alias="SBH_API_TOKEN")
     # The built web app (`make web`); served at / when the directory exists.
@@ -183,7 +198,6 @@ class Settings(OperatorSettings):
     github_client_secret: SecretStr | None = Field(
         default=None, validation_alias="GITHUB_CLIENT_SECRET"
     )
-    github_web_url: str = Field(default="https://github.com", validation_alias="GITHUB_WEB_URL")
     public_url: str | None = Field(default=None, validation_alias="SBH_PUBLIC_URL")
     # Addresses (or CIDR ranges) of the proxies in front of SBH, e.g. the load balancer's
     # subnets: only their X-Forwarded-For and X-Forwarded-Proto are believed. None: the

@@ -43,6 +43,7 @@ HANDLERS = frozenset(
         "infra_events",
         "installations",
         "web_builds",
+        "fleet_events",
     }
 )
 

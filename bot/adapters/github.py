@@ -255,6 +255,7 @@ class GitHubAdapter:
             full_name=str(data["full_name"]),
             default_branch=str(data.get("default_branch") or "main"),
             html_url=str(data["html_url"]),
+            archived=bool(data.get("archived")),
         )
 
     # -- GitHubPort
@@ -409,6 +410,11 @@ class GitHubAdapter:
                 raise
             data = opened[0]
         return int(data["number"]), str(data["html_url"])
+
+    @_refusals_typed
+    def update_pull_request(self, full_name: str, number: int, title: str, body: str) -> None:
+        owner, name = self._split(full_name)
+        self.client.rest.pulls.update(owner, name, number, data={"title": title, "body": body})
 
     def _comments(self, owner: str, name: str, number: int) -> Iterator[dict[str, Any]]:
         page = 1

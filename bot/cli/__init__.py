@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import check, github_app, importing, operations, service, specs
+from bot.cli import check, fleet, github_app, importing, operations, service, specs
 from bot.cli.console import err, out
 from renderers.version import __version__
 
@@ -31,6 +31,7 @@ app.registered_commands += github_app.app.registered_commands
 app.registered_commands += service.app.registered_commands
 app.registered_commands += operations.app.registered_commands
 app.add_typer(importing.app, name="import")
+app.add_typer(fleet.app, name="fleet")
 
 
 def _version(value: bool) -> None:

@@ -32,7 +32,7 @@ INFRA_KINDS = ("plan", "apply", "drift")
 
 
 @contextmanager
-def _database(settings: OperatorSettings) -> Iterator[Database]:
+def database_of(settings: OperatorSettings) -> Iterator[Database]:
     """The database; its errors (unreachable, not migrated) end the command in one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -99,7 +99,7 @@ def migrate(
 
     from bot.db.migrate import upgrade_to_head
 
-    with _database(operator_settings()) as database:
+    with database_of(operator_settings()) as database:
         deadline = time.monotonic() + wait
         while not database.reachable():
             if time.monotonic() >= deadline:
@@ -206,7 +206,7 @@ def deliveries(
     (received, id, event, repository, status, error; tab-separated)."""
     from bot.api.views import list_deliveries
 
-    with _database(operator_settings()) as database:
+    with database_of(operator_settings()) as database:
         if delivery_id is not None:
             detail = _delivery_detail(database, delivery_id)
             if detail is None:
@@ -240,7 +240,7 @@ def replay(delivery_id: str) -> None:
     from bot.jobs.queue import JobQueue, QueuePolicy
 
     settings = operator_settings()
-    with _database(settings) as database:
+    with database_of(settings) as database:
         queue = JobQueue(database, QueuePolicy(max_attempts=settings.job_max_attempts))
         try:
             job_id = queue.replay_delivery(delivery_id)
@@ -257,7 +257,7 @@ def status(as_json: AsJson = False) -> None:
     from bot.db.models import Job
     from bot.jobs.queue import JobQueue
 
-    with _database(operator_settings()) as database:
+    with database_of(operator_settings()) as database:
         counts = JobQueue(database).counts()
         with database.session() as session:
             failing = [
@@ -291,7 +291,7 @@ def systems(
     """List the systems SBH built."""
     from bot.api.views import list_systems
 
-    with _database(operator_settings()) as database:
+    with database_of(operator_settings()) as database:
         page = list_systems(database, limit, offset).model_dump(mode="json")
     if as_json:
         _print_json(page)
@@ -312,7 +312,7 @@ def system(
     health, and each environment's last infrastructure plan, apply and drift check."""
     from bot.api.views import system_detail
 
-    with _database(operator_settings()) as database:
+    with database_of(operator_settings()) as database:
         found = system_detail(database, name, owner)
     if found is None:
         fail(f"no system named {name!r}")

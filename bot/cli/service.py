@@ -56,7 +56,7 @@ def worker(
     settings = service_settings()  # a bad configuration is refused before anything loads
     from bot.db.database import Database
     from bot.logs import configure_logging
-    from bot.wiring import adapters_from_settings, worker_pool
+    from bot.wiring import adapters_from_settings, scheduler, worker_pool
 
     configure_logging(settings.log_level)
     database = Database(settings.database_url)
@@ -66,6 +66,11 @@ def worker(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    periodic = scheduler(settings, database, pool)
     pool.start()
+    if periodic is not None:
+        periodic.start()
     stop.wait()
+    if periodic is not None:
+        periodic.stop()
     pool.stop()

@@ -62,3 +62,16 @@ class InstallationsRepository:
                 )
             )
         return found
+
+    def lost(self, installation_id: int) -> bool:
+        """Whether SBH heard that the installation was deleted or suspended (an installation it
+        never heard of is not known to be lost)."""
+        with self.database.read() as connection:
+            found = connection.execute(
+                select(Installation.deleted_at, Installation.suspended_at).where(
+                    Installation.id == installation_id
+                )
+            ).first()
+        return found is not None and (
+            found.deleted_at is not None or found.suspended_at is not None
+        )

@@ -146,6 +146,17 @@ class SystemsRepository:
             query = query.where(System.installation_id == installation_id)
         return self._first(query.order_by(System.id).limit(1))
 
+    def by_id(self, system_id: int) -> SystemRecord | None:
+        return self._first(select(System).where(System.id == system_id))
+
+    def every(self, owner: str | None = None) -> list[SystemRecord]:
+        """Every system (of `owner`, when given), by owner and name: the fleet."""
+        query = select(System).order_by(System.owner, System.name)
+        if owner:
+            query = query.where(func.lower(System.owner) == owner.lower())
+        with self.database.read() as connection:
+            return [_record(row) for row in connection.execute(query).mappings()]
+
     def by_repository_id(self, repository_id: int) -> SystemRecord | None:
         return self._first(select(System).where(System.repository_id == repository_id).limit(1))
 
@@ -273,6 +284,60 @@ class SystemsRepository:
                 .limit(1)
             ).first()
         return number
+
+    # -- Template upgrades (builds with the trigger "upgrade")
+
+    def start_upgrade(self, system: SystemRecord, template_version: str) -> int:
+        """Record a running upgrade of `system` to `template_version`; returns its build id.
+        The system's own template version stays what its default branch holds."""
+        with self.database.session() as session:
+            build = Build(
+                system_id=system.id,
+                trigger="upgrade",
+                status="running",
+                spec_hash=system.spec_hash,
+                template_version=template_version,
+            )
+            session.add(build)
+            session.flush()
+            return build.id
+
+    def record_template_version(self, system_id: int, template_version: str) -> None:
+        """What the system's default branch was generated with (its manifest says so)."""
+        with self.database.session() as session:
+            system = session.get(System, system_id)
+            if system is not None and system.template_version != template_version:
+                system.template_version = template_version
+
+    def upgrade_pull_request(self, system_id: int) -> int | None:
+        """The pull request the system's upgrades were last proposed in, if any."""
+        with self.database.session() as session:
+            number: int | None = session.scalars(
+                select(Build.pull_request_number)
+                .where(
+                    Build.system_id == system_id,
+                    Build.trigger == "upgrade",
+                    Build.pull_request_number.is_not(None),
+                )
+                .order_by(Build.id.desc())
+                .limit(1)
+            ).first()
+        return number
+
+    def last_upgrades(self, system_ids: Sequence[int]) -> dict[int, tuple[str, BuildRecord]]:
+        """system id -> (target template version, its latest upgrade build)."""
+        if not system_ids:
+            return {}
+        latest = (
+            select(func.max(Build.id))
+            .where(Build.system_id.in_(system_ids), Build.trigger == "upgrade")
+            .group_by(Build.system_id)
+        )
+        with self.database.session() as session:
+            return {
+                build.system_id: (build.template_version, _build_record(build))
+                for build in session.scalars(select(Build).where(Build.id.in_(latest)))
+            }
 
     def builds(self, system_id: int, limit: int = 20) -> list[BuildRecord]:
         """The system's latest builds, newest first."""

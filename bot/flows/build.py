@@ -257,29 +257,10 @@ def _update_pull_request(
         # This spec's pull request exists already (a repeated delivery or command).
         pull_request = (previous, f"{repository.html_url}/pull/{previous}")
         return BuildResult("updated", repository, pull_request=pull_request)
-    before = {
-        path: str(entry.get("git_blob", ""))
-        for path, entry in dict(manifest.get("files", {})).items()  # type: ignore[call-overload]
-        if isinstance(entry, dict)
-    }
-    now = github.tree_blobs(repository.full_name, repository.default_branch)
-    changed: dict[str, tuple[bytes, int]] = {}
-    conflicts: list[str] = []
-    for path, file in files.items():
-        generated = git_blob_id(file.content)
-        current, earlier = now.get(path), before.get(path)
-        if current == generated:
-            continue
-        owner_changed = current is not None and current != earlier
-        if path == MANIFEST_PATH or not owner_changed:
-            changed[path] = (file.content, file.mode)
-        else:
-            conflicts.append(path)
-    # No longer generated (a v1 repository's app/ once its spec is sbh/v2): deleted where the
-    # owner left them as generated, kept (and listed) where they changed them.
-    retired = sorted(set(before) - set(files) - {MANIFEST_PATH})
-    deleted = [path for path in retired if now.get(path) == before[path]]
-    kept = [path for path in retired if now.get(path) not in (None, before[path])]
+    three_way = three_way_update(
+        manifest, github.tree_blobs(repository.full_name, repository.default_branch), files
+    )
+    changed, conflicts, retired = three_way.changed, list(three_way.conflicts), three_way.retired
     with _step(f"push the changed files to the branch {branch} of {repository.full_name}"):
         sha = github.push_tree(
             repository.full_name,
@@ -288,10 +269,10 @@ def _update_pull_request(
             f"Update {spec.name} to its changed SBH spec",
             replace_tree=False,
             new_branch_from=repository.default_branch,
-            deleted=deleted,
+            deleted=retired.deleted,
         )
-    cost = _cost_change(_spec_on_branch(github, repository), spec)
-    body = _pull_request_body(spec, sorted(changed), conflicts, Retired(deleted, kept), cost)
+    cost = _cost_change(spec_on_branch(github, repository), spec)
+    body = _pull_request_body(spec, sorted(changed), conflicts, retired, cost)
     with _step(f"open a pull request from {branch} on {repository.full_name}"):
         number, url = github.open_pull_request(
             repository.full_name,
@@ -309,7 +290,56 @@ def _update_pull_request(
     )
 
 
-def _spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> AnySpec | None:
+@dataclass(frozen=True)
+class Retired:
+    """Files SBH generated before and no longer does."""
+
+    deleted: list[str]  # unchanged by the owner: deleted in the pull request
+    kept: list[str]  # changed by the owner: left in place
+
+
+@dataclass(frozen=True)
+class ThreeWayUpdate:
+    """What a re-render changes on a branch, three-way: generated before (the manifest's blob
+    ids) x on the branch now x generated now."""
+
+    changed: dict[str, tuple[bytes, int]]  # {path: (content, mode)} to commit
+    conflicts: tuple[str, ...]  # the owner changed them since, and so would SBH: left alone
+    retired: Retired  # generated before, no longer
+
+
+def three_way_update(
+    manifest: Mapping[str, object], now: Mapping[str, str], files: Mapping[str, File]
+) -> ThreeWayUpdate:
+    """`files` (the new render) over a branch holding `now` ({path: git blob id}) whose last
+    generation `manifest` recorded. Files the owner changed since are left alone and listed
+    as conflicts when SBH would change them; the manifest is always rewritten."""
+    before = {
+        path: str(entry.get("git_blob", ""))
+        for path, entry in dict(manifest.get("files", {})).items()  # type: ignore[call-overload]
+        if isinstance(entry, dict)
+    }
+    changed: dict[str, tuple[bytes, int]] = {}
+    conflicts: list[str] = []
+    for path, file in files.items():
+        generated = git_blob_id(file.content)
+        current, earlier = now.get(path), before.get(path)
+        owner_changed = current is not None and current != earlier
+        if current == generated or (owner_changed and generated == earlier):
+            continue  # as generated already, or the owner's edit of a file SBH leaves as it was
+        if path == MANIFEST_PATH or not owner_changed:
+            changed[path] = (file.content, file.mode)
+        else:
+            conflicts.append(path)
+    # No longer generated (a v1 repository's app/ once its spec is sbh/v2): deleted where the
+    # owner left them as generated, kept (and listed) where they changed them.
+    retired = sorted(set(before) - set(files) - {MANIFEST_PATH})
+    deleted = [path for path in retired if now.get(path) == before[path]]
+    kept = [path for path in retired if now.get(path) not in (None, before[path])]
+    return ThreeWayUpdate(changed, tuple(conflicts), Retired(deleted, kept))
+
+
+def spec_on_branch(github: GitHubPort, repository: RepositoryInfo) -> AnySpec | None:
     """The spec the default branch holds now (`sbh.yaml`), or None when there is none SBH can
     read (the owner may have edited it)."""
     text = github.read_file(repository.full_name, SPEC_PATH, ref=repository.default_branch)
@@ -328,14 +358,6 @@ def _cost_change(before: AnySpec | None, after: AnySpec) -> str:
     return format_cost_difference_markdown(
         cost_difference(estimate_cost(before), estimate_cost(after))
     )
-
-
-@dataclass(frozen=True)
-class Retired:
-    """Files SBH generated before and no longer does."""
-
-    deleted: list[str]  # unchanged by the owner: deleted in the pull request
-    kept: list[str]  # changed by the owner: left in place
 
 
 def _pull_request_body(

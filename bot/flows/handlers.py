@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.flows import (
     commands,
     deploy_events,
+    fleet_events,
     infra_events,
     installations,
     pushed_specs,
@@ -22,4 +23,5 @@ def default_router() -> Router[HandlerContext]:
     pushed_specs.register(router)
     deploy_events.register(router)
     infra_events.register(router)
+    fleet_events.register(router)
     return router

@@ -147,6 +147,10 @@ class FencedGitHub:
         self.lease.hold()
         return self.github.open_pull_request(full_name, head, base, title, body)
 
+    def update_pull_request(self, full_name: str, number: int, title: str, body: str) -> None:
+        self.lease.hold()
+        self.github.update_pull_request(full_name, number, title, body)
+
     def upsert_status_comment(
         self, full_name: str, issue_number: int, marker: str, body: str
     ) -> int:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.database import Database
@@ -100,6 +101,14 @@ class QueuePolicy:
 
 
 @dataclass(frozen=True)
+class Keyed:
+    """A job to enqueue at most once: `key` is its idempotency key (`jobs.dedupe_key`)."""
+
+    key: str
+    payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class ClaimedJob:
     id: int
     kind: str
@@ -171,6 +180,133 @@ class JobQueue:
         """Add a job in a transaction of its own; returns its id."""
         with self.database.session() as session:
             return self.enqueue(session, kind, payload=payload, dedupe_key=dedupe_key).id
+
+    def enqueue_once(
+        self, kind: str, jobs: list[Keyed], *, delay_seconds: float = 0.0
+    ) -> list[str]:
+        """Add a job of `kind` for each key no job holds yet, in one statement and one
+        transaction; returns the keys that were new. The unique index on `dedupe_key` decides:
+        processes that enqueue the same key at the same moment (replicas on a schedule) get
+        exactly one job between them, whoever commits first, and no error."""
+        if not jobs:
+            return []
+        now = self._clock()
+        rows = [
+            {
+                "kind": kind,
+                "payload": job.payload,
+                "dedupe_key": job.key,
+                "status": "pending",
+                "attempts": 0,
+                "max_attempts": self.policy.max_attempts,
+                "run_after": now + timedelta(seconds=delay_seconds),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for job in jobs
+        ]
+        insert = postgresql.insert if self.database.is_postgresql else sqlite.insert
+        statement = (
+            insert(_jobs)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(_jobs.c.dedupe_key)
+        )
+        with self.database.session() as session:
+            # One INSERT … VALUES of every row (not one per row): a scheduler tick stays cheap.
+            return [str(key) for key in session.execute(statement.values(rows)).scalars()]
+
+    def statuses(self, keys: list[str]) -> dict[str, str]:
+        """key -> status of the jobs holding these idempotency keys (absent: no such job)."""
+        if not keys:
+            return {}
+        with self.database.read() as connection:
+            return {
+                str(key): str(status)
+                for key, status in connection.execute(
+                    select(_jobs.c.dedupe_key, _jobs.c.status).where(_jobs.c.dedupe_key.in_(keys))
+                )
+            }
+
+    def retry_parked(self, keys: list[str]) -> int:
+        """Give the parked jobs holding these keys a new set of attempts; returns how many."""
+        if not keys:
+            return 0
+        now = self._clock()
+        with self.database.session() as session:
+            result = session.execute(
+                update(Job)
+                .where(Job.dedupe_key.in_(keys), Job.status == "parked")
+                .values(status="pending", attempts=0, run_after=now, updated_at=now)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def prune(self, kind: str, finished_before: datetime) -> int:
+        """Delete finished (done) jobs of `kind` that finished before then: periodic work leaves
+        one row per run, and its keys are never asked for again once their interval passed."""
+        with self.database.session() as session:
+            result = session.execute(
+                delete(Job).where(
+                    Job.kind == kind, Job.status == "done", Job.finished_at < finished_before
+                )
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def claim_more(self, job: ClaimedJob, limit: int) -> list[ClaimedJob]:
+        """Up to `limit` more due pending jobs of `job`'s kind, for the same worker, claimed in
+        one statement (work that is run in batches, like health probes). Expired leases are
+        left to `claim`, which knows how to take them over."""
+        if limit <= 0:
+            return []
+        now = self._clock()
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
+        with self.database.session() as session:
+            connection = session.connection()
+            due = connection.execute(
+                select(_jobs.c.id)
+                .where(
+                    _jobs.c.kind == job.kind,
+                    _jobs.c.status == "pending",
+                    _jobs.c.run_after <= now,
+                )
+                .order_by(_jobs.c.run_after, _jobs.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+            ids = list(due)
+            if not ids:
+                return []
+            taken = connection.execute(
+                update(_jobs)
+                .where(_jobs.c.id.in_(ids), _jobs.c.status == "pending")
+                .values(
+                    status="running",
+                    attempts=_jobs.c.attempts + 1,
+                    locked_by=job.worker_id,
+                    lease_expires_at=lease,
+                    updated_at=now,
+                )
+                .returning(
+                    _jobs.c.id,
+                    _jobs.c.kind,
+                    _jobs.c.delivery_id,
+                    _jobs.c.payload,
+                    _jobs.c.attempts,
+                    _jobs.c.max_attempts,
+                )
+            ).all()
+        return [
+            ClaimedJob(
+                id=row.id,
+                kind=row.kind,
+                delivery_id=row.delivery_id,
+                payload=row.payload,
+                attempts=row.attempts,
+                max_attempts=row.max_attempts,
+                worker_id=job.worker_id,
+                lease_expires_at=lease,
+            )
+            for row in taken
+        ]
 
     def now(self) -> datetime:
         """The time on the queue's clock, the one leases are measured by."""

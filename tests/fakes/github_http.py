@@ -47,6 +47,7 @@ class Repository:
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     variables: dict[str, dict[str, str]] = field(default_factory=dict)  # "" = repository level
     pulls: list[dict[str, Any]] = field(default_factory=list)
+    archived: bool = False
     dispatches: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -81,6 +82,7 @@ class FakeGitHubHttp:
         self.check_runs: list[dict[str, Any]] = []
         self.issues: dict[str, dict[str, Any]] = {}  # "owner/repo#n" -> title, body, labels
         self.requests: list[str] = []
+        self.uninstalled: set[int] = set()  # installations removed: no token any more
         self.ids = itertools.count(1000)
         # Sign-in: the App's OAuth client, its users, who the browser is signed in to
         # GitHub as, one-time codes and user-to-server tokens (both -> login).
@@ -126,6 +128,20 @@ class FakeGitHubHttp:
         self.repositories[full_name] = repository
         return repository
 
+    def commit_files(self, full_name: str, files: dict[str, bytes], message: str) -> str:
+        """Someone pushes `files` onto the default branch (one commit); its SHA."""
+        with self.lock:
+            repository = self.repositories[full_name]
+            parent = repository.refs["heads/main"]
+            entries = dict(repository.trees[repository.commits[parent]["tree"]])
+            for path, content in files.items():
+                blob = git_blob_id(content)
+                repository.blobs[blob] = content
+                entries[path] = (entries.get(path, ("100644", ""))[0], blob)
+            tree = self.store_tree(repository, entries)
+            repository.refs["heads/main"] = self.store_commit(repository, tree, [parent], message)
+            return repository.refs["heads/main"]
+
     def repository_json(self, repository: Repository) -> dict[str, Any]:
         return {
             "id": repository.id,
@@ -135,6 +151,7 @@ class FakeGitHubHttp:
             "default_branch": "main",
             "html_url": f"{self.base_url}/{repository.full_name}",
             "private": True,
+            "archived": repository.archived,
         }
 
     def state(self) -> dict[str, Any]:
@@ -203,6 +220,8 @@ def create_app(github: FakeGitHubHttp | None = None) -> FastAPI:
 
     @app.post("/app/installations/{installation_id}/access_tokens", status_code=201)
     def token(installation_id: int) -> dict[str, Any]:
+        if installation_id in hub.uninstalled:
+            raise HTTPException(404, "Not Found")
         return {
             "token": f"ghs_fake{installation_id}",
             "expires_at": "2099-01-01T00:00:00Z",
@@ -313,16 +332,44 @@ def create_app(github: FakeGitHubHttp | None = None) -> FastAPI:
         repository.refs[ref] = body["sha"]
         return {"ref": body["ref"], "object": {"sha": body["sha"]}}
 
+    def pull_json(repository: Repository, pull: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **pull,
+            "html_url": f"{hub.base_url}/{repository.full_name}/pull/{pull['number']}",
+        }
+
     @app.post("/repos/{owner}/{name}/pulls", status_code=201)
     async def pull(owner: str, name: str, request: Request) -> dict[str, Any]:
         repository = repo(owner, name)
+        if repository.archived:
+            raise HTTPException(403, "Repository was archived so is read-only.")
         body = await request.json()
+        if any(
+            (opened["head"], opened["base"]) == (body["head"], body["base"])
+            for opened in repository.pulls
+        ):
+            raise HTTPException(422, "A pull request already exists for this head.")
         number = len(repository.pulls) + 1
         repository.pulls.append({**body, "number": number})
-        return {
-            "number": number,
-            "html_url": f"{hub.base_url}/{repository.full_name}/pull/{number}",
-        }
+        return pull_json(repository, repository.pulls[-1])
+
+    @app.get("/repos/{owner}/{name}/pulls")
+    def list_pulls(owner: str, name: str, head: str = "", base: str = "") -> list[dict[str, Any]]:
+        repository = repo(owner, name)
+        branch = head.partition(":")[2] or head
+        return [
+            pull_json(repository, opened)
+            for opened in repository.pulls
+            if (not branch or opened["head"] == branch) and (not base or opened["base"] == base)
+        ]
+
+    @app.patch("/repos/{owner}/{name}/pulls/{number}")
+    async def update_pull(owner: str, name: str, number: int, request: Request) -> dict[str, Any]:
+        repository = repo(owner, name)
+        if not 0 < number <= len(repository.pulls):
+            raise HTTPException(404, "Not Found")
+        repository.pulls[number - 1].update(await request.json())
+        return pull_json(repository, repository.pulls[number - 1])
 
     def comment_json(comment: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -164,6 +164,10 @@ class FakeGitHubPort:
         repository.pull_requests.append({"head": head, "base": base, "title": title, "body": body})
         return number, f"{repository.info.html_url}/pull/{number}"
 
+    def update_pull_request(self, full_name: str, number: int, title: str, body: str) -> None:
+        self._record("update_pull_request")
+        self.repositories[full_name].pull_requests[number - 1].update(title=title, body=body)
+
     def upsert_status_comment(
         self, full_name: str, issue_number: int, marker: str, body: str
     ) -> int:

@@ -14,7 +14,8 @@ Per installation (its token comes from `POST /app/installations/{id}/access_toke
   `retry-after` (or a minute when it gave none): one sent earlier is a violation.
 
 It serves what a fleet upgrade needs: `GET /repos/{owner}/{repo}`, and opening and listing
-pull requests (`/repos/{owner}/{repo}/pulls`, 422 when one is open for the head already).
+pull requests (`/repos/{owner}/{repo}/pulls`, 422 when one is open for the head already);
+or, given `api` (say `AppTransport` over `tests.fakes.github_http`), whatever that answers.
 A write takes `write_seconds` of real time, so concurrent writes from threads do overlap.
 """
 
@@ -93,6 +94,7 @@ class RateLimitedGitHub(httpx.BaseTransport):
         writes_per_minute: int = 80,
         refusals: dict[int, Callable[[], httpx.Response]] | None = None,
         write_seconds: float = 0.002,
+        api: httpx.BaseTransport | None = None,
     ) -> None:
         self.clock = clock
         self.budget = budget
@@ -100,6 +102,7 @@ class RateLimitedGitHub(httpx.BaseTransport):
         self.writes_per_minute = writes_per_minute
         self.refusals = dict(refusals or {})
         self.write_seconds = write_seconds
+        self.api = api
         self.lock = threading.Lock()
         self.installations: dict[int, Installation] = {}
         self.pulls: dict[str, list[dict[str, Any]]] = {}  # "owner/repo" -> pull requests
@@ -223,6 +226,8 @@ class RateLimitedGitHub(httpx.BaseTransport):
     # -- the API (called with the lock held)
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
+        if self.api is not None:
+            return self.api.handle_request(request)
         path = request.url.path
         if request.method == "GET" and (repository := _REPOSITORY.match(path)) is not None:
             full_name = f"{repository['owner']}/{repository['repo']}"
@@ -269,3 +274,26 @@ class RateLimitedGitHub(httpx.BaseTransport):
         """Seconds between one write of the installation reaching GitHub and the next."""
         moments = [moment for who, moment in self.write_attempts if who == installation_id]
         return [later - earlier for earlier, later in itertools.pairwise(moments)]
+
+
+class AppTransport(httpx.BaseTransport):
+    """An httpx transport answering from an ASGI app in this thread (Starlette's test client):
+    a fake GitHub's API behind `RateLimitedGitHub`."""
+
+    def __init__(self, app: Any) -> None:
+        from starlette.testclient import TestClient
+
+        self.client = TestClient(app)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer = self.client.request(
+            request.method,
+            request.url.raw_path.decode(),
+            headers={"content-type": request.headers.get("content-type", "application/json")},
+            content=request.read(),
+        )
+        return httpx.Response(
+            answer.status_code,
+            headers={"content-type": answer.headers.get("content-type", "application/json")},
+            content=answer.content,
+        )

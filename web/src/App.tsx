@@ -3,12 +3,14 @@ import { hrefOf, useRoute } from "./lib/route";
 import { Builder } from "./pages/builder/Builder";
 import { Chat } from "./pages/Chat";
 import { Dashboard } from "./pages/Dashboard";
+import { Fleet } from "./pages/fleet/Fleet";
 
 // The header's links; a system's own page (#/systems/<owner>/<name>) belongs to the Dashboard.
 const PAGES = [
   { page: "builder", label: "System Builder" },
   { page: "chat", label: "AI chat" },
   { page: "systems", label: "Dashboard" },
+  { page: "fleet", label: "Fleet" },
 ] as const;
 
 export function App() {
@@ -27,7 +29,7 @@ export function App() {
         </nav>
         <Account />
       </header>
-      <main>{current === "chat" ? <Chat /> : current === "systems" ? <Dashboard /> : <Builder />}</main>
+      <main>{current === "chat" ? <Chat /> : current === "systems" ? <Dashboard /> : current === "fleet" ? <Fleet /> : <Builder />}</main>
     </div>
   );
 }

@@ -157,6 +157,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fleet */
+        get: operations["fleet_api_fleet_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/fleet/upgrades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upgrade */
+        post: operations["upgrade_api_fleet_upgrades_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/session": {
         parameters: {
             query?: never;
@@ -671,6 +705,81 @@ export interface components {
             /** Detail */
             detail: string;
         };
+        /** FleetCounts */
+        FleetCounts: {
+            /** Behind */
+            behind: number;
+            /** Current */
+            current: number;
+            /** Unknown */
+            unknown: number;
+            /** Upgrading */
+            upgrading: number;
+        };
+        /** FleetDeploy */
+        FleetDeploy: {
+            /** Environment */
+            environment: string;
+            /** Image Tag */
+            image_tag: string | null;
+            /** State */
+            state: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** FleetPage */
+        FleetPage: {
+            /**
+             * Can Upgrade
+             * @default false
+             */
+            can_upgrade: boolean;
+            counts: components["schemas"]["FleetCounts"];
+            /** Systems */
+            systems: components["schemas"]["FleetSystem"][];
+        };
+        /** FleetSystem */
+        FleetSystem: {
+            /** Api Version */
+            api_version: string | null;
+            /** Health */
+            health: {
+                [key: string]: boolean;
+            };
+            last_deploy: components["schemas"]["FleetDeploy"] | null;
+            /** Name */
+            name: string;
+            /** Owner */
+            owner: string;
+            /** Repository */
+            repository: string;
+            /**
+             * Standing
+             * @enum {string}
+             */
+            standing: "current" | "behind" | "upgrading" | "unknown";
+            /** Target Version */
+            target_version: string | null;
+            /** Template Version */
+            template_version: string;
+            upgrade: components["schemas"]["FleetUpgrade"] | null;
+        };
+        /** FleetUpgrade */
+        FleetUpgrade: {
+            /** Note */
+            note: string | null;
+            /** Pull Request */
+            pull_request: number | null;
+            /** Pull Request Url */
+            pull_request_url: string | null;
+            /** Status */
+            status: string;
+            /** Target Version */
+            target_version: string;
+        };
         /** HealthView */
         HealthView: {
             /** Checked At */
@@ -1018,6 +1127,29 @@ export interface components {
             /** Prompt Tokens */
             prompt_tokens: number;
         };
+        /** UpgradeRequest */
+        UpgradeRequest: {
+            /**
+             * All Behind
+             * @default false
+             */
+            all_behind: boolean;
+            /** Owner */
+            owner?: string | null;
+            /** Systems */
+            systems?: string[];
+        };
+        /** UpgradesQueued */
+        UpgradesQueued: {
+            /** Already */
+            already: number;
+            /** Message */
+            message: string;
+            /** Queued */
+            queued: number;
+            /** Unknown */
+            unknown: string[];
+        };
         /** Validation */
         Validation: {
             /** Name */
@@ -1352,6 +1484,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveriesPage"];
+                };
+            };
+            /** @description what went wrong, for a person */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    fleet_api_fleet_get: {
+        parameters: {
+            query?: {
+                /** @description Only the systems not current. */
+                behind?: boolean;
+                owner?: string | null;
+            };
+            header?: {
+                authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetPage"];
+                };
+            };
+            /** @description what went wrong, for a person */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    upgrade_api_fleet_upgrades_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                origin?: string | null;
+                "X-CSRF-Token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpgradeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpgradesQueued"];
                 };
             };
             /** @description what went wrong, for a person */

@@ -20,6 +20,9 @@ export type InfraRun = Schemas["InfraRunView"];
 export type DeployStarted = Schemas["DeployStarted"];
 export type BuildStarted = Schemas["BuildStarted"];
 export type CostEstimate = Schemas["CostEstimate"];
+export type FleetPage = Schemas["FleetPage"];
+export type FleetSystem = Schemas["FleetSystem"];
+export type UpgradesQueued = Schemas["UpgradesQueued"];
 
 /** A request the server answered with a non-2xx status (or with something that is not JSON). */
 export class ApiError extends Error {
@@ -236,4 +239,20 @@ export async function listSystems(signal?: AbortSignal): Promise<SystemsPage> {
 export async function getSystem(name: string, owner?: string, signal?: AbortSignal): Promise<SystemDetail> {
   const query = owner ? `?owner=${encodeURIComponent(owner)}` : "";
   return get(`/api/systems/${encodeURIComponent(name)}${query}`, signal);
+}
+
+/** The fleet: every system's template version and upgrade; `behind` keeps those not current. */
+export async function getFleet(filter: { behind?: boolean; owner?: string }, signal?: AbortSignal): Promise<FleetPage> {
+  const query = new URLSearchParams();
+  if (filter.behind) query.set("behind", "true");
+  if (filter.owner) query.set("owner", filter.owner);
+  const text = query.toString();
+  return get(`/api/fleet${text ? `?${text}` : ""}`, signal);
+}
+
+/** "Upgrade": one upgrade pull request per system (the hub's admins only). */
+export async function upgradeFleet(request: { systems?: string[]; allBehind?: boolean; owner?: string }): Promise<UpgradesQueued> {
+  return json<UpgradesQueued>(
+    await post("/api/fleet/upgrades", { systems: request.systems ?? [], all_behind: request.allBehind ?? false, owner: request.owner || null }),
+  );
 }

@@ -13,6 +13,7 @@ describe("routeOf", () => {
     expect(routeOf("#/nowhere")).toEqual({ page: "builder" });
     expect(routeOf("#/chat")).toEqual({ page: "chat" });
     expect(routeOf("#/systems")).toEqual({ page: "systems" });
+    expect(routeOf("#/fleet")).toEqual({ page: "fleet" });
     expect(routeOf("#/systems/acme")).toEqual({ page: "systems" });
     expect(routeOf("#/systems/acme/orders-api")).toEqual({ page: "system", owner: "acme", name: "orders-api" });
   });

@@ -1,16 +1,17 @@
-// The app's pages, one per URL hash: #/builder (the default), #/chat, #/systems and
-// #/systems/<owner>/<name>.
+// The app's pages, one per URL hash: #/builder (the default), #/chat, #/systems,
+// #/systems/<owner>/<name> and #/fleet.
 import { useSyncExternalStore } from "react";
 
 export type Route =
   | { page: "builder" }
   | { page: "chat" }
   | { page: "systems" }
+  | { page: "fleet" }
   | { page: "system"; owner: string; name: string };
 
 export function routeOf(hash: string): Route {
   const [page, owner, name] = hash.replace(/^#\/?/, "").split("/");
-  if (page === "chat") return { page };
+  if (page === "chat" || page === "fleet") return { page };
   if (page === "systems") {
     return owner && name ? { page: "system", owner: decodeURIComponent(owner), name: decodeURIComponent(name) } : { page };
   }
