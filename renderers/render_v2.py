@@ -36,7 +36,7 @@ from renderers.render import (
     walk_resource,
 )
 from renderers.spec import spec_json_schema_v2
-from renderers.spec_v2 import DATABASE_USE
+from renderers.spec_v2 import DATABASE_USE, OWN_DOCKERFILE_RUNTIME
 from renderers.version import __version__
 
 # The kinds a service may be, and the runtimes each accepts; the template directory of a
@@ -275,6 +275,13 @@ def template_context_v2(spec: SpecV2) -> dict[str, Any]:
         "environments": environments,
         "services": list(spec.services.values()),
         "container_services": spec.container_services,
+        # The container services whose code SBH writes (each has a Makefile in its directory);
+        # the others are built from the person's own Dockerfile.
+        "own_code_services": [
+            service
+            for service in spec.container_services
+            if service.runtime != OWN_DOCKERFILE_RUNTIME
+        ],
         "web_services": spec.of_kind("web"),
         "backend_services": spec.of_kind("backend"),
         "worker_services": spec.of_kind("worker"),
@@ -286,6 +293,8 @@ def template_context_v2(spec: SpecV2) -> dict[str, Any]:
         "image_sources": {
             service.name: image_source(service) for service in spec.container_services
         },
+        # The runtimes the container services run on: the workflows set up only these.
+        "runtimes_in_use": sorted({service.runtime for service in spec.container_services}),
         "container_health_checks": {
             service.name: CONTAINER_HEALTH_CHECKS.get(service.runtime)
             for service in spec.container_services
