@@ -66,7 +66,8 @@ def test_the_readme_states_the_contract_and_how_the_image_is_built() -> None:
     assert "`HEALTH_PATH` (/status)" in legacy
     assert "status 200" in legacy
     assert "`LEGACY_LICENSE` from Secrets Manager" in legacy
-    assert "`BUCKET_EXPORTS`" in legacy and "`DB_HOST`" in legacy
+    assert "`BUCKET_EXPORTS`" in legacy
+    assert "`DB_HOST`" in legacy
     assert "numeric user 10001 with a read-only root" in legacy
     pricing = files_of(BESIDE_PYTHON)["services/legacy-pricing/README.md"]
     assert "docker build --file pricing/Dockerfile pricing" in pricing
@@ -76,7 +77,8 @@ def test_the_readme_states_the_contract_and_how_the_image_is_built() -> None:
     assert "`JOB_TIMEOUT_SECONDS` (2700)" in compact
     assert "`LOADER_QUEUE_URL`" in compact
     loader = files_of(WORKER_AND_JOB)["services/loader/README.md"]
-    assert "`QUEUE_URL`" in loader and "SIGTERM" in loader
+    assert "`QUEUE_URL`" in loader
+    assert "SIGTERM" in loader
 
 
 def test_targets_carry_each_services_runtime_dockerfile_context_and_what_rebuilds_it() -> None:
