@@ -8,7 +8,10 @@ installed is reported as skipped with the command that installs it, never as pas
 
 An sbh/v2 repository (its `sbh.yaml` says `apiVersion: sbh/v2`) is checked per service:
 every service's tests in its directory, each service booted or run as its kind allows, every
-service's Dockerfile linted.
+service's Dockerfile linted. A service built from the person's own Dockerfile (`runtime:
+container`) has no tests SBH wrote: its Dockerfile is linted, and where a container engine
+answers, its image is built and booted or run as its kind allows; a Dockerfile not in the
+repository yet, or no engine, makes those parts "not run" (the validator skipped, never passed).
 """
 
 from __future__ import annotations
@@ -321,16 +324,23 @@ def _zizmor_finding(finding: Mapping[str, Any]) -> str:
 
 def hadolint(directory: Path, tools: Tools) -> list[str]:
     services = system_services(directory)
+    not_run: list[str] = []
     if services is None:
         dockerfiles = ["Dockerfile"]
     else:
-        dockerfiles = [
-            f"{service.directory}/Dockerfile" for service in services if service.runs_a_container
-        ]
+        containers = [service for service in services if service.runs_a_container]
+        missing = {service.name: service.missing_dockerfile(directory) for service in containers}
+        not_run = [reason for reason in missing.values() if reason]
+        # One Dockerfile may build several services (each its own target or arguments).
+        dockerfiles = list(
+            dict.fromkeys(
+                service.dockerfile for service in containers if missing[service.name] is None
+            )
+        )
         if not dockerfiles:
-            return []
+            return Findings(not_run=not_run)
     process = _run_tool(tools, "hadolint", ["--no-color", *dockerfiles], directory)
-    return [] if process.returncode == 0 else _output_lines(process)
+    return Findings([] if process.returncode == 0 else _output_lines(process), not_run)
 
 
 def shellcheck(directory: Path, tools: Tools) -> list[str]:
@@ -377,6 +387,10 @@ def checkov(directory: Path, tools: Tools) -> list[str]:
 # --- The generated app itself.
 
 
+# The runtime of a service built from the person's own Dockerfile (SBH writes no code for it).
+OWN_IMAGE_RUNTIME = "container"
+
+
 @dataclass(frozen=True)
 class SystemService:
     """One service of an sbh/v2 repository, as its `sbh.yaml` lists it."""
@@ -393,6 +407,35 @@ class SystemService:
     @property
     def serves_http(self) -> bool:
         return self.kind in ("web", "backend")
+
+    @property
+    def builds_own_image(self) -> bool:
+        """Built from the person's own Dockerfile: no code or tests of SBH's in its directory."""
+        return self.settings.get("runtime") == OWN_IMAGE_RUNTIME
+
+    @property
+    def dockerfile(self) -> str:
+        """Its Dockerfile, from the repository root."""
+        if self.builds_own_image:
+            return str(self.settings["dockerfile"])
+        return f"{self.directory}/Dockerfile"
+
+    @property
+    def context(self) -> str:
+        """Its image's build context, from the repository root ("." is the root)."""
+        if self.builds_own_image:
+            return str(self.settings["context"])
+        return self.directory
+
+    def missing_dockerfile(self, directory: Path) -> str | None:
+        """Why its own image cannot be checked here: its Dockerfile is not in the repository
+        yet (only the person can add it). None when it is there, or SBH writes it."""
+        if not self.builds_own_image or (directory / self.dockerfile).is_file():
+            return None
+        return (
+            f"{self.directory} (runtime: container): {self.dockerfile} is not in the repository "
+            "yet; add your Dockerfile there"
+        )
 
 
 def system_services(directory: Path) -> list[SystemService] | None:
@@ -443,6 +486,9 @@ def _system_tests(directory: Path, services: list[SystemService], tools: Tools) 
     not_run: list[str] = []
     for service in services:
         where = directory / service.directory
+        if service.builds_own_image:
+            # No tests of SBH's: its image is what `boot` builds and runs.
+            continue
         if service.runs_a_container:
             suites[service.directory] = partial(_pytest, where)
         elif tools.find("npm") is None or tools.find("node") is None:
@@ -526,13 +572,10 @@ def boot(directory: Path, tools: Tools) -> list[str]:
             str(spec["service"]["health_path"]),
             {**_clean_environment(), "PYTHONDONTWRITEBYTECODE": "1", "APP_ENV": "check"},
         )
-    return _boot_system(directory, services)
+    return _boot_system(directory, services, tools)
 
 
 def _boot_http(cwd: Path, health_path: str, environment: dict[str, str]) -> list[str]:
-    import urllib.error
-    import urllib.request
-
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -552,26 +595,51 @@ def _boot_http(cwd: Path, health_path: str, environment: dict[str, str]) -> list
         env={**environment, "PORT": str(port)} if "HEALTH_PATH" in environment else environment,
     )
     try:
-        deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                return [
-                    "the app exited while starting",
-                    *(server.stdout.read().splitlines() if server.stdout else []),
-                ][-20:]
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}{health_path}", timeout=2
-                ) as response:
-                    body = json.loads(response.read())
-                    if response.status == 200 and body.get("status") == "healthy":
-                        return []
-                    return [f"GET {health_path} answered {response.status} {body}"]
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        return [f"GET {health_path} did not answer within {BOOT_TIMEOUT_SECONDS} s"]
+        return _answers_health(server, port, health_path, _reports_healthy, "the app")
     finally:
         _stop(server)
+
+
+def _reports_healthy(health_path: str, status: int, body: bytes) -> list[str]:
+    """SBH's own services answer 200 and `{"status": "healthy", ...}`."""
+    answer = json.loads(body)
+    if status == 200 and answer.get("status") == "healthy":
+        return []
+    return [f"GET {health_path} answered {status} {answer}"]
+
+
+def _answers_200(health_path: str, status: int, body: bytes) -> list[str]:
+    """The person's own image: its load balancer target group expects 200, whatever the body."""
+    return [] if status == 200 else [f"GET {health_path} answered {status}"]
+
+
+def _answers_health(
+    server: subprocess.Popen[str],
+    port: int,
+    health_path: str,
+    judge: Callable[[str, int, bytes], list[str]],
+    what: str,
+) -> list[str]:
+    """Call `health_path` on `port` until it answers (`judge` says whether that answer is
+    healthy), `server` exits, or BOOT_TIMEOUT_SECONDS pass."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return [
+                f"{what} exited while starting",
+                *(server.stdout.read().splitlines() if server.stdout else []),
+            ][-20:]
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}{health_path}", timeout=2
+            ) as response:
+                return judge(health_path, response.status, response.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    return [f"GET {health_path} did not answer within {BOOT_TIMEOUT_SECONDS} s"]
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
@@ -593,9 +661,28 @@ def _service_environment(service: SystemService, **settings: str) -> dict[str, s
     }
 
 
-def _boot_system(directory: Path, services: list[SystemService]) -> Findings:
+def _boot_system(directory: Path, services: list[SystemService], tools: Tools) -> Findings:
     findings: list[str] = []
     not_run: list[str] = []
+    own_images: dict[str, SystemService] = {}
+    for service in services:
+        if not service.builds_own_image:
+            continue
+        missing = service.missing_dockerfile(directory)
+        if missing:
+            not_run.append(missing)
+        else:
+            own_images[service.name] = service
+    engine = _ContainerEngine.find(tools) if own_images else None
+    if isinstance(engine, str):
+        not_run += [
+            f"{service.directory} (runtime: container): {engine}, so its image was not built "
+            "or started"
+            for service in own_images.values()
+        ]
+        own_images = {}
+    # The services this check runs: SBH's own, and the person's images it can build here.
+    services = [s for s in services if not s.builds_own_image or s.name in own_images]
     workers = [service for service in services if service.kind == "worker"]
     sqs: _LocalSqs | None = None
     if workers and not _LocalSqs.available():
@@ -610,7 +697,9 @@ def _boot_system(directory: Path, services: list[SystemService]) -> Findings:
             sqs = _LocalSqs.start()
         for service in services:
             where = directory / service.directory
-            if service.serves_http:
+            if isinstance(engine, _ContainerEngine) and service.name in own_images:
+                lines = engine.boot(directory, service, sqs if service in workers else None)
+            elif service.serves_http:
                 health_path = str(service.settings["health_path"])
                 lines = _boot_http(
                     where, health_path, _service_environment(service, HEALTH_PATH=health_path)
@@ -649,7 +738,19 @@ def _run_job(cwd: Path, service: SystemService) -> list[str]:
     return []
 
 
-def _boot_worker(cwd: Path, service: SystemService, sqs: _LocalSqs) -> list[str]:
+# How a worker is started given its settings: the command and the process environment.
+WorkerLaunch = Callable[[dict[str, str]], tuple[list[str], dict[str, str]]]
+
+
+def _python_worker(
+    service: SystemService, settings: dict[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, "-m", "app"], _service_environment(service, **settings)
+
+
+def _boot_worker(
+    cwd: Path, service: SystemService, sqs: _LocalSqs, launch: WorkerLaunch | None = None
+) -> list[str]:
     """A worker consumes one message from its queue (with its dead-letter queue, as on AWS),
     deletes it, and exits 0 on SIGTERM."""
     queue = service.settings["queue"]
@@ -659,19 +760,21 @@ def _boot_worker(cwd: Path, service: SystemService, sqs: _LocalSqs) -> list[str]
         int(queue["visibility_timeout_seconds"]),
     )
     sqs.call("SendMessage", QueueUrl=queue_url, MessageBody='{"sbh": "boot check"}')
+    command, environment = (launch or partial(_python_worker, service))(
+        {
+            "QUEUE_URL": queue_url,
+            "RECEIVE_WAIT_SECONDS": "1",
+            "AWS_ENDPOINT_URL_SQS": sqs.endpoint,
+            **_LOCAL_AWS,
+        }
+    )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "app"],
+        command,
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=_service_environment(
-            service,
-            QUEUE_URL=queue_url,
-            RECEIVE_WAIT_SECONDS="1",
-            AWS_ENDPOINT_URL_SQS=sqs.endpoint,
-            **_LOCAL_AWS,
-        ),
+        env=environment,
     )
     try:
         deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
@@ -699,6 +802,158 @@ def _boot_worker(cwd: Path, service: SystemService, sqs: _LocalSqs) -> list[str]
 
 class _SqsUnavailable(Exception):
     """moto's SQS server did not start."""
+
+
+@dataclass(frozen=True)
+class _ContainerEngine:
+    """A container engine that answers here (`docker info` succeeds): builds the person's own
+    image (`docker build --file <dockerfile> <context>`) and runs it as its kind runs."""
+
+    docker: str
+
+    @classmethod
+    def find(cls, tools: Tools) -> _ContainerEngine | str:
+        """The engine, or why there is none."""
+        docker = tools.find("docker")
+        if docker is None:
+            return "docker is not on PATH"
+        try:
+            process = subprocess.run(
+                [docker, "info", "--format", "{{.ServerVersion}}"],
+                capture_output=True,
+                text=True,
+                timeout=BOOT_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return f"`docker info` did not answer within {BOOT_TIMEOUT_SECONDS} s"
+        if process.returncode != 0:
+            return f"no container engine answers `docker info` ({_output_lines(process)[-1]})"
+        return cls(docker)
+
+    def _run(
+        self, *arguments: str, timeout: float = TOOL_TIMEOUT_SECONDS
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.docker, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_clean_environment(),
+            check=False,
+        )
+
+    def boot(self, directory: Path, service: SystemService, sqs: _LocalSqs | None) -> list[str]:
+        """Build the image, then: web and backend answer their health path with 200; a worker
+        handles a message from the local SQS server and exits 0 on SIGTERM; a job exits 0."""
+        image = f"sbh-check-{service.name}:{os.getpid()}"
+        built = subprocess.run(
+            [self.docker, "build", "--file", service.dockerfile, "--tag", image, service.context],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=TOOL_TIMEOUT_SECONDS,
+            env=_clean_environment(),
+            check=False,
+        )
+        if built.returncode != 0:
+            return [
+                f"`docker build --file {service.dockerfile} {service.context}` failed",
+                *_output_lines(built)[-20:],
+            ]
+        container = f"sbh-check-{service.name}-{os.getpid()}"
+        try:
+            if service.serves_http:
+                return self._answers_health(directory, service, image, container)
+            if service.kind == "worker" and sqs is not None:
+                return _boot_worker(
+                    directory,
+                    service,
+                    sqs,
+                    lambda settings: (
+                        self._run_command(
+                            service,
+                            image,
+                            container,
+                            # The contract names the general endpoint variable too.
+                            {**settings, "AWS_ENDPOINT_URL": settings["AWS_ENDPOINT_URL_SQS"]},
+                            "--network=host",
+                        ),
+                        _clean_environment(),
+                    ),
+                )
+            if service.kind == "job":
+                return self._runs_once(service, image, container)
+            return []
+        finally:
+            self._run("rm", "--force", container, timeout=BOOT_TIMEOUT_SECONDS)
+            self._run("image", "rm", "--force", image, timeout=BOOT_TIMEOUT_SECONDS)
+
+    def _run_command(
+        self,
+        service: SystemService,
+        image: str,
+        container: str,
+        settings: Mapping[str, str],
+        *options: str,
+    ) -> list[str]:
+        """`docker run` of the image with what ECS would set (the check's values)."""
+        variables = {"APP_NAME": service.name, "APP_ENV": "check", **settings}
+        flags = [f"--env={name}={value}" for name, value in variables.items()]
+        return [
+            self.docker,
+            "run",
+            "--rm",
+            "--init",
+            f"--name={container}",
+            *options,
+            *flags,
+            image,
+        ]
+
+    def _answers_health(
+        self, directory: Path, service: SystemService, image: str, container: str
+    ) -> list[str]:
+        port, health_path = int(service.settings["port"]), str(service.settings["health_path"])
+        published = _free_port()
+        server = subprocess.Popen(
+            self._run_command(
+                service,
+                image,
+                container,
+                {"PORT": str(port), "HEALTH_PATH": health_path},
+                f"--publish=127.0.0.1:{published}:{port}",
+            ),
+            cwd=directory,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=_clean_environment(),
+        )
+        try:
+            return _answers_health(server, published, health_path, _answers_200, "the container")
+        finally:
+            self._run("rm", "--force", container, timeout=BOOT_TIMEOUT_SECONDS)
+            _stop(server)
+
+    def _runs_once(self, service: SystemService, image: str, container: str) -> list[str]:
+        command = self._run_command(
+            service, image, container, {"JOB_TIMEOUT_SECONDS": str(BOOT_TIMEOUT_SECONDS)}
+        )
+        try:
+            process = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=BOOT_TIMEOUT_SECONDS + 10,
+                env=_clean_environment(),
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return [f"the job did not exit within {BOOT_TIMEOUT_SECONDS} s"]
+        if process.returncode != 0:
+            return [f"the job exited {process.returncode}", *_output_lines(process)[-20:]]
+        return []
 
 
 # Dummy credentials and a region: a worker's AWS SDK needs them to talk to the local server.

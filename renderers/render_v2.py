@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from renderers.complete_v2 import EnvironmentV2, SpecV2
+from renderers.fields import REPOSITORY_ROOT
 from renderers.render import (
     MANIFEST_PATH,
     PLAN_COMMENT_CHARACTERS,
@@ -35,19 +36,34 @@ from renderers.render import (
     walk_resource,
 )
 from renderers.spec import spec_json_schema_v2
-from renderers.spec_v2 import DATABASE_USE
+from renderers.spec_v2 import DATABASE_USE, OWN_DOCKERFILE_RUNTIME
 from renderers.version import __version__
 
 # The kinds a service may be, and the runtimes each accepts; the template directory of a
 # (kind, runtime) is kinds/<kind>/<runtime>, or kinds/<kind> for a kind without a runtime.
 KIND_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "web": ("python",),
-    "backend": ("python",),
-    "worker": ("python",),
-    "job": ("python",),
+    "web": ("python", "container"),
+    "backend": ("python", "container"),
+    "worker": ("python", "container"),
+    "job": ("python", "container"),
     "static-site": (),
 }
-RUNTIMES = ("python",)
+# `container` is the person's own image: its folder holds only the service's README (the
+# contract), never code, and no Dockerfile (see template-system/runtimes/container/README.md).
+RUNTIMES = ("python", "container")
+# The command ECS runs inside a listening container (web, backend) to judge its health, per
+# runtime: it must use what the image has. A runtime without a row (the person's own image,
+# whose contents SBH does not know) gets no container-level check: its load balancer target
+# group (web) and ECS's task state (backend) judge it.
+CONTAINER_HEALTH_CHECKS: dict[str, tuple[str, ...]] = {
+    "python": (
+        "CMD",
+        "python",
+        "-c",
+        "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + "
+        "os.environ['PORT'] + os.environ['HEALTH_PATH'], timeout=4)",
+    ),
+}
 KINDS_DIRECTORY = "kinds"
 RUNTIMES_DIRECTORY = "runtimes"
 
@@ -184,12 +200,36 @@ def _service_target(env: EnvironmentV2, service: Any) -> dict[str, Any]:
     }
 
 
+def image_source(service: Any) -> tuple[str, str]:
+    """The Dockerfile and build context of a container service, from the repository root: the
+    person's own (`runtime: container`), else the one SBH writes in the service's directory."""
+    if service.dockerfile is not None and service.context is not None:
+        return service.dockerfile, service.context
+    return f"{service.directory}/Dockerfile", service.directory
+
+
 def _service_source(service: Any) -> dict[str, Any]:
-    """Where a service's files are; a static site also how it is built."""
+    """Where a service's files are; a static site also how it is built, a container service its
+    runtime, Dockerfile and build context, and the paths whose change rebuilds its image
+    (`watch`: a directory or a file; "." is the whole repository)."""
     source: dict[str, Any] = {"kind": service.kind, "directory": service.directory}
     if service.kind == "static-site":
         source.update(build=service.build, output=service.output)
+        return source
+    dockerfile, context = image_source(service)
+    source.update(
+        runtime=service.runtime,
+        dockerfile=dockerfile,
+        context=context,
+        watch=watched_paths(dockerfile, context),
+    )
     return source
+
+
+def watched_paths(dockerfile: str, context: str) -> list[str]:
+    """What an image is built from: its context, and its Dockerfile when that lies outside it."""
+    inside = context == REPOSITORY_ROOT or dockerfile.startswith(context + "/")
+    return [context] if inside else sorted([context, dockerfile])
 
 
 def deploy_targets_v2(spec: SpecV2) -> dict[str, Any]:
@@ -235,6 +275,13 @@ def template_context_v2(spec: SpecV2) -> dict[str, Any]:
         "environments": environments,
         "services": list(spec.services.values()),
         "container_services": spec.container_services,
+        # The container services whose code SBH writes (each has a Makefile in its directory);
+        # the others are built from the person's own Dockerfile.
+        "own_code_services": [
+            service
+            for service in spec.container_services
+            if service.runtime != OWN_DOCKERFILE_RUNTIME
+        ],
         "web_services": spec.of_kind("web"),
         "backend_services": spec.of_kind("backend"),
         "worker_services": spec.of_kind("worker"),
@@ -242,6 +289,16 @@ def template_context_v2(spec: SpecV2) -> dict[str, Any]:
         "static_site": spec.static_site,
         "has_database": spec.database is not None,
         "deploy_targets": deploy_targets_v2(spec),
+        # Per container service: its Dockerfile and context, and its container health check.
+        "image_sources": {
+            service.name: image_source(service) for service in spec.container_services
+        },
+        # The runtimes the container services run on: the workflows set up only these.
+        "runtimes_in_use": sorted({service.runtime for service in spec.container_services}),
+        "container_health_checks": {
+            service.name: CONTAINER_HEALTH_CHECKS.get(service.runtime)
+            for service in spec.container_services
+        },
         # Every secret name any service reads (the environment's secrets container holds each once).
         "all_secrets": sorted(
             {secret for service in spec.container_services for secret in service.secrets}

@@ -47,6 +47,13 @@ SPECS: dict[str, str] = {
     '  prod: {aws_account_id: "222222222222", region: us-east-1, domain: acme.io}\n',
     "worker-and-job": "apiVersion: sbh/v2\nname: pipeline\nowner: acme\nservices:\n"
     "  ingest: {kind: worker}\n  sweep: {kind: job}\nstorage: {buckets: [raw]}\n" + ENVIRONMENTS,
+    # Images built from the person's own Dockerfile, beside SBH's Python and alone.
+    "container-beside-python": (
+        ROOT / "tests/fixtures/specs-v2/container-web-beside-python.yaml"
+    ).read_text(),
+    "container-worker-and-job": (
+        ROOT / "tests/fixtures/specs-v2/container-worker-and-job.yaml"
+    ).read_text(),
 }
 
 
@@ -118,7 +125,14 @@ def test_targets_name_every_environment_role_and_service_from_the_derived_names(
         "build": "npm ci && npm run build",
         "output": "dist",
     }
-    assert targets["services"]["api"] == {"kind": "web", "directory": "services/api"}
+    assert targets["services"]["api"] == {
+        "kind": "web",
+        "directory": "services/api",
+        "runtime": "python",
+        "dockerfile": "services/api/Dockerfile",
+        "context": "services/api",
+        "watch": ["services/api"],
+    }
     assert (targets["release"], targets["continuous"]) == ("prod", "dev")
 
 

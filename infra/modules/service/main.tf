@@ -37,8 +37,11 @@ locals {
     local.listens ? { PORT = tostring(var.port), HEALTH_PATH = var.health_path } : {},
   )
   port_mappings = local.listens ? [{ name = "http", containerPort = var.port, protocol = "tcp", appProtocol = "http" }] : []
-  health_check = local.listens ? {
-    command     = ["CMD", "python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PORT'] + os.environ['HEALTH_PATH'], timeout=4)"]
+  # The container's own health check runs a command inside the image, so it exists only when
+  # the caller knows one the image can run (its runtime's); otherwise the target group (web) or
+  # the task's state (backend) judges the service.
+  health_check = local.listens && var.health_check_command != null ? {
+    command     = var.health_check_command
     interval    = 30
     timeout     = 5
     retries     = 3

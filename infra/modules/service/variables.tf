@@ -65,6 +65,12 @@ variable "health_path" {
   default     = null
 }
 
+variable "health_check_command" {
+  description = "ECS health-check command run inside a listening container (e.g. [\"CMD\", \"python\", \"-c\", \"...\"]); null for none, when the image's contents are not known (the person's own image)."
+  type        = list(string)
+  default     = null
+}
+
 variable "desired_count" {
   description = "Tasks to run at first; autoscaling then moves it between min_count and max_count."
   type        = number
