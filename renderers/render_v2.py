@@ -41,13 +41,13 @@ from renderers.version import __version__
 # The kinds a service may be, and the runtimes each accepts; the template directory of a
 # (kind, runtime) is kinds/<kind>/<runtime>, or kinds/<kind> for a kind without a runtime.
 KIND_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "web": ("python",),
-    "backend": ("python",),
-    "worker": ("python",),
-    "job": ("python",),
+    "web": ("python", "node"),
+    "backend": ("python", "node"),
+    "worker": ("python", "node"),
+    "job": ("python", "node"),
     "static-site": (),
 }
-RUNTIMES = ("python",)
+RUNTIMES = ("python", "node")
 KINDS_DIRECTORY = "kinds"
 RUNTIMES_DIRECTORY = "runtimes"
 
@@ -121,11 +121,33 @@ def route_prefix(path: str) -> str:
     return path.removesuffix("/*")
 
 
+# The npm packages a node service may need beyond its toolchain, each a package-lock.json
+# variant of runtimes/node (`scripts/node_lockfiles.py` regenerates them all).
+NPM_DEPENDENCY_GROUPS = ("http", "database", "sqs")
+
+
+def node_context(service: Any, used: list[Any]) -> dict[str, Any]:
+    """What a `runtime: node` service's templates see besides the common service context."""
+    # Sends to or receives from SQS: a worker, or a service that uses one.
+    uses_sqs = service.kind == "worker" or any(other.kind == "worker" for other in used)
+    needs = {
+        "http": service.kind in ("web", "backend"),  # fastify
+        "database": DATABASE_USE in service.uses,  # pg
+        "sqs": uses_sqs,  # @aws-sdk/client-sqs
+    }
+    return {
+        "uses_sqs": uses_sqs,
+        # Its package-lock.json variant: the groups it needs joined by "+", or "base".
+        "npm_dependency_set": "+".join(g for g in NPM_DEPENDENCY_GROUPS if needs[g]) or "base",
+    }
+
+
 def service_context(spec: SpecV2, service: Any) -> dict[str, Any]:
     """What a service's own templates see besides the system's context."""
     uses = getattr(service, "uses", ())
     used = [spec.services[name] for name in uses if name in spec.services]
     return {
+        **(node_context(service, used) if getattr(service, "runtime", None) == "node" else {}),
         "service": service,
         # web and backend answer HTTP on `port` (uvicorn); worker and job do not listen.
         "serves_http": service.kind in ("web", "backend"),
