@@ -75,8 +75,7 @@ class _RawContainerService(_Raw):
 
     runtime: ContainerRuntime | None = Field(
         default=None,
-        description="The app skeleton (python or node), or container to build your own "
-        "Dockerfile.",
+        description="The app skeleton (python or node), or container to build your own Dockerfile.",
     )
     dockerfile: DockerfilePath | None = Field(
         default=None,

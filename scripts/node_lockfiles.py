@@ -159,7 +159,9 @@ def lock_template(locks: Mapping[str, Mapping[str, Any]]) -> str:
         root.pop("name", None)
         rest = json.dumps(root, separators=(", ", ": "), ensure_ascii=True)
         keyword = "if" if index == 0 else "elif"
-        lines.append("{% " + keyword + " npm_dependency_set == " + json.dumps(dependency_set) + " %}")
+        lines.append(
+            "{% " + keyword + " npm_dependency_set == " + json.dumps(dependency_set) + " %}"
+        )
         lines.append('    "": {"name": {{ service.name | json }}, ' + rest[1:])
     lines += ["{% endif %}", "  }", "}", ""]
     return "\n".join(lines)

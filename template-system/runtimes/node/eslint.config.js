@@ -8,7 +8,7 @@ import tseslint from "typescript-eslint";
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 export default tseslint.config(
-  { ignores: ["build/", "dist/", "node_modules/", "eslint.config.js"] },
+  { ignores: ["build/", "dist/", "node_modules/", ".venv/", "eslint.config.js"] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
