@@ -20,9 +20,10 @@ import pytest
 from bot.flows.local_repository import write_repository
 from renderers.checks import Tools, check_repository
 from renderers.complete import SpecV2, complete_defaults
+from renderers.problems import SpecError
 from renderers.render import File, render
 from renderers.render_v2 import service_context
-from renderers.spec import SpecError, load_spec
+from renderers.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "specs-v2"
