@@ -456,7 +456,8 @@ def _system_tests(directory: Path, services: list[SystemService], tools: Tools) 
     for service in services:
         where = directory / service.directory
         if service.runtime == NODE_RUNTIME:
-            reason = _node_unavailable(service, services, tools)
+            # Its tests start moto's SQS server when it receives from or sends to a queue.
+            reason = _node_unavailable(service, tools, service.sends_or_receives_sqs(services))
             if reason:
                 not_run.append(reason)
             else:
@@ -515,13 +516,12 @@ NODE_RUNTIME = "node"
 _NODE_OUTPUTS = {"node_modules", "dist", "build", ".venv"}
 
 
-def _node_unavailable(
-    service: SystemService, services: Sequence[SystemService], tools: Tools
-) -> str | None:
-    """Why a node service cannot be tested or booted here, or None."""
+def _node_unavailable(service: SystemService, tools: Tools, needs_sqs: bool) -> str | None:
+    """Why a node service cannot be tested or booted here (`needs_sqs`: with moto's SQS
+    server), or None."""
     if tools.find("npm") is None or tools.find("node") is None:
         return f"{service.directory} (node): node and npm are not on PATH"
-    if service.sends_or_receives_sqs(services) and not _LocalSqs.available():
+    if needs_sqs and not _LocalSqs.available():
         return (
             f"{service.directory} (node): moto's SQS server is not installed "
             "(pip install 'moto[server]')"
@@ -708,7 +708,7 @@ def _boot_system(directory: Path, services: list[SystemService], tools: Tools) -
         service.name: reason
         for service in services
         if service.runtime == NODE_RUNTIME
-        and (reason := _node_unavailable(service, services, tools)) is not None
+        and (reason := _node_unavailable(service, tools, service.kind == "worker")) is not None
     }
     not_run += unavailable.values()
     services = [service for service in services if service.name not in unavailable]

@@ -102,7 +102,7 @@ def test_a_node_service_takes_no_dockerfile_sbh_writes_its_own() -> None:
     spec = (
         """
 apiVersion: sbh/v2
-name: x
+name: xy
 owner: acme
 services:
   api: {kind: web, runtime: node, dockerfile: api/Dockerfile}
@@ -519,3 +519,26 @@ def test_without_node_the_node_services_are_skipped_saying_why(
         assert result.status == "skipped", (validator, result.findings)
         for service in ("www", "chores", "sweep"):
             assert f"services/{service} (node): node and npm are not on PATH" in result.note
+
+
+def test_spec_values_in_typescript_are_string_literals_never_comment_text() -> None:
+    spec = (
+        """
+apiVersion: sbh/v2
+name: xy
+owner: acme
+services:
+  tick: {kind: job, runtime: node, schedule: "cron(*/5 * * * ? *)"}
+  www: {kind: web, runtime: node, path: "/a/*"}
+"""
+        + ENVIRONMENTS
+    )
+    files = render(complete(spec))
+
+    job = text(files, "services/tick/src/job.ts")
+    assert 'export const SCHEDULE = "cron(*/5 * * * ? *)";' in job
+    # `*/` in the schedule would end a block comment early: the doc comment ends where written.
+    assert job.split("*/", 1)[1].startswith("\nimport ")
+    app = text(files, "services/www/src/app.ts")
+    assert 'export const LOAD_BALANCER_PATH = "/a/*";' in app
+    assert app.split("*/", 1)[1].startswith("\nimport ")
