@@ -12,6 +12,9 @@ service's Dockerfile linted. A service built from the person's own Dockerfile (`
 container`) has no tests SBH wrote: its Dockerfile is linted, and where a container engine
 answers, its image is built and booted or run as its kind allows; a Dockerfile not in the
 repository yet, or no engine, makes those parts "not run" (the validator skipped, never passed).
+A `runtime: node` service is installed (`npm ci`), type-checked,
+linted and tested in a copy of its directory, and booted from a build there; without node and
+npm on PATH it is reported skipped, never passed.
 """
 
 from __future__ import annotations
@@ -437,6 +440,16 @@ class SystemService:
             "yet; add your Dockerfile there"
         )
 
+    @property
+    def runtime(self) -> str | None:
+        runtime = self.settings.get("runtime")
+        return str(runtime) if runtime else None
+
+    def sends_or_receives_sqs(self, services: Sequence[SystemService]) -> bool:
+        """A worker, or a service that uses one (its tests need a local SQS server)."""
+        workers = {service.name for service in services if service.kind == "worker"}
+        return self.kind == "worker" or bool(workers & set(self.settings.get("uses") or ()))
+
 
 def system_services(directory: Path) -> list[SystemService] | None:
     """The services of an sbh/v2 repository (by its `sbh.yaml`), None for an sbh/v1 one."""
@@ -489,7 +502,14 @@ def _system_tests(directory: Path, services: list[SystemService], tools: Tools) 
         if service.builds_own_image:
             # No tests of SBH's: its image is what `boot` builds and runs.
             continue
-        if service.runs_a_container:
+        if service.runtime == NODE_RUNTIME:
+            # Its tests start moto's SQS server when it receives from or sends to a queue.
+            reason = _node_unavailable(service, tools, service.sends_or_receives_sqs(services))
+            if reason:
+                not_run.append(reason)
+            else:
+                suites[service.directory] = partial(_node_tests, directory, service)
+        elif service.runs_a_container:
             suites[service.directory] = partial(_pytest, where)
         elif tools.find("npm") is None or tools.find("node") is None:
             not_run.append(f"{service.directory} (static site): node and npm are not on PATH")
@@ -536,6 +556,87 @@ def _site_tests(directory: Path, site: SystemService) -> list[str]:
     return []
 
 
+# --- runtime: node services.
+
+NODE_RUNTIME = "node"
+# What `npm ci` and the builds write in a node service's directory: never copied, recreated.
+_NODE_OUTPUTS = {"node_modules", "dist", "build", ".venv"}
+
+
+def _node_unavailable(service: SystemService, tools: Tools, needs_sqs: bool) -> str | None:
+    """Why a node service cannot be tested or booted here (`needs_sqs`: with moto's SQS
+    server), or None."""
+    if tools.find("npm") is None or tools.find("node") is None:
+        return f"{service.directory} (node): node and npm are not on PATH"
+    if needs_sqs and not _LocalSqs.available():
+        return (
+            f"{service.directory} (node): moto's SQS server is not installed "
+            "(pip install 'moto[server]')"
+        )
+    return None
+
+
+def _npm_environment() -> dict[str, str]:
+    return {
+        **_clean_environment(*_SERVICE_SETTINGS),
+        "NO_COLOR": "1",
+        "npm_config_audit": "false",
+        "npm_config_fund": "false",
+        "npm_config_update_notifier": "false",
+        # The tests of a worker (or of a service that sends to one) start moto's SQS server
+        # with this Python, which has moto[server] (`make test` uses the service's .venv).
+        "MOTO_PYTHON": sys.executable,
+    }
+
+
+def _npm_steps(cwd: Path, commands: Sequence[str]) -> list[str]:
+    """Run each npm command in `cwd` until one fails; what failed and its output's tail."""
+    for command in commands:
+        process = subprocess.run(
+            ["sh", "-c", command],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=TOOL_TIMEOUT_SECONDS,
+            env=_npm_environment(),
+            check=False,
+        )
+        if process.returncode != 0:
+            return [f"`{command}` failed", *_output_lines(process)[-30:]]
+    return []
+
+
+def _node_copy(directory: Path, service: SystemService, scratch: Path) -> Path:
+    """A copy of a node service's sources (what npm and tsc write is left behind)."""
+    source = directory / service.directory
+    copy = scratch / service.name
+    shutil.copytree(
+        source,
+        copy,
+        ignore=lambda folder, names: [
+            name for name in names if Path(folder) == source and name in _NODE_OUTPUTS
+        ],
+    )
+    return copy
+
+
+# `npm ci` installs exactly the committed package-lock.json (from npm's cache when it can).
+NPM_INSTALL = "npm ci --prefer-offline"
+# `npm test` compiles src/ and test/ with tsc first: that is the strict type check (`npm run
+# typecheck` is the same tsc without output), so it does not run twice here.
+NODE_TEST_STEPS = (NPM_INSTALL, "npm run lint", "npm test")
+NODE_BUILD_STEPS = (NPM_INSTALL, "npm run build")
+# What the container runs (the Dockerfile's CMD), from the build in a copy.
+NODE_COMMAND = ("node", "dist/main.js")
+
+
+def _node_tests(directory: Path, service: SystemService) -> list[str]:
+    """`npm ci`, ESLint and `npm test` (type check, then the tests) in a copy of the service's
+    directory (the checked tree is left as it was)."""
+    with tempfile.TemporaryDirectory(prefix="sbh-node-") as scratch:
+        return _npm_steps(_node_copy(directory, service, Path(scratch)), NODE_TEST_STEPS)
+
+
 def _clean_environment(*also: str) -> dict[str, str]:
     # The app must not see SBH's own settings (a DATABASE_URL would change its health).
     dropped = ("DATABASE_URL", "DB_HOST", "APP_ENV", "PORT", "HEALTH_PATH", *also)
@@ -575,7 +676,14 @@ def boot(directory: Path, tools: Tools) -> list[str]:
     return _boot_system(directory, services, tools)
 
 
-def _boot_http(cwd: Path, health_path: str, environment: dict[str, str]) -> list[str]:
+def _boot_http(
+    cwd: Path,
+    health_path: str,
+    environment: dict[str, str],
+    command: Sequence[str] | None = None,
+) -> list[str]:
+    """Start the service (uvicorn, or `command` reading PORT) and call its health path."""
+
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -587,7 +695,9 @@ def _boot_http(cwd: Path, health_path: str, environment: dict[str, str]) -> list
             "127.0.0.1",
             "--port",
             str(port),
-        ],
+        ]
+        if command is None
+        else list(command),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -683,6 +793,14 @@ def _boot_system(directory: Path, services: list[SystemService], tools: Tools) -
         own_images = {}
     # The services this check runs: SBH's own, and the person's images it can build here.
     services = [s for s in services if not s.builds_own_image or s.name in own_images]
+    unavailable = {
+        service.name: reason
+        for service in services
+        if service.runtime == NODE_RUNTIME
+        and (reason := _node_unavailable(service, tools, service.kind == "worker")) is not None
+    }
+    not_run += unavailable.values()
+    services = [service for service in services if service.name not in unavailable]
     workers = [service for service in services if service.kind == "worker"]
     sqs: _LocalSqs | None = None
     if workers and not _LocalSqs.available():
@@ -699,6 +817,8 @@ def _boot_system(directory: Path, services: list[SystemService], tools: Tools) -
             where = directory / service.directory
             if isinstance(engine, _ContainerEngine) and service.name in own_images:
                 lines = engine.boot(directory, service, sqs if service in workers else None)
+            elif service.runtime == NODE_RUNTIME and service.runs_a_container:
+                lines = _boot_node(directory, service, sqs)
             elif service.serves_http:
                 health_path = str(service.settings["health_path"])
                 lines = _boot_http(
@@ -719,11 +839,38 @@ def _boot_system(directory: Path, services: list[SystemService], tools: Tools) -
     return Findings(findings, not_run)
 
 
-def _run_job(cwd: Path, service: SystemService) -> list[str]:
+def _boot_node(directory: Path, service: SystemService, sqs: _LocalSqs | None) -> list[str]:
+    """A node service built in a copy (`npm ci`, `npm run build`), then run as its container
+    runs it (`node dist/main.js`), as its kind allows."""
+    with tempfile.TemporaryDirectory(prefix="sbh-node-boot-") as scratch:
+        copy = _node_copy(directory, service, Path(scratch))
+        failed = _npm_steps(copy, NODE_BUILD_STEPS)
+        if failed:
+            return failed
+        if service.serves_http:
+            health_path = str(service.settings["health_path"])
+            environment = _service_environment(
+                service, HEALTH_PATH=health_path, HOST="127.0.0.1", NODE_ENV="production"
+            )
+            return _boot_http(copy, health_path, environment, NODE_COMMAND)
+        if service.kind == "worker":
+            assert sqs is not None  # a worker is booted only with the local SQS server
+            return _boot_worker(
+                copy,
+                service,
+                sqs,
+                lambda settings: (list(NODE_COMMAND), _service_environment(service, **settings)),
+            )
+        return _run_job(copy, service, NODE_COMMAND)
+
+
+def _run_job(
+    cwd: Path, service: SystemService, command: Sequence[str] = (sys.executable, "-m", "app")
+) -> list[str]:
     """A job runs once, as the schedule starts it, and must exit 0."""
     try:
         process = subprocess.run(
-            [sys.executable, "-m", "app"],
+            list(command),
             cwd=cwd,
             capture_output=True,
             text=True,

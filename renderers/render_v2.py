@@ -42,15 +42,15 @@ from renderers.version import __version__
 # The kinds a service may be, and the runtimes each accepts; the template directory of a
 # (kind, runtime) is kinds/<kind>/<runtime>, or kinds/<kind> for a kind without a runtime.
 KIND_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "web": ("python", "container"),
-    "backend": ("python", "container"),
-    "worker": ("python", "container"),
-    "job": ("python", "container"),
+    "web": ("python", "node", "container"),
+    "backend": ("python", "node", "container"),
+    "worker": ("python", "node", "container"),
+    "job": ("python", "node", "container"),
     "static-site": (),
 }
 # `container` is the person's own image: its folder holds only the service's README (the
 # contract), never code, and no Dockerfile (see template-system/runtimes/container/README.md).
-RUNTIMES = ("python", "container")
+RUNTIMES = ("python", "node", "container")
 # The command ECS runs inside a listening container (web, backend) to judge its health, per
 # runtime: it must use what the image has. A runtime without a row (the person's own image,
 # whose contents SBH does not know) gets no container-level check: its load balancer target
@@ -63,6 +63,8 @@ CONTAINER_HEALTH_CHECKS: dict[str, tuple[str, ...]] = {
         "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + "
         "os.environ['PORT'] + os.environ['HEALTH_PATH'], timeout=4)",
     ),
+    # The image's own check script (the Dockerfile's HEALTHCHECK runs it too).
+    "node": ("CMD", "node", "dist/healthcheck.js"),
 }
 KINDS_DIRECTORY = "kinds"
 RUNTIMES_DIRECTORY = "runtimes"
@@ -137,11 +139,33 @@ def route_prefix(path: str) -> str:
     return path.removesuffix("/*")
 
 
+# The npm packages a node service may need beyond its toolchain, each a package-lock.json
+# variant of runtimes/node (`scripts/node_lockfiles.py` regenerates them all).
+NPM_DEPENDENCY_GROUPS = ("http", "database", "sqs")
+
+
+def node_context(service: Any, used: list[Any]) -> dict[str, Any]:
+    """What a `runtime: node` service's templates see besides the common service context."""
+    # Sends to or receives from SQS: a worker, or a service that uses one.
+    uses_sqs = service.kind == "worker" or any(other.kind == "worker" for other in used)
+    needs = {
+        "http": service.kind in ("web", "backend"),  # fastify
+        "database": DATABASE_USE in service.uses,  # pg
+        "sqs": uses_sqs,  # @aws-sdk/client-sqs
+    }
+    return {
+        "uses_sqs": uses_sqs,
+        # Its package-lock.json variant: the groups it needs joined by "+", or "base".
+        "npm_dependency_set": "+".join(g for g in NPM_DEPENDENCY_GROUPS if needs[g]) or "base",
+    }
+
+
 def service_context(spec: SpecV2, service: Any) -> dict[str, Any]:
     """What a service's own templates see besides the system's context."""
     uses = getattr(service, "uses", ())
     used = [spec.services[name] for name in uses if name in spec.services]
     return {
+        **(node_context(service, used) if getattr(service, "runtime", None) == "node" else {}),
         "service": service,
         # web and backend answer HTTP on `port` (uvicorn); worker and job do not listen.
         "serves_http": service.kind in ("web", "backend"),

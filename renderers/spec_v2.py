@@ -59,9 +59,10 @@ MAX_USES = 40
 DATABASE_USE = "database"
 # The path of a web service that does not write one.
 DEFAULT_ROUTE = "/*"
-# Container runtimes a service may run on: SBH's Python skeleton, or the person's own
-# Dockerfile (`container`: SBH writes no application code, only what surrounds the image).
-ContainerRuntime = Literal["python", "container"]
+# Container runtimes a service may run on: SBH's Python or Node.js (TypeScript) skeleton, or
+# the person's own Dockerfile (`container`: SBH writes no application code, only what
+# surrounds the image).
+ContainerRuntime = Literal["python", "node", "container"]
 OWN_DOCKERFILE_RUNTIME = "container"
 
 
@@ -74,7 +75,7 @@ class _RawContainerService(_Raw):
 
     runtime: ContainerRuntime | None = Field(
         default=None,
-        description="The app skeleton (python), or container to build your own Dockerfile.",
+        description="The app skeleton (python or node), or container to build your own Dockerfile.",
     )
     dockerfile: DockerfilePath | None = Field(
         default=None,

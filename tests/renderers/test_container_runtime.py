@@ -130,10 +130,13 @@ def test_the_context_may_be_the_repository_root_but_not_above_it() -> None:
     assert "services.api.context: '..' is not a directory in this repository" in problem
 
 
-def test_node_is_not_a_runtime_yet() -> None:
-    (problem,) = problems_of("  api: {kind: web, runtime: node}")
+def test_a_runtime_sbh_does_not_offer_is_refused_naming_those_it_does() -> None:
+    (problem,) = problems_of("  api: {kind: web, runtime: ruby}")
 
-    assert "services.api.runtime: 'node' is not allowed; use 'python' or 'container'" in problem
+    assert (
+        "services.api.runtime: 'ruby' is not allowed; use 'python', 'node' or 'container'"
+        in problem
+    )
 
 
 def test_the_completed_spec_reads_back_to_itself() -> None:

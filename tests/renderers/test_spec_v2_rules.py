@@ -120,11 +120,11 @@ BROKEN = [
         "unknown key 'schedule'; allowed here: context, cpu, desired_count",
     ),
     Broken(
-        "a runtime not yet offered",
-        "services:\n  api: {kind: web, runtime: node}  # <-\n",
+        "a runtime not offered",
+        "services:\n  api: {kind: web, runtime: ruby}  # <-\n",
         "services.api.runtime",
-        "node",
-        "'node' is not allowed; use 'python'",
+        "ruby",
+        "'ruby' is not allowed; use 'python', 'node' or 'container'",
     ),
     Broken(
         "a service named like the database",
