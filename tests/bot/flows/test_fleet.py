@@ -102,10 +102,11 @@ def test_an_unlisted_old_version_gets_every_entry_up_to_the_new_one() -> None:
     assert not span.old_listed
 
 
-def test_the_template_version_sbh_renders_v1_with_is_in_the_changelog() -> None:
+def test_the_template_versions_sbh_renders_with_are_in_the_changelog() -> None:
     listed = {(entry.api_version, entry.version) for entry in template_changelog()}
 
     assert ("sbh/v1", template_version()) in listed
+    assert ("sbh/v2", template_version_v2()) in listed
     assert ("sbh/v1", OLD_VERSION) in listed
     # The changelog is newest first within each apiVersion.
     v1 = [entry.date for entry in template_changelog() if entry.api_version == "sbh/v1"]
