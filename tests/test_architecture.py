@@ -1,6 +1,8 @@
 """The shape of bot/ as rules the code is held to: arrows point down (api → flows → jobs →
 deploys, intake, ai → db → ports), SDKs and HTTP clients only in bot/adapters/, and the
-webhook handlers never import one another (what they share is in `bot.flows.outcomes`)."""
+webhook handlers never import one another (what they share is in `bot.flows.outcomes`).
+Tests likewise share code through plain modules (`tests/bot/events.py`, ...), never by
+importing another test module."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 BOT = REPO_ROOT / "bot"
+TESTS = REPO_ROOT / "tests"
 
 # Higher may import lower or equal, never the other way round. Adapters are the edge: only
 # the composition (wiring, app) and the command line choose them.
@@ -58,13 +61,17 @@ def top_part(path: Path) -> str:
 
 
 def imported_modules(path: Path) -> Iterator[str]:
-    """Every module `path` imports, at the top or inside a function."""
+    """Every module `path` imports, at the top or inside a function; a relative import as the
+    absolute name it stands for, so that `from . import x` cannot slip past a rule."""
+    package = path.relative_to(REPO_ROOT).parent.parts
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names)
 
 
 def test_every_part_of_bot_has_a_layer() -> None:
@@ -110,3 +117,26 @@ def test_webhook_handlers_do_not_import_one_another() -> None:
         }
 
         assert others == set(), f"bot/flows/{name}.py imports the handlers {sorted(others)}"
+
+
+def borrowed_from_test_modules(path: Path) -> list[str]:
+    """The test modules under tests/, and the names in them, that `path` imports."""
+    return sorted(
+        name
+        for name in set(imported_modules(path))
+        if name.startswith("tests.") and any(part.startswith("test_") for part in name.split("."))
+    )
+
+
+def test_tests_share_code_through_plain_modules_never_through_a_test_module() -> None:
+    # A test module holds the tests of one thing and changes with them. Importing from one ties
+    # another test file to it and loads all it sets up, and pytest collects and runs again any
+    # test it hands over. What tests share goes in a plain module beside them, named for what
+    # it holds (tests/bot/events.py, tests/renderers/checking.py, ...).
+    borrowed = {
+        str(path.relative_to(REPO_ROOT)): borrowed_from_test_modules(path)
+        for path in sorted(TESTS.rglob("*.py"))
+    }
+
+    offenders = {path: names for path, names in borrowed.items() if names}
+    assert offenders == {}, f"put what these share in a plain module: {offenders}"

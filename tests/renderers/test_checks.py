@@ -3,7 +3,6 @@ each validator fails when the thing it guards is broken."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -12,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.flows.local_repository import write_repository
 from renderers.checks import VALIDATORS, CheckReport, Tools, check_repository
-from renderers.complete import complete_defaults
-from renderers.render import render
-from renderers.spec import load_spec
+from tests.renderers.checking import MAY_BE_ABSENT, render_and_check, render_into, tools_or_skip
 
 pytestmark = pytest.mark.slow
 
@@ -24,40 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted(
     [ROOT / "examples" / "orders-api.yaml", *(ROOT / "tests/fixtures/specs").glob("*.yaml")]
 )
-# terraform has no reachable registry here; everything else comes from `make tools`.
-MAY_BE_ABSENT = {"terraform-fmt"}
-
-
-def tools_or_skip() -> Tools:
-    tools = Tools.from_environment()
-    missing = [
-        name
-        for name in (
-            "actionlint",
-            "hadolint",
-            "checkov",
-            "shellcheck",
-            "check-jsonschema",
-            "zizmor",
-        )
-        if tools.find(name) is None
-    ]
-    if missing:
-        if os.environ.get("CI") or os.environ.get("SBH_TOOLS_BIN"):
-            pytest.fail(f"validators missing: {', '.join(missing)} (make tools)")
-        pytest.skip(f"validators missing: {', '.join(missing)}; run `make tools` (make test does)")
-    return tools
-
-
-def render_into(spec_path: Path, directory: Path) -> Path:
-    spec = complete_defaults(load_spec(spec_path.read_text(), str(spec_path)), str(spec_path))
-    write_repository(render(spec), directory, force=False, message="test")
-    return directory
-
-
-def render_and_check(spec_path: Path, root: Path, tools: Tools) -> tuple[str, CheckReport]:
-    directory = render_into(spec_path, root / spec_path.stem)
-    return spec_path.stem, check_repository(directory, tools=tools)
 
 
 @pytest.fixture(scope="module")

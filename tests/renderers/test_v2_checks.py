@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from renderers.checks import VALIDATORS, CheckReport, Tools, check_repository
-from tests.renderers.test_checks import MAY_BE_ABSENT, render_into, tools_or_skip
+from renderers.checks import VALIDATORS, CheckReport
+from tests.renderers.checking import MAY_BE_ABSENT, render_and_check, tools_or_skip
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +30,6 @@ _OWN_IMAGE_PART = re.compile(r"services/[a-z][a-z0-9-]* \(runtime: container\): 
 def only_own_images_not_run(note: str) -> bool:
     parts = note.removeprefix("not run: ").split("; not run: ")
     return bool(note) and all(_OWN_IMAGE_PART.match(part) for part in parts)
-
-
-def render_and_check(spec_path: Path, root: Path, tools: Tools) -> tuple[str, CheckReport]:
-    directory = render_into(spec_path, root / spec_path.stem)
-    return spec_path.stem, check_repository(directory, tools=tools)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from renderers.complete_v2 import SpecV2
 from renderers.render import render
 from renderers.render_v2 import CONTAINER_HEALTH_CHECKS, deploy_targets_v2
 from renderers.spec import load_spec
-from tests.renderers.test_v2_workflows import git, run_script, step_named, steps
+from tests.renderers.workflow_scripts import git, run_script, step_named, steps
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "specs-v2"

@@ -14,7 +14,7 @@ from renderers.complete import complete_defaults
 from renderers.policy_checks import check_service_reach, service_reach
 from renderers.render import render
 from renderers.spec import load_spec
-from tests.renderers.test_v2_infra import SPECS
+from tests.renderers.v2_infra_specs import SPECS
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "infra/envs/dev/main.tf"

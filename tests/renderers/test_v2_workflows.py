@@ -5,9 +5,7 @@ pinned, OIDC roles per environment, and a README and RUNBOOK that name every ser
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from renderers.complete_v2 import SpecV2
 from renderers.render import render
 from renderers.render_v2 import deploy_targets_v2
 from renderers.spec import load_spec
+from tests.renderers.workflow_scripts import git, run_script, step_named, steps
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ("ci", "build", "deploy", "infra", "drift")
@@ -77,15 +76,6 @@ def rendered(name: str) -> dict[str, str]:
 def workflow(name: str, file: str) -> dict[Any, Any]:
     document: dict[Any, Any] = yaml.safe_load(rendered(name)[f".github/workflows/{file}.yml"])
     return document
-
-
-def steps(job: dict[Any, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = job["steps"]
-    return found
-
-
-def step_named(job: dict[Any, Any], prefix: str) -> dict[str, Any]:
-    return next(step for step in steps(job) if str(step.get("name", "")).startswith(prefix))
 
 
 # --- TARGETS: the data the workflows read.
@@ -381,21 +371,6 @@ def test_readme_and_runbook_name_every_service_with_spec_text_escaped() -> None:
 # --- The scripts, run: bash and jq on the rendered text.
 
 
-def run_script(script: str, env: dict[str, str], cwd: Path) -> tuple[int, str, dict[str, str]]:
-    output = cwd / "github-output"
-    output.write_text("")
-    process = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", script],
-        env={**os.environ, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": "/dev/null", **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
-    return process.returncode, process.stdout + process.stderr, outputs
-
-
 def pick(tmp_path: Path, **inputs: str) -> tuple[int, str, dict[str, str]]:
     deploy = workflow("shop", "deploy")
     script = deploy["jobs"]["target"]["steps"][0]["run"]
@@ -438,12 +413,6 @@ def test_the_deploy_target_picks_services_and_refuses_what_cannot_roll_back(tmp_
         code, log, _ = pick(tmp_path, **inputs)
         assert code == 1, case
         assert "::error::" in log, case
-
-
-def git(repository: Path, *arguments: str) -> str:
-    return subprocess.run(
-        ["git", *arguments], cwd=repository, capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 @pytest.mark.slow

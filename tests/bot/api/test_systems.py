@@ -10,28 +10,14 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.db.database import Database
 from bot.db.models import Deployment, EnvironmentHealth, System
-from bot.db.systems import SystemsRepository
-from bot.deploys.health_monitor import probe_deployed
-from bot.deploys.records import DeployRecords, describe
+from bot.deploys.records import describe
 from bot.jobs.context import HandlerContext
 from bot.ports import ProbeResult, RefusedTarget, WorkflowJob
+from tests.bot.api.systems_api import AUTH, TOKEN, api, probe_all
 from tests.bot.conftest import make_settings
 from tests.bot.events import built, comment_event, handle, infra_run_event
 from tests.fakes.github_port import FakeGitHubPort
 from tests.fakes.health_prober_port import FakeHealthProberPort
-
-TOKEN = "api-token-for-tests"
-
-
-def probe_all(database: Database, prober: FakeHealthProberPort) -> int:
-    return probe_deployed(SystemsRepository(database), DeployRecords(database), prober)
-
-
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def api(database: Database, **settings: str) -> TestClient:
-    return TestClient(create_app(make_settings(**settings), database=database))
 
 
 def test_without_a_way_to_sign_in_the_api_says_so_and_it_refuses_a_wrong_token(

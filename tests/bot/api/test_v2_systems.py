@@ -8,8 +8,8 @@ import json
 from bot.db.database import Database
 from bot.db.models import Deployment, System
 from bot.ports import ProbeResult
-from tests.bot.api.test_systems import AUTH, TOKEN, api, probe_all
-from tests.bot.cli.test_operations import sbh
+from tests.bot.api.systems_api import AUTH, TOKEN, api, probe_all
+from tests.bot.cli.running_sbh import sbh_in_production
 from tests.conftest import EXAMPLE_SPEC
 from tests.fakes.health_prober_port import FakeHealthProberPort
 
@@ -86,8 +86,10 @@ def test_a_v1_system_lists_no_services(database: Database) -> None:
 def test_sbh_system_prints_the_services(database: Database) -> None:
     _recorded(database)
 
-    shown = sbh("system", "shop", database_url=database.url)
-    as_json = json.loads(sbh("system", "shop", "--json", database_url=database.url).stdout)
+    shown = sbh_in_production("system", "shop", database_url=database.url)
+    as_json = json.loads(
+        sbh_in_production("system", "shop", "--json", database_url=database.url).stdout
+    )
 
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()

@@ -16,27 +16,11 @@ import pytest
 
 from bot.db.database import Database
 from bot.db.models import Delivery, InfraState, Job, System
+from tests.bot.cli.running_sbh import sbh_in_production
 from tests.conftest import EXAMPLE_SPEC, REPO_ROOT
 
 FIRST = "5b9adb91-faca-4c1e-9d4f-0a1b2c3d4e5f"
 PARKED = "8c0d3e42-1b2a-4f5e-a6b7-c8d9e0f1a2b3"
-
-
-def sbh(*arguments: str, database_url: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    """`sbh ARGUMENTS` in production with only the database configured, stdout piped."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *arguments],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "SBH_ENV": "production",
-            "DATABASE_URL": database_url,
-            **settings,
-        },
-        timeout=60,
-    )
 
 
 def sbh_on_a_terminal(*arguments: str, database_url: str, columns: int) -> str:
@@ -121,9 +105,9 @@ def two_deliveries(database: Database) -> Database:
 def test_operator_commands_need_only_the_database_in_production(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'sbh.db'}"
 
-    migrated = sbh("migrate", database_url=database_url)
+    migrated = sbh_in_production("migrate", database_url=database_url)
     results = [
-        sbh(*command, database_url=database_url)
+        sbh_in_production(*command, database_url=database_url)
         for command in (["deliveries"], ["status"], ["systems"])
     ]
 
@@ -138,7 +122,7 @@ def test_operator_commands_need_only_the_database_in_production(tmp_path: Path) 
 def test_the_service_still_refuses_production_without_its_secrets(
     command: str, tmp_path: Path
 ) -> None:
-    result = sbh(command, database_url=f"sqlite:///{tmp_path / 'sbh.db'}")
+    result = sbh_in_production(command, database_url=f"sqlite:///{tmp_path / 'sbh.db'}")
 
     assert result.returncode == 1
     assert result.stderr.startswith("configuration error: refusing to start in production")
@@ -151,7 +135,7 @@ def test_the_service_still_refuses_production_without_its_secrets(
 def test_piped_deliveries_are_one_tab_separated_line_each_with_the_full_id(
     two_deliveries: Database,
 ) -> None:
-    result = sbh("deliveries", database_url=two_deliveries.url)
+    result = sbh_in_production("deliveries", database_url=two_deliveries.url)
 
     assert result.returncode == 0, result.stderr
     rows = [line.split("\t") for line in result.stdout.splitlines()]
@@ -164,10 +148,12 @@ def test_piped_deliveries_are_one_tab_separated_line_each_with_the_full_id(
 
 
 def test_a_piped_id_can_be_replayed(two_deliveries: Database) -> None:
-    listed = sbh("deliveries", "--status", "parked", database_url=two_deliveries.url)
+    listed = sbh_in_production("deliveries", "--status", "parked", database_url=two_deliveries.url)
     delivery_id = listed.stdout.split("\t")[1]
 
-    replayed = sbh("replay", delivery_id, database_url=two_deliveries.url, SBH_JOB_MAX_ATTEMPTS="3")
+    replayed = sbh_in_production(
+        "replay", delivery_id, database_url=two_deliveries.url, SBH_JOB_MAX_ATTEMPTS="3"
+    )
 
     assert replayed.returncode == 0, replayed.stderr
     assert replayed.stdout.startswith(f"delivery {PARKED} queued again as job ")
@@ -188,7 +174,9 @@ def test_deliveries_on_a_narrow_terminal_are_a_table_that_never_cuts_an_id(
 
 
 def test_deliveries_as_json_are_the_apis_page(two_deliveries: Database) -> None:
-    result = sbh("deliveries", "--json", "--limit", "1", database_url=two_deliveries.url)
+    result = sbh_in_production(
+        "deliveries", "--json", "--limit", "1", database_url=two_deliveries.url
+    )
 
     page = json.loads(result.stdout)
     assert {key: page[key] for key in ("total", "limit", "offset")} == {
@@ -201,9 +189,11 @@ def test_deliveries_as_json_are_the_apis_page(two_deliveries: Database) -> None:
 
 
 def test_one_delivery_shows_its_fields_and_its_jobs(two_deliveries: Database) -> None:
-    shown = sbh("deliveries", "--id", PARKED, database_url=two_deliveries.url)
+    shown = sbh_in_production("deliveries", "--id", PARKED, database_url=two_deliveries.url)
     as_json = json.loads(
-        sbh("deliveries", "--id", PARKED, "--json", database_url=two_deliveries.url).stdout
+        sbh_in_production(
+            "deliveries", "--id", PARKED, "--json", database_url=two_deliveries.url
+        ).stdout
     )
 
     assert shown.returncode == 0, shown.stderr
@@ -217,7 +207,7 @@ def test_one_delivery_shows_its_fields_and_its_jobs(two_deliveries: Database) ->
 
 
 def test_an_unknown_delivery_is_one_line_and_exit_1(database: Database) -> None:
-    result = sbh("deliveries", "--id", "no-such-delivery", database_url=database.url)
+    result = sbh_in_production("deliveries", "--id", "no-such-delivery", database_url=database.url)
 
     assert result.returncode == 1
     assert result.stderr == "no delivery no-such-delivery\n"
@@ -225,7 +215,9 @@ def test_an_unknown_delivery_is_one_line_and_exit_1(database: Database) -> None:
 
 
 def test_status_as_json_gives_the_queue_and_the_failing_jobs(two_deliveries: Database) -> None:
-    status = json.loads(sbh("status", "--json", database_url=two_deliveries.url).stdout)
+    status = json.loads(
+        sbh_in_production("status", "--json", database_url=two_deliveries.url).stdout
+    )
 
     assert status["queue"] == {"pending": 0, "running": 0, "parked": 1, "done": 1}
     assert [job["delivery_id"] for job in status["failing"]] == [PARKED]
@@ -246,8 +238,10 @@ def test_systems_and_a_system_as_json(database: Database) -> None:
             )
         )
 
-    systems = json.loads(sbh("systems", "--json", database_url=database.url).stdout)
-    system = json.loads(sbh("system", "orders-api", "--json", database_url=database.url).stdout)
+    systems = json.loads(sbh_in_production("systems", "--json", database_url=database.url).stdout)
+    system = json.loads(
+        sbh_in_production("system", "orders-api", "--json", database_url=database.url).stdout
+    )
 
     assert systems["total"] == 1
     assert systems["items"][0]["repository"] == "acme/orders-api"
@@ -299,8 +293,10 @@ def test_a_system_shows_each_environments_last_plan_apply_and_drift_check(
             ]
         )
 
-    shown = sbh("system", "orders-api", database_url=database.url).stdout
-    detail = json.loads(sbh("system", "orders-api", "--json", database_url=database.url).stdout)
+    shown = sbh_in_production("system", "orders-api", database_url=database.url).stdout
+    detail = json.loads(
+        sbh_in_production("system", "orders-api", "--json", database_url=database.url).stdout
+    )
 
     assert (
         "  prod       infrastructure: plan succeeded on PR #12 (+3 ~1 \N{MINUS SIGN}0); "
@@ -314,7 +310,7 @@ def test_a_system_shows_each_environments_last_plan_apply_and_drift_check(
 
 
 def test_a_database_without_the_schema_is_one_line_not_a_traceback(tmp_path: Path) -> None:
-    result = sbh("status", database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    result = sbh_in_production("status", database_url=f"sqlite:///{tmp_path / 'empty.db'}")
 
     assert result.returncode == 1
     assert result.stderr.startswith("database error: no such table: jobs")

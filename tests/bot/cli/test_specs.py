@@ -11,34 +11,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.cli.running_sbh import assert_no_traceback, sbh_locally
 from tests.conftest import EXAMPLE_SPEC
-
-
-def sbh(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *arguments],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
-
-
-def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_version() -> None:
     from renderers.version import __version__
 
-    result = sbh("--version")
+    result = sbh_locally("--version")
 
     assert result.returncode == 0
     assert result.stdout.strip() == f"sbh {__version__}"
 
 
 def test_validate_a_valid_spec() -> None:
-    result = sbh("validate", str(EXAMPLE_SPEC))
+    result = sbh_locally("validate", str(EXAMPLE_SPEC))
 
     assert result.returncode == 0
     assert "valid — acme/orders-api (dev, prod)" in result.stdout
@@ -52,7 +39,7 @@ def test_validate_prints_problems_like_a_compiler(tmp_path: Path) -> None:
         )
     )
 
-    result = sbh("validate", "spec.yaml", cwd=tmp_path)
+    result = sbh_locally("validate", "spec.yaml", cwd=tmp_path)
 
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
@@ -66,7 +53,7 @@ def test_validate_reports_missing_decisions(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("apiVersion: sbh/v1\nname: shop\n")
 
-    result = sbh("validate", str(spec))
+    result = sbh_locally("validate", str(spec))
 
     assert result.returncode == 1
     assert "owner: required" in result.stderr
@@ -87,7 +74,7 @@ def test_unreadable_spec_files_are_one_clear_line(
     if content is not None:
         spec.write_bytes(content)
 
-    result = sbh("validate", str(spec))
+    result = sbh_locally("validate", str(spec))
 
     assert result.returncode == 1
     assert message in result.stderr
@@ -95,20 +82,20 @@ def test_unreadable_spec_files_are_one_clear_line(
 
 
 def test_a_directory_is_not_a_spec(tmp_path: Path) -> None:
-    result = sbh("validate", str(tmp_path))
+    result = sbh_locally("validate", str(tmp_path))
 
     assert result.returncode == 1
     assert "is a directory" in result.stderr
 
 
 def test_usage_errors_exit_2() -> None:
-    assert sbh("validate").returncode == 2
-    assert sbh("no-such-command").returncode == 2
-    assert sbh("build", str(EXAMPLE_SPEC)).returncode == 2
+    assert sbh_locally("validate").returncode == 2
+    assert sbh_locally("no-such-command").returncode == 2
+    assert sbh_locally("build", str(EXAMPLE_SPEC)).returncode == 2
 
 
 def test_complete_prints_yaml_with_defaults() -> None:
-    result = sbh("complete", str(EXAMPLE_SPEC))
+    result = sbh_locally("complete", str(EXAMPLE_SPEC))
 
     assert result.returncode == 0
     assert "allocated_storage: 20" in result.stdout
@@ -124,14 +111,14 @@ def test_complete_prints_the_specs_text_as_it_is(tmp_path: Path) -> None:
         )
     )
 
-    result = sbh("complete", str(spec))
+    result = sbh_locally("complete", str(spec))
 
     assert result.returncode == 0, result.stderr
     assert "description: 'Orders [bold]fast[/bold] :rocket:'" in result.stdout
 
 
 def test_schema_is_json_schema_for_the_spec() -> None:
-    result = sbh("schema")
+    result = sbh_locally("schema")
 
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -143,7 +130,7 @@ def test_schema_is_json_schema_for_the_spec() -> None:
 def test_build_writes_a_git_repository_with_one_commit(tmp_path: Path) -> None:
     out = tmp_path / "orders-api"
 
-    result = sbh("build", str(EXAMPLE_SPEC), "--out", str(out))
+    result = sbh_locally("build", str(EXAMPLE_SPEC), "--out", str(out))
 
     assert result.returncode == 0, result.stderr
     assert "Built acme/orders-api" in result.stdout
@@ -165,8 +152,8 @@ def test_build_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> No
     out.mkdir()
     (out / "keep.txt").write_text("mine")
 
-    refused = sbh("build", str(EXAMPLE_SPEC), "--out", str(out))
-    forced = sbh("build", str(EXAMPLE_SPEC), "--out", str(out), "--force")
+    refused = sbh_locally("build", str(EXAMPLE_SPEC), "--out", str(out))
+    forced = sbh_locally("build", str(EXAMPLE_SPEC), "--out", str(out), "--force")
 
     assert refused.returncode == 1
     assert "is not empty" in refused.stderr
@@ -179,7 +166,7 @@ def test_build_of_an_invalid_spec_writes_nothing(tmp_path: Path) -> None:
     spec.write_text("name: Bad\n")
     out = tmp_path / "out"
 
-    result = sbh("build", str(spec), "--out", str(out))
+    result = sbh_locally("build", str(spec), "--out", str(out))
 
     assert result.returncode == 1
     assert not out.exists()
@@ -188,7 +175,7 @@ def test_build_of_an_invalid_spec_writes_nothing(tmp_path: Path) -> None:
 def test_build_will_not_clear_the_current_directory(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("x")
 
-    result = sbh("build", str(EXAMPLE_SPEC), "--out", ".", "--force", cwd=tmp_path)
+    result = sbh_locally("build", str(EXAMPLE_SPEC), "--out", ".", "--force", cwd=tmp_path)
 
     assert result.returncode == 1
     assert "refusing to clear" in result.stderr
@@ -196,7 +183,7 @@ def test_build_will_not_clear_the_current_directory(tmp_path: Path) -> None:
 
 
 def test_check_refuses_a_directory_sbh_did_not_render(tmp_path: Path) -> None:
-    result = sbh("check", str(tmp_path))
+    result = sbh_locally("check", str(tmp_path))
 
     assert result.returncode == 1
     assert "not a repository rendered by sbh (no sbh.yaml)" in result.stderr
@@ -204,9 +191,9 @@ def test_check_refuses_a_directory_sbh_did_not_render(tmp_path: Path) -> None:
 
 
 def test_check_names_unknown_validators(tmp_path: Path) -> None:
-    assert sbh("build", str(EXAMPLE_SPEC), "--out", str(tmp_path / "repo")).returncode == 0
+    assert sbh_locally("build", str(EXAMPLE_SPEC), "--out", str(tmp_path / "repo")).returncode == 0
 
-    result = sbh("check", str(tmp_path / "repo"), "--only", "lintall")
+    result = sbh_locally("check", str(tmp_path / "repo"), "--only", "lintall")
 
     assert result.returncode == 1
     assert "unknown validator(s) lintall" in result.stderr
@@ -215,13 +202,13 @@ def test_check_names_unknown_validators(tmp_path: Path) -> None:
 
 def test_check_reports_json_and_fails_on_a_finding(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    assert sbh("build", str(EXAMPLE_SPEC), "--out", str(repo)).returncode == 0
+    assert sbh_locally("build", str(EXAMPLE_SPEC), "--out", str(repo)).returncode == 0
     workflow = repo / ".github" / "workflows" / "ci.yml"
     workflow.write_text(
         workflow.read_text().replace("@3d3c42e5aac5ba805825da76410c181273ba90b1", "@v7")
     )
 
-    result = sbh("check", str(repo), "--only", "security-policy", "--json")
+    result = sbh_locally("check", str(repo), "--only", "security-policy", "--json")
 
     assert result.returncode == 1
     report = json.loads(result.stdout)
@@ -254,7 +241,7 @@ def test_complete_with_ai_falls_back_when_openai_cannot_be_reached() -> None:
 
 
 def test_cost_prints_each_environments_lines_and_the_total() -> None:
-    result = sbh("cost", str(EXAMPLE_SPEC))
+    result = sbh_locally("cost", str(EXAMPLE_SPEC))
 
     assert result.returncode == 0, result.stderr
     assert "dev (us-west-2): $171.50 a month with 2 tasks" in result.stdout
@@ -264,7 +251,7 @@ def test_cost_prints_each_environments_lines_and_the_total() -> None:
 
 
 def test_cost_as_json_is_the_estimate_whose_totals_are_the_sums_of_their_lines() -> None:
-    result = sbh("cost", str(EXAMPLE_SPEC), "--json")
+    result = sbh_locally("cost", str(EXAMPLE_SPEC), "--json")
 
     estimate = json.loads(result.stdout)
     environments = estimate["environments"]
@@ -279,7 +266,7 @@ def test_cost_of_an_invalid_spec_prints_its_problems(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXAMPLE_SPEC.read_text().replace("cpu: 256", "cpu: 300"))
 
-    result = sbh("cost", str(spec))
+    result = sbh_locally("cost", str(spec))
 
     assert result.returncode == 1
     assert "service.cpu" in result.stderr

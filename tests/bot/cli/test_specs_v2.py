@@ -11,14 +11,14 @@ import yaml
 
 from renderers.complete import complete_defaults
 from renderers.spec import load_spec
-from tests.bot.cli.test_specs import assert_no_traceback, sbh
+from tests.bot.cli.running_sbh import assert_no_traceback, sbh_locally
 from tests.conftest import REPO_ROOT
 
 SHOP = REPO_ROOT / "examples" / "shop.yaml"
 
 
 def test_validate_names_the_services_of_a_valid_system() -> None:
-    result = sbh("validate", str(SHOP))
+    result = sbh_locally("validate", str(SHOP))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(
@@ -35,7 +35,7 @@ def test_validate_prints_every_problem_of_a_v2_spec_like_a_compiler(tmp_path: Pa
         .replace("port: 8001", "port: 8000")
     )
 
-    result = sbh("validate", "spec.yaml", cwd=tmp_path)
+    result = sbh_locally("validate", "spec.yaml", cwd=tmp_path)
 
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
@@ -49,7 +49,7 @@ def test_validate_prints_every_problem_of_a_v2_spec_like_a_compiler(tmp_path: Pa
 
 
 def test_complete_prints_a_v2_spec_that_reads_back_as_itself() -> None:
-    result = sbh("complete", str(SHOP))
+    result = sbh_locally("complete", str(SHOP))
 
     assert result.returncode == 0, result.stderr
     printed = yaml.safe_load(result.stdout)
@@ -61,8 +61,8 @@ def test_complete_prints_a_v2_spec_that_reads_back_as_itself() -> None:
 
 
 def test_cost_prices_each_service_of_a_v2_system() -> None:
-    text = sbh("cost", str(SHOP))
-    as_json = sbh("cost", str(SHOP), "--json")
+    text = sbh_locally("cost", str(SHOP))
+    as_json = sbh_locally("cost", str(SHOP), "--json")
 
     assert text.returncode == 0, text.stderr
     assert "nightly: Fargate vCPU (30.42 runs of up to 30 min, 0.25 vCPU)" in text.stdout
@@ -73,7 +73,7 @@ def test_cost_prices_each_service_of_a_v2_system() -> None:
 
 
 def test_schema_covers_both_versions() -> None:
-    result = sbh("schema")
+    result = sbh_locally("schema")
 
     schema = json.loads(result.stdout)
     assert schema["if"] == {
@@ -89,7 +89,7 @@ def test_schema_covers_both_versions() -> None:
 def test_build_writes_a_v2_system_and_says_how_to_reach_its_services(tmp_path: Path) -> None:
     out = tmp_path / "shop"
 
-    result = sbh("build", str(SHOP), "--out", str(out))
+    result = sbh_locally("build", str(SHOP), "--out", str(out))
 
     assert result.returncode == 0, result.stderr
     assert "Built acme/shop" in result.stdout
