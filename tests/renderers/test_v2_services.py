@@ -285,12 +285,17 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckReport]:
     tools = _tools()
     root = tmp_path_factory.mktemp("services")
     with ProcessPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(render_and_check, name, root, tools) for name in SPECS]
+        futures = [pool.submit(render_and_check, name, root, tools) for name in NOT_IN_THE_FIXTURES]
         return dict(future.result() for future in futures)
 
 
+# test_v2_checks.py runs every validator on the v2 fixture specs (each kind alone, mixes);
+# these two have shapes no fixture has.
+NOT_IN_THE_FIXTURES = ("backend-alone", "mixed")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.parametrize("name", NOT_IN_THE_FIXTURES)
 def test_every_service_passes_its_tests_boots_and_lints(
     name: str, reports: dict[str, CheckReport]
 ) -> None:
