@@ -38,7 +38,7 @@ from renderers.fields import (
     smallest_cpu_for,
 )
 from renderers.problems import FieldPath, SpecError, SpecProblem
-from renderers.spec import API_VERSION, AnyRawSpec, RawSpec
+from renderers.spec import API_VERSION, AnyRawSpec, RawEnvironment, RawSpec
 from renderers.spec_v2 import RawSpecV2
 
 DEFAULT_PORT = 8000
@@ -156,37 +156,16 @@ def complete_v1(raw: RawSpec, source: str = "spec.yaml") -> Spec:
         or DEFAULT_CPU
     )
     memory = written_memory or FARGATE_MEMORY_BY_CPU[cpu][0]
-    database = None
-    if not raw.says_no_database():
-        written = raw.database
-        database = Database(
-            engine="postgres",
-            version=(written.version if written else None) or DEFAULT_POSTGRES_VERSION,
-            instance_class=(written.instance_class if written else None) or DEFAULT_INSTANCE_CLASS,
-            allocated_storage=(written.allocated_storage if written else None)
-            or DEFAULT_ALLOCATED_STORAGE,
-            multi_az=bool(written.multi_az) if written and written.multi_az is not None else False,
-        )
+    database = completed_database(raw)
     buckets = tuple(raw.storage.buckets or ()) if raw.storage else ()
     environments = {}
     for env_name, written_env in raw.environments.items():
-        assert written_env.aws_account_id is not None and written_env.domain is not None
-        region = written_env.region or DEFAULT_REGION
-        production = (
-            written_env.production
-            if written_env.production is not None
-            else env_name in PRODUCTION_NAMES
-        )
+        fields = environment_fields(env_name, written_env)
         environments[env_name] = Environment(
-            name=env_name,
-            aws_account_id=written_env.aws_account_id,
-            region=region,
-            domain=written_env.domain,
-            hosted_zone_id=written_env.hosted_zone_id,
-            approval=written_env.approval if written_env.approval is not None else production,
-            production=production,
-            partition=partition_of(region),
-            names=derive_names(raw.name, env_name, written_env.aws_account_id, region, buckets),
+            **fields,
+            names=derive_names(
+                raw.name, env_name, fields["aws_account_id"], fields["region"], buckets
+            ),
         )
     return Spec(
         api_version=API_VERSION,
@@ -209,6 +188,42 @@ def complete_v1(raw: RawSpec, source: str = "spec.yaml") -> Spec:
         env=dict(raw.env or {}),
         secrets=tuple(raw.secrets or ()),
     )
+
+
+def completed_database(raw: AnyRawSpec) -> Database | None:
+    """The spec's database with its defaults; None when the spec says `database: null`."""
+    if raw.says_no_database():
+        return None
+    written = raw.database
+    return Database(
+        engine="postgres",
+        version=(written.version if written else None) or DEFAULT_POSTGRES_VERSION,
+        instance_class=(written.instance_class if written else None) or DEFAULT_INSTANCE_CLASS,
+        allocated_storage=(written.allocated_storage if written else None)
+        or DEFAULT_ALLOCATED_STORAGE,
+        multi_az=bool(written.multi_az) if written and written.multi_az is not None else False,
+    )
+
+
+def environment_fields(env_name: str, written_env: RawEnvironment) -> dict[str, Any]:
+    """An environment's completed fields, but its names (which depend on the spec version)."""
+    assert written_env.aws_account_id is not None and written_env.domain is not None
+    region = written_env.region or DEFAULT_REGION
+    production = (
+        written_env.production
+        if written_env.production is not None
+        else env_name in PRODUCTION_NAMES
+    )
+    return {
+        "name": env_name,
+        "aws_account_id": written_env.aws_account_id,
+        "region": region,
+        "domain": written_env.domain,
+        "hosted_zone_id": written_env.hosted_zone_id,
+        "approval": written_env.approval if written_env.approval is not None else production,
+        "production": production,
+        "partition": partition_of(region),
+    }
 
 
 def missing_decisions(raw: AnyRawSpec, source: str = "spec.yaml") -> list[SpecProblem]:

@@ -12,16 +12,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from renderers.aws import FARGATE_MEMORY_BY_CPU, partition_of
+from renderers.aws import FARGATE_MEMORY_BY_CPU
 from renderers.complete import (
-    DEFAULT_ALLOCATED_STORAGE,
     DEFAULT_CPU,
-    DEFAULT_INSTANCE_CLASS,
-    DEFAULT_POSTGRES_VERSION,
-    DEFAULT_REGION,
-    PRODUCTION_NAMES,
     Database,
     bounded_name,
+    completed_database,
+    environment_fields,
     globally_unique_bucket,
     missing_decisions,
 )
@@ -253,7 +250,7 @@ def complete_v2(raw: RawSpecV2, source: str = "spec.yaml") -> SpecV2:
         raise SpecError(missing)
     assert raw.name is not None and raw.owner is not None and raw.environments is not None
     assert raw.services is not None
-    database = _database(raw)
+    database = completed_database(raw)
     buckets = tuple(raw.storage.buckets or ()) if raw.storage else ()
     ports = _ports(raw)
     reachable = (
@@ -270,24 +267,11 @@ def complete_v2(raw: RawSpecV2, source: str = "spec.yaml") -> SpecV2:
         services[name] = _service(name, written, ports.get(name), reachable)
     environments = {}
     for env_name, written_env in raw.environments.items():
-        assert written_env.aws_account_id is not None and written_env.domain is not None
-        region = written_env.region or DEFAULT_REGION
-        production = (
-            written_env.production
-            if written_env.production is not None
-            else env_name in PRODUCTION_NAMES
-        )
+        fields = environment_fields(env_name, written_env)
         environments[env_name] = EnvironmentV2(
-            name=env_name,
-            aws_account_id=written_env.aws_account_id,
-            region=region,
-            domain=written_env.domain,
-            hosted_zone_id=written_env.hosted_zone_id,
-            approval=written_env.approval if written_env.approval is not None else production,
-            production=production,
-            partition=partition_of(region),
+            **fields,
             names=derive_system_names(
-                raw.name, env_name, written_env.aws_account_id, region, buckets, services
+                raw.name, env_name, fields["aws_account_id"], fields["region"], buckets, services
             ),
         )
     return SpecV2(
@@ -299,20 +283,6 @@ def complete_v2(raw: RawSpecV2, source: str = "spec.yaml") -> SpecV2:
         database=database,
         buckets=buckets,
         environments=environments,
-    )
-
-
-def _database(raw: RawSpecV2) -> Database | None:
-    if raw.says_no_database():
-        return None
-    written = raw.database
-    return Database(
-        engine="postgres",
-        version=(written.version if written else None) or DEFAULT_POSTGRES_VERSION,
-        instance_class=(written.instance_class if written else None) or DEFAULT_INSTANCE_CLASS,
-        allocated_storage=(written.allocated_storage if written else None)
-        or DEFAULT_ALLOCATED_STORAGE,
-        multi_az=bool(written.multi_az) if written and written.multi_az is not None else False,
     )
 
 
